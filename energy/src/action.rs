@@ -1,0 +1,193 @@
+//! Actions: the countable events that an energy reference table prices.
+//!
+//! The simulator counts actions; this crate prices them (Accelergy's split:
+//! a performance model produces action counts, an energy reference table
+//! turns them into picojoules).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Floating-point formats the datapaths and vector unit use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FpFormat {
+    /// IEEE half precision.
+    Fp16,
+    /// bfloat16.
+    Bf16,
+    /// IEEE single precision.
+    Fp32,
+}
+
+/// Off-chip memory technologies with a per-bit access energy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DramKind {
+    /// DDR3.
+    Ddr3,
+    /// DDR4.
+    Ddr4,
+    /// LPDDR4.
+    Lpddr4,
+    /// GDDR5.
+    Gddr5,
+    /// GDDR6.
+    Gddr6,
+    /// HBM2.
+    Hbm2,
+}
+
+impl DramKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [DramKind; 6] = [
+        DramKind::Ddr3,
+        DramKind::Ddr4,
+        DramKind::Lpddr4,
+        DramKind::Gddr5,
+        DramKind::Gddr6,
+        DramKind::Hbm2,
+    ];
+
+    /// The lowercase name used in TOML, CSV and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            DramKind::Ddr3 => "ddr3",
+            DramKind::Ddr4 => "ddr4",
+            DramKind::Lpddr4 => "lpddr4",
+            DramKind::Gddr5 => "gddr5",
+            DramKind::Gddr6 => "gddr6",
+            DramKind::Hbm2 => "hbm2",
+        }
+    }
+}
+
+impl std::str::FromStr for DramKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DramKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<_> = DramKind::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown DRAM type '{s}' (expected one of: {})", names.join(", "))
+            })
+    }
+}
+
+/// One kind of countable event.
+///
+/// Widths are carried in the action so that the table can price the adder the
+/// RTL really has (an 18-bit accumulator add is not an INT8 add).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// An integer add or subtract of the given width.
+    IntAdd {
+        /// Operand width in bits.
+        bits: u32,
+    },
+    /// An integer multiply of the given operand width.
+    IntMul {
+        /// Operand width in bits.
+        bits: u32,
+    },
+    /// A floating-point add.
+    FpAdd {
+        /// Number format.
+        format: FpFormat,
+    },
+    /// A floating-point multiply.
+    FpMul {
+        /// Number format.
+        format: FpFormat,
+    },
+    /// A product with a zero weight that the ternary PE skipped (its adder is
+    /// not exercised; the accumulator register still passes the partial sum).
+    SkippedProduct,
+    /// One flip-flop bit written (pipeline, skew and accumulator registers).
+    RegBit,
+    /// One bit read from an on-chip SRAM of the given capacity.
+    SramReadBit {
+        /// Capacity of the SRAM macro in KiB (selects the energy row).
+        kib: u32,
+    },
+    /// One bit written to an on-chip SRAM of the given capacity.
+    SramWriteBit {
+        /// Capacity of the SRAM macro in KiB.
+        kib: u32,
+    },
+    /// One bit moved to or from off-chip DRAM.
+    DramBit {
+        /// DRAM technology.
+        kind: DramKind,
+    },
+}
+
+/// Counts per action, in a stable (sorted) order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionCounts {
+    counts: BTreeMap<Action, u64>,
+}
+
+impl ActionCounts {
+    /// No actions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `n` occurrences of `action`.
+    pub fn add(&mut self, action: Action, n: u64) {
+        if n > 0 {
+            *self.counts.entry(action).or_insert(0) += n;
+        }
+    }
+
+    /// How many times `action` occurred.
+    pub fn get(&self, action: Action) -> u64 {
+        self.counts.get(&action).copied().unwrap_or(0)
+    }
+
+    /// All non-zero counts, sorted by action.
+    pub fn iter(&self) -> impl Iterator<Item = (Action, u64)> + '_ {
+        self.counts.iter().map(|(a, n)| (*a, *n))
+    }
+
+    /// Adds every count of `other` into `self`.
+    pub fn merge(&mut self, other: &ActionCounts) {
+        for (a, n) in other.iter() {
+            self.add(a, n);
+        }
+    }
+
+    /// Every count multiplied by `k` (identical repeated work counted once).
+    pub fn scaled(&self, k: u64) -> ActionCounts {
+        ActionCounts {
+            counts: self.counts.iter().filter(|_| k > 0).map(|(a, n)| (*a, n * k)).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_merge_and_scale() {
+        let mut a = ActionCounts::new();
+        a.add(Action::IntAdd { bits: 16 }, 3);
+        a.add(Action::SkippedProduct, 0);
+        let mut b = a.scaled(4);
+        assert_eq!(b.get(Action::IntAdd { bits: 16 }), 12);
+        assert_eq!(b.get(Action::SkippedProduct), 0);
+        b.merge(&a);
+        assert_eq!(b.get(Action::IntAdd { bits: 16 }), 15);
+        assert_eq!(b.iter().count(), 1);
+        assert_eq!(a.scaled(0).iter().count(), 0);
+    }
+
+    #[test]
+    fn dram_kind_parses_case_insensitively() {
+        assert_eq!("HBM2".parse::<DramKind>(), Ok(DramKind::Hbm2));
+        assert!("sdram".parse::<DramKind>().unwrap_err().contains("hbm2"));
+    }
+}

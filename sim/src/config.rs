@@ -1,0 +1,498 @@
+//! The architecture description: one validated [`ArrayConfig`] that the
+//! simulator, the energy model and the RTL generator all read.
+//!
+//! [`ArraySpec`] is the raw, serde-friendly form (every field optional, TOML
+//! loadable); [`ArrayConfig::new`] validates it once, and an `ArrayConfig`
+//! cannot exist in an invalid state afterwards.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tritone_energy::{DramKind, FpFormat};
+
+/// Largest array dimension the simulator accepts.
+pub const MAX_DIM: u32 = 4096;
+
+/// The processing element of the array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeKind {
+    /// Ternary weights: add, subtract or skip an INT8 activation (no multiplier).
+    Ternary,
+    /// INT8 × INT8 multiply-accumulate (the integer baseline).
+    MacInt8,
+    /// FP16 multiply-accumulate with FP16 weights (the LLaMA baseline; simulator only).
+    MacFp16,
+}
+
+impl PeKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [PeKind; 3] = [PeKind::Ternary, PeKind::MacInt8, PeKind::MacFp16];
+
+    /// The name used on the command line and in files.
+    pub const fn name(self) -> &'static str {
+        match self {
+            PeKind::Ternary => "ternary",
+            PeKind::MacInt8 => "mac-int8",
+            PeKind::MacFp16 => "mac-fp16",
+        }
+    }
+
+    /// Bits of one stored weight in the PE.
+    pub const fn weight_bits(self) -> u32 {
+        match self {
+            PeKind::Ternary => 2,
+            PeKind::MacInt8 => 8,
+            PeKind::MacFp16 => 16,
+        }
+    }
+
+    /// Bits of one activation entering the array.
+    pub const fn act_bits(self) -> u32 {
+        match self {
+            PeKind::Ternary | PeKind::MacInt8 => 8,
+            PeKind::MacFp16 => 16,
+        }
+    }
+
+    /// Smallest accumulator width that cannot overflow when `rows` products are summed.
+    ///
+    /// Ternary: each row contributes at most |−128 · −1| = 128, so the sum lies in
+    /// [−128·R, 128·R]. MAC-INT8: at most 128·128 = 16384 per row. FP16 accumulates
+    /// in FP32 (32 bits).
+    pub fn min_acc_bits(self, rows: u32) -> u32 {
+        let max_abs: u64 = match self {
+            PeKind::Ternary => 128 * rows as u64,
+            PeKind::MacInt8 => 16384 * rows as u64,
+            PeKind::MacFp16 => return 32,
+        };
+        // Signed range must hold +max_abs: 2^(A-1) - 1 >= max_abs.
+        let mut bits = 1;
+        while (1u64 << (bits - 1)) - 1 < max_abs {
+            bits += 1;
+        }
+        bits
+    }
+}
+
+impl std::str::FromStr for PeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PeKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown PE kind '{s}' (expected ternary, mac-int8 or mac-fp16)"))
+    }
+}
+
+/// Precision of attention (QKᵀ, softmax, AV) on the vector unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttentionPrecision {
+    /// FP16 multiply-adds.
+    Fp16,
+    /// INT8 multiply, wide integer accumulate.
+    Int8,
+}
+
+/// How ternary weights are stored in DRAM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WeightPacking {
+    /// 2 bits per weight (the array's own code).
+    TwoBit,
+    /// Five trits per byte: 1.6 bits per weight.
+    FiveTritsPerByte,
+}
+
+impl WeightPacking {
+    /// Average DRAM bits per ternary weight.
+    pub fn bits_per_weight(self) -> f64 {
+        match self {
+            WeightPacking::TwoBit => 2.0,
+            WeightPacking::FiveTritsPerByte => 1.6,
+        }
+    }
+}
+
+/// On-chip SRAM buffers.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Buffers {
+    /// Weight buffer capacity in KiB.
+    pub weight_kib: u32,
+    /// Activation buffer capacity in KiB.
+    pub act_kib: u32,
+    /// Output / accumulator buffer capacity in KiB.
+    pub out_kib: u32,
+    /// Width of one SRAM access in bits.
+    pub width_bits: u32,
+}
+
+/// Off-chip memory.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dram {
+    /// Technology (selects the energy per bit).
+    pub kind: DramKind,
+    /// Sustained bandwidth in GB/s (10^9 bytes per second).
+    pub bandwidth_gbps: f64,
+}
+
+/// The vector unit that runs everything that is not a BitLinear.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VectorUnit {
+    /// Parallel lanes (one element operation each per cycle).
+    pub lanes: u32,
+    /// Arithmetic precision.
+    pub precision: FpFormat,
+}
+
+/// Raw architecture description: every field optional, defaults filled in by
+/// [`ArrayConfig::new`]. This is the TOML schema.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArraySpec {
+    /// Array rows R (the reduction dimension K maps onto rows). Default 32.
+    pub rows: Option<u32>,
+    /// Array columns C (output features N map onto columns). Default 32.
+    pub cols: Option<u32>,
+    /// Accumulator width; default: the smallest that cannot overflow.
+    pub acc_bits: Option<u32>,
+    /// PE kind. Default ternary.
+    pub pe: Option<PeKind>,
+    /// Double-buffered weights. Default true.
+    pub double_buffer: Option<bool>,
+    /// Weight rows loaded per cycle (per weight beat). Default 1.
+    pub weight_rows_per_cycle: Option<u32>,
+    /// Clock in MHz. Default 1000.
+    pub clock_mhz: Option<f64>,
+    /// On-chip buffers.
+    pub buffers: Option<Buffers>,
+    /// DRAM.
+    pub dram: Option<Dram>,
+    /// Vector unit.
+    pub vector: Option<VectorUnit>,
+    /// Attention precision. Default fp16.
+    pub attention: Option<AttentionPrecision>,
+    /// KV-cache bits per element: 16, 8 or 4. Default 16.
+    pub kv_bits: Option<u32>,
+    /// DRAM packing of ternary weights. Default two-bit.
+    pub weight_packing: Option<WeightPacking>,
+}
+
+/// Why an architecture description was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    /// A field is out of its range.
+    #[error("invalid architecture: {field} = {value}: {why}")]
+    Invalid {
+        /// The offending field.
+        field: &'static str,
+        /// Its value, as text.
+        value: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The TOML could not be read or parsed.
+    #[error("cannot read architecture file {path}: {why}")]
+    File {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        why: String,
+    },
+}
+
+fn invalid(field: &'static str, value: impl ToString, why: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { field, value: value.to_string(), why: why.into() }
+}
+
+/// A validated architecture. Construct with [`ArrayConfig::new`] (or
+/// [`ArrayConfig::from_toml_file`]); fields are read through accessors.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ArraySpec", into = "ArraySpec")]
+pub struct ArrayConfig {
+    rows: u32,
+    cols: u32,
+    acc_bits: u32,
+    pe: PeKind,
+    double_buffer: bool,
+    weight_rows_per_cycle: u32,
+    clock_mhz: f64,
+    buffers: Buffers,
+    dram: Dram,
+    vector: VectorUnit,
+    attention: AttentionPrecision,
+    kv_bits: u32,
+    weight_packing: WeightPacking,
+}
+
+impl Default for ArrayConfig {
+    fn default() -> Self {
+        ArrayConfig::new(ArraySpec::default()).expect("defaults are valid")
+    }
+}
+
+impl TryFrom<ArraySpec> for ArrayConfig {
+    type Error = ConfigError;
+    fn try_from(spec: ArraySpec) -> Result<Self, ConfigError> {
+        ArrayConfig::new(spec)
+    }
+}
+
+impl From<ArrayConfig> for ArraySpec {
+    fn from(c: ArrayConfig) -> ArraySpec {
+        c.spec()
+    }
+}
+
+impl ArrayConfig {
+    /// Validates `spec`, filling in defaults.
+    pub fn new(spec: ArraySpec) -> Result<ArrayConfig, ConfigError> {
+        let rows = spec.rows.unwrap_or(32);
+        let cols = spec.cols.unwrap_or(32);
+        for (field, v) in [("rows", rows), ("cols", cols)] {
+            if v == 0 || v > MAX_DIM {
+                return Err(invalid(field, v, format!("must be between 1 and {MAX_DIM}")));
+            }
+        }
+        let pe = spec.pe.unwrap_or(PeKind::Ternary);
+        let min_acc = pe.min_acc_bits(rows);
+        let acc_bits = spec.acc_bits.unwrap_or(min_acc);
+        if acc_bits < min_acc {
+            return Err(invalid(
+                "acc_bits",
+                acc_bits,
+                format!(
+                    "a {}-row {} array can overflow below {min_acc} bits",
+                    rows,
+                    pe.name()
+                ),
+            ));
+        }
+        if acc_bits > 64 {
+            return Err(invalid("acc_bits", acc_bits, "at most 64"));
+        }
+        if pe == PeKind::MacFp16 && acc_bits != 32 {
+            return Err(invalid("acc_bits", acc_bits, "a mac-fp16 array accumulates in FP32 (32 bits)"));
+        }
+        let weight_rows_per_cycle = spec.weight_rows_per_cycle.unwrap_or(1);
+        if weight_rows_per_cycle == 0 || weight_rows_per_cycle > rows {
+            return Err(invalid(
+                "weight_rows_per_cycle",
+                weight_rows_per_cycle,
+                format!("must be between 1 and rows ({rows})"),
+            ));
+        }
+        let clock_mhz = spec.clock_mhz.unwrap_or(1000.0);
+        if !(clock_mhz.is_finite() && clock_mhz > 0.0 && clock_mhz <= 10_000.0) {
+            return Err(invalid("clock_mhz", clock_mhz, "must be a finite number in (0, 10000]"));
+        }
+        let buffers = spec.buffers.unwrap_or(Buffers {
+            weight_kib: 256,
+            act_kib: 256,
+            out_kib: 256,
+            width_bits: 256,
+        });
+        if buffers.width_bits == 0 || !buffers.width_bits.is_power_of_two() {
+            return Err(invalid("buffers.width_bits", buffers.width_bits, "must be a power of two"));
+        }
+        // Each buffer must hold at least one tile's worth of its operand
+        // (double-buffered weights need two).
+        let banks = if spec.double_buffer.unwrap_or(true) { 2 } else { 1 };
+        let tile_w_bits = banks * rows as u64 * cols as u64 * pe.weight_bits() as u64;
+        let tile_x_bits = rows as u64 * pe.act_bits() as u64;
+        let tile_y_bits = cols as u64 * acc_bits as u64;
+        for (field, kib, need) in [
+            ("buffers.weight_kib", buffers.weight_kib, tile_w_bits),
+            ("buffers.act_kib", buffers.act_kib, tile_x_bits),
+            ("buffers.out_kib", buffers.out_kib, tile_y_bits),
+        ] {
+            if (kib as u64) * 8192 < need {
+                return Err(invalid(
+                    field,
+                    kib,
+                    format!("smaller than one tile ({} bytes needed)", need.div_ceil(8)),
+                ));
+            }
+        }
+        let dram = spec.dram.unwrap_or(Dram { kind: DramKind::Lpddr4, bandwidth_gbps: 64.0 });
+        if !(dram.bandwidth_gbps.is_finite() && dram.bandwidth_gbps > 0.0) {
+            return Err(invalid("dram.bandwidth_gbps", dram.bandwidth_gbps, "must be a positive number"));
+        }
+        let vector = spec.vector.unwrap_or(VectorUnit { lanes: 64, precision: FpFormat::Fp16 });
+        if vector.lanes == 0 || vector.lanes > 65536 {
+            return Err(invalid("vector.lanes", vector.lanes, "must be between 1 and 65536"));
+        }
+        let kv_bits = spec.kv_bits.unwrap_or(16);
+        if ![16, 8, 4].contains(&kv_bits) {
+            return Err(invalid("kv_bits", kv_bits, "must be 16, 8 or 4"));
+        }
+        Ok(ArrayConfig {
+            rows,
+            cols,
+            acc_bits,
+            pe,
+            double_buffer: banks == 2,
+            weight_rows_per_cycle,
+            clock_mhz,
+            buffers,
+            dram,
+            vector,
+            attention: spec.attention.unwrap_or(AttentionPrecision::Fp16),
+            kv_bits,
+            weight_packing: spec.weight_packing.unwrap_or(WeightPacking::TwoBit),
+        })
+    }
+
+    /// Reads and validates a TOML architecture file.
+    pub fn from_toml_file(path: &Path) -> Result<ArrayConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.display().to_string(),
+            why: e.to_string(),
+        })?;
+        Self::from_toml_str(&text).map_err(|e| match e {
+            ConfigError::File { why, .. } => ConfigError::File { path: path.display().to_string(), why },
+            other => other,
+        })
+    }
+
+    /// Parses and validates TOML text.
+    pub fn from_toml_str(text: &str) -> Result<ArrayConfig, ConfigError> {
+        let spec: ArraySpec = toml::from_str(text)
+            .map_err(|e| ConfigError::File { path: "<toml>".into(), why: e.to_string() })?;
+        ArrayConfig::new(spec)
+    }
+
+    /// The fully specified form (every field set): round-trips through `new`.
+    pub fn spec(&self) -> ArraySpec {
+        ArraySpec {
+            rows: Some(self.rows),
+            cols: Some(self.cols),
+            acc_bits: Some(self.acc_bits),
+            pe: Some(self.pe),
+            double_buffer: Some(self.double_buffer),
+            weight_rows_per_cycle: Some(self.weight_rows_per_cycle),
+            clock_mhz: Some(self.clock_mhz),
+            buffers: Some(self.buffers),
+            dram: Some(self.dram),
+            vector: Some(self.vector),
+            attention: Some(self.attention),
+            kv_bits: Some(self.kv_bits),
+            weight_packing: Some(self.weight_packing),
+        }
+    }
+
+    /// Array rows R.
+    pub fn rows(&self) -> u32 {
+        self.rows
+    }
+    /// Array columns C.
+    pub fn cols(&self) -> u32 {
+        self.cols
+    }
+    /// Accumulator width A in bits.
+    pub fn acc_bits(&self) -> u32 {
+        self.acc_bits
+    }
+    /// PE kind.
+    pub fn pe(&self) -> PeKind {
+        self.pe
+    }
+    /// Whether weights are double-buffered.
+    pub fn double_buffer(&self) -> bool {
+        self.double_buffer
+    }
+    /// Weight rows written per weight beat (L).
+    pub fn weight_rows_per_cycle(&self) -> u32 {
+        self.weight_rows_per_cycle
+    }
+    /// Weight beats per tile load: ⌈R / L⌉.
+    pub fn weight_beats(&self) -> u32 {
+        self.rows.div_ceil(self.weight_rows_per_cycle)
+    }
+    /// Clock frequency in MHz.
+    pub fn clock_mhz(&self) -> f64 {
+        self.clock_mhz
+    }
+    /// On-chip buffers.
+    pub fn buffers(&self) -> Buffers {
+        self.buffers
+    }
+    /// DRAM.
+    pub fn dram(&self) -> Dram {
+        self.dram
+    }
+    /// Vector unit.
+    pub fn vector(&self) -> VectorUnit {
+        self.vector
+    }
+    /// Attention precision.
+    pub fn attention(&self) -> AttentionPrecision {
+        self.attention
+    }
+    /// KV-cache bits per element.
+    pub fn kv_bits(&self) -> u32 {
+        self.kv_bits
+    }
+    /// DRAM packing of ternary weights.
+    pub fn weight_packing(&self) -> WeightPacking {
+        self.weight_packing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_acc_bits_covers_the_extremes() {
+        // 1 row: ±128 needs 9 bits; 128 rows: ±16384 needs 16 bits.
+        assert_eq!(PeKind::Ternary.min_acc_bits(1), 9);
+        assert_eq!(PeKind::Ternary.min_acc_bits(128), 16);
+        assert_eq!(PeKind::Ternary.min_acc_bits(129), 17);
+        assert_eq!(PeKind::MacInt8.min_acc_bits(1), 16);
+        assert_eq!(PeKind::MacInt8.min_acc_bits(2), 17);
+    }
+
+    #[test]
+    fn refuses_overflowing_accumulator() {
+        let e = ArrayConfig::new(ArraySpec { rows: Some(8), acc_bits: Some(11), ..Default::default() })
+            .unwrap_err();
+        assert!(e.to_string().contains("acc_bits"), "{e}");
+        assert!(ArrayConfig::new(ArraySpec { rows: Some(8), acc_bits: Some(12), ..Default::default() }).is_ok());
+    }
+
+    #[test]
+    fn refuses_impossible_architectures() {
+        for spec in [
+            ArraySpec { rows: Some(0), ..Default::default() },
+            ArraySpec { cols: Some(MAX_DIM + 1), ..Default::default() },
+            ArraySpec { weight_rows_per_cycle: Some(0), ..Default::default() },
+            ArraySpec { clock_mhz: Some(f64::NAN), ..Default::default() },
+            ArraySpec { kv_bits: Some(3), ..Default::default() },
+            ArraySpec {
+                dram: Some(Dram { kind: DramKind::Hbm2, bandwidth_gbps: 0.0 }),
+                ..Default::default()
+            },
+            ArraySpec {
+                rows: Some(256),
+                cols: Some(256),
+                buffers: Some(Buffers { weight_kib: 16, act_kib: 64, out_kib: 64, width_bits: 256 }),
+                ..Default::default()
+            },
+        ] {
+            assert!(ArrayConfig::new(spec.clone()).is_err(), "{spec:?} accepted");
+        }
+    }
+
+    #[test]
+    fn toml_round_trip() {
+        let c = ArrayConfig::from_toml_str(
+            "rows = 16\ncols = 8\npe = \"mac-int8\"\n[dram]\nkind = \"hbm2\"\nbandwidth_gbps = 256.0\n",
+        )
+        .unwrap();
+        assert_eq!((c.rows(), c.cols(), c.pe(), c.acc_bits()), (16, 8, PeKind::MacInt8, 19));
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(ArrayConfig::from_toml_str(&text).unwrap(), c);
+        assert!(ArrayConfig::from_toml_str("rows = 4\nbogus = 1\n").unwrap_err().to_string().contains("bogus"));
+    }
+}

@@ -1,0 +1,51 @@
+//! `tritone`: the command line. Parsing and printing only; the work is done
+//! by the library crates.
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// Toolchain for 1.58-bit (ternary) LLM hardware.
+#[derive(Parser)]
+#[command(name = "tritone", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bit-exact reference model.
+    #[command(subcommand)]
+    Reference(cli::reference::ReferenceCommand),
+    /// List the model zoo, or show what a config.json becomes.
+    Models(cli::models::ModelsArgs),
+    /// Generate the systolic array as Verilog (with manifest and testbench).
+    Verilog(cli::verilog::VerilogArgs),
+    /// Cycle-accurate simulation of a tile, a GEMM or a whole model.
+    #[command(subcommand)]
+    Simulate(cli::simulate::SimulateCommand),
+    /// Energy of a model, or the paper's figures reproduced.
+    Energy(cli::energy::EnergyArgs),
+    /// Whole-model report: Markdown, CSV, JSON and plots.
+    Report(cli::report::ReportArgs),
+    /// Design-space sweep with Pareto fronts.
+    Sweep(cli::sweep::SweepArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Reference(c) => cli::reference::run(c),
+        Command::Models(a) => cli::models::run(a),
+        Command::Verilog(a) => cli::verilog::run(a),
+        Command::Simulate(c) => cli::simulate::run(c),
+        Command::Energy(a) => cli::energy::run(a),
+        Command::Report(a) => cli::report::run(a),
+        Command::Sweep(a) => cli::sweep::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
