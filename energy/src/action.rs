@@ -69,7 +69,10 @@ impl std::str::FromStr for DramKind {
             .find(|k| k.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 let names: Vec<_> = DramKind::ALL.iter().map(|k| k.name()).collect();
-                format!("unknown DRAM type '{s}' (expected one of: {})", names.join(", "))
+                format!(
+                    "unknown DRAM type '{s}' (expected one of: {})",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -162,7 +165,12 @@ impl ActionCounts {
     /// Every count multiplied by `k` (identical repeated work counted once).
     pub fn scaled(&self, k: u64) -> ActionCounts {
         ActionCounts {
-            counts: self.counts.iter().filter(|_| k > 0).map(|(a, n)| (*a, n * k)).collect(),
+            counts: self
+                .counts
+                .iter()
+                .filter(|_| k > 0)
+                .map(|(a, n)| (*a, n * k))
+                .collect(),
         }
     }
 }

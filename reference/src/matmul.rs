@@ -1,22 +1,99 @@
 //! Integer matrix products: the add-only ternary product and the INT8 MAC
 //! baseline. Layouts follow PyTorch's `nn.Linear`: activations `x` are
 //! `[M, K]` row-major, weights `w` are `[N, K]` row-major, results `[M, N]`.
+//!
+//! The ternary kernel never multiplies. Each trit becomes two select masks
+//! (all-ones where it is +1, resp. −1), and every term is `acc += x & pos;
+//! acc -= x & neg`: the adder/subtractor and operand gating of a ternary PE,
+//! written so the compiler can vectorize it.
+
+use rayon::prelude::*;
 
 use crate::trit::Trit;
 
+/// i16 lanes per accumulator vector.
+const LANES: usize = 16;
+/// K elements summed in i16 lanes before widening to i32: each lane then sums
+/// at most 2048 / 16 = 128 terms of |x| ≤ 128, so |lane| ≤ 16384 < i16::MAX.
+const K_CHUNK: usize = 2048;
+/// Tokens processed against one weight row while it is hot in cache.
+const M_BLOCK: usize = 32;
+
+/// One weight row as add/subtract select masks (0 or −1 = all ones).
+struct SelectMasks {
+    pos: Vec<i16>,
+    neg: Vec<i16>,
+}
+
+impl SelectMasks {
+    fn new(w: &[Trit]) -> Self {
+        let (pos, neg) = w
+            .iter()
+            .map(|t| match t {
+                Trit::Pos => (-1i16, 0i16),
+                Trit::Neg => (0, -1),
+                Trit::Zero => (0, 0),
+            })
+            .unzip();
+        SelectMasks { pos, neg }
+    }
+}
+
+/// Σ_k (x & pos) − (x & neg): additions and subtractions of gated activations.
+fn masked_dot(x: &[i16], w: &SelectMasks) -> i32 {
+    let mut total = 0i32;
+    for ((xc, pc), nc) in x
+        .chunks(K_CHUNK)
+        .zip(w.pos.chunks(K_CHUNK))
+        .zip(w.neg.chunks(K_CHUNK))
+    {
+        let mut lanes = [0i16; LANES];
+        let xs = xc.chunks_exact(LANES);
+        let tail = xs.remainder().len();
+        for ((xv, pv), nv) in xs.zip(pc.chunks_exact(LANES)).zip(nc.chunks_exact(LANES)) {
+            for l in 0..LANES {
+                // Wrapping ops only so overflow checks do not block vectorization:
+                // the K_CHUNK bound keeps every lane in range.
+                lanes[l] = lanes[l]
+                    .wrapping_add(xv[l] & pv[l])
+                    .wrapping_sub(xv[l] & nv[l]);
+            }
+        }
+        let start = xc.len() - tail;
+        for i in start..xc.len() {
+            lanes[0] = lanes[0]
+                .wrapping_add(xc[i] & pc[i])
+                .wrapping_sub(xc[i] & nc[i]);
+        }
+        total += lanes.iter().map(|&v| v as i32).sum::<i32>();
+    }
+    total
+}
+
 /// `acc[m][n] = Σ_k x[m][k] · w[n][k]`, computed with additions and
-/// subtractions only ([`Trit::apply`]): there is no multiplication here.
+/// subtractions only (trits select add, subtract or skip): there is no
+/// multiplication here. Parallel over blocks of tokens; the result does not
+/// depend on the thread count (integer sums are exact).
 ///
 /// Panics if the slice lengths do not match the shape.
 pub fn ternary_matmul(x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec<i32> {
     assert_eq!(x.len(), m * k, "x must be [M, K]");
     assert_eq!(w.len(), n * k, "w must be [N, K]");
     let mut acc = vec![0i32; m * n];
-    for (xr, out) in x.chunks_exact(k.max(1)).zip(acc.chunks_exact_mut(n.max(1))) {
-        for (wr, o) in w.chunks_exact(k.max(1)).zip(out.iter_mut()) {
-            *o = xr.iter().zip(wr).fold(0i32, |a, (&xv, &t)| t.apply(a, xv as i32));
-        }
+    if m == 0 || n == 0 || k == 0 {
+        return acc;
     }
+    let masks: Vec<SelectMasks> = w.par_chunks(k).map(SelectMasks::new).collect();
+    let x16: Vec<i16> = x.iter().map(|&v| v as i16).collect();
+    acc.par_chunks_mut(M_BLOCK * n)
+        .zip(x16.par_chunks(M_BLOCK * k))
+        .for_each(|(out, xb)| {
+            for (j, wrow) in masks.iter().enumerate() {
+                for (i, xr) in xb.chunks_exact(k).enumerate() {
+                    out[i * n + j] = masked_dot(xr, wrow);
+                }
+            }
+        });
     acc
 }
 
@@ -32,4 +109,52 @@ pub fn int8_matmul(x: &[i8], w: &[i8], m: usize, k: usize, n: usize) -> Vec<i32>
         }
     }
     acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn trit_vec(len: usize) -> impl Strategy<Value = Vec<Trit>> {
+        proptest::collection::vec(proptest::sample::select(Trit::ALL.to_vec()), len)
+    }
+
+    #[test]
+    fn hand_computed() {
+        // x = [[1, −2, 3]], w = [[+1, −1, 0], [−1, −1, +1]] → [1 + 2, −1 + 2 + 3].
+        let w = [
+            Trit::Pos,
+            Trit::Neg,
+            Trit::Zero,
+            Trit::Neg,
+            Trit::Neg,
+            Trit::Pos,
+        ];
+        assert_eq!(ternary_matmul(&[1, -2, 3], &w, 1, 3, 2), vec![3, 4]);
+    }
+
+    #[test]
+    fn extreme_sums_do_not_overflow_lanes() {
+        // K = 5000 spans three K chunks with a tail; every term is −(−128) = +128.
+        let k = 5000;
+        let x = vec![-128i8; 2 * k];
+        let w = vec![Trit::Neg; k];
+        assert_eq!(ternary_matmul(&x, &w, 2, k, 1), vec![128 * k as i32; 2]);
+        let w = vec![Trit::Pos; k];
+        assert_eq!(ternary_matmul(&x, &w, 2, k, 1), vec![-128 * k as i32; 2]);
+    }
+
+    proptest! {
+        #[test]
+        fn equals_plain_i32_dot_product(
+            (m, k, n, x, w) in (1usize..40, 1usize..70, 1usize..12).prop_flat_map(|(m, k, n)| {
+                (Just(m), Just(k), Just(n),
+                 proptest::collection::vec(any::<i8>(), m * k), trit_vec(n * k))
+            })
+        ) {
+            let wi: Vec<i8> = w.iter().map(|t| t.to_i8()).collect();
+            prop_assert_eq!(ternary_matmul(&x, &w, m, k, n), int8_matmul(&x, &wi, m, k, n));
+        }
+    }
 }

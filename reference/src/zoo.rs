@@ -1,6 +1,14 @@
-//! Model shapes: the built-in zoo and the type a HuggingFace `config.json` becomes.
+//! Model shapes: the built-in zoo and the type a HuggingFace `config.json` becomes
+//! (see [`crate::hf_config`]), with parameter counts derived from the shape.
+//!
+//! Shapes from the notes (bitnet-models.md, "Model shapes"). The paper does not
+//! state its 7B/13B/70B shapes: those are LLaMA-2's, an assumption every
+//! `source` string repeats. Each BitNet model also has an FP16 baseline,
+//! `llama-<size>_fp16`: the same shape with FP16 linear layers and no subln.
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::{ReferenceError, Result};
 
 /// How the linear-layer weights of a model are stored and computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,5 +64,352 @@ impl ModelShape {
     /// Dimension of one attention head.
     pub fn head_dim(&self) -> u32 {
         self.hidden / self.heads
+    }
+
+    /// Width of the K and V projections: `kv_heads · head_dim` (smaller than
+    /// `hidden` under GQA).
+    pub fn kv_dim(&self) -> u64 {
+        self.kv_heads as u64 * self.head_dim() as u64
+    }
+
+    /// Parameter counts derived from the shape.
+    pub fn params(&self) -> ParamCounts {
+        let (h, f, l, v) = (
+            self.hidden as u64,
+            self.ffn as u64,
+            self.layers as u64,
+            self.vocab as u64,
+        );
+        // q and o are h×h, k and v are h×kv_dim, gate/up/down are h×ffn.
+        let per_layer = 2 * h * h + 2 * h * self.kv_dim() + 3 * h * f;
+        // RMSNorm gains: before attention and before the FFN, plus the subln
+        // norms before o_proj (width h) and before down_proj (width ffn).
+        let norms_per_layer = 2 * h + if self.subln { h + f } else { 0 };
+        ParamCounts {
+            linear: l * per_layer,
+            linear_ternary: self.weights == WeightKind::Ternary,
+            embedding: v * h,
+            lm_head: if self.tied_embeddings { 0 } else { v * h },
+            norms: l * norms_per_layer + h,
+        }
+    }
+
+    /// Checks that the shape is usable: no zero sizes, heads divide hidden,
+    /// KV heads divide heads. The error names the offending field.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        for (field, v) in [
+            ("hidden", self.hidden),
+            ("ffn", self.ffn),
+            ("layers", self.layers),
+            ("heads", self.heads),
+            ("kv_heads", self.kv_heads),
+            ("vocab", self.vocab),
+        ] {
+            if v == 0 {
+                return Err(format!("{field} must be positive"));
+            }
+        }
+        if !self.hidden.is_multiple_of(self.heads) {
+            return Err(format!(
+                "hidden {} is not a multiple of heads {}",
+                self.hidden, self.heads
+            ));
+        }
+        if !self.heads.is_multiple_of(self.kv_heads) {
+            return Err(format!(
+                "heads {} is not a multiple of kv_heads {}",
+                self.heads, self.kv_heads
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Parameter counts of a model, split the way memory and energy models need them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamCounts {
+    /// Weights of the decoder's linear layers (q, k, v, o, gate, up, down).
+    pub linear: u64,
+    /// Whether those are ternary (BitNet) or full precision (FP16 baseline).
+    pub linear_ternary: bool,
+    /// Token embedding (full precision).
+    pub embedding: u64,
+    /// Untied LM head (full precision; 0 when tied to the embedding).
+    pub lm_head: u64,
+    /// RMSNorm gains (full precision).
+    pub norms: u64,
+}
+
+impl ParamCounts {
+    /// Ternary weights: the linear layers of a BitNet model, 0 for FP16.
+    pub fn ternary(&self) -> u64 {
+        if self.linear_ternary {
+            self.linear
+        } else {
+            0
+        }
+    }
+
+    /// Full-precision parameters: embedding, LM head, norms, and the linear
+    /// layers of an FP16 model.
+    pub fn full_precision(&self) -> u64 {
+        self.embedding + self.lm_head + self.norms + (self.linear - self.ternary())
+    }
+
+    /// All parameters.
+    pub fn total(&self) -> u64 {
+        self.linear + self.embedding + self.lm_head + self.norms
+    }
+}
+
+/// One BitNet zoo entry before the baseline is derived from it.
+struct Entry {
+    name: &'static str,
+    baseline: &'static str,
+    hidden: u32,
+    ffn: u32,
+    layers: u32,
+    heads: u32,
+    kv_heads: u32,
+    vocab: u32,
+    ffn_kind: FfnKind,
+    tied: bool,
+    subln: bool,
+    source: &'static str,
+}
+
+/// The BitNet models of the notes (bitnet-models.md, "Model shapes").
+const ENTRIES: [Entry; 8] = [
+    Entry {
+        name: "bitnet-b1.58-700m",
+        baseline: "llama-700m_fp16",
+        hidden: 1536,
+        ffn: 4096,
+        layers: 24,
+        heads: 16,
+        kv_heads: 16,
+        vocab: 32002,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: true,
+        subln: true,
+        source: "1bitLLM/bitnet_b1_58-large config.json",
+    },
+    Entry {
+        name: "bitnet-b1.58-1.3b",
+        baseline: "llama-1.3b_fp16",
+        hidden: 2048,
+        ffn: 5460,
+        layers: 24,
+        heads: 32,
+        kv_heads: 32,
+        vocab: 32002,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: true,
+        subln: true,
+        source: "1bitLLM/bitnet_b1_58-xl config.json",
+    },
+    Entry {
+        name: "bitnet-b1.58-3b",
+        baseline: "llama-3b_fp16",
+        hidden: 3200,
+        ffn: 8640,
+        layers: 26,
+        heads: 32,
+        kv_heads: 32,
+        vocab: 32002,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: true,
+        subln: true,
+        source: "1bitLLM/bitnet_b1_58-3B config.json",
+    },
+    Entry {
+        name: "bitnet-b1.58-3.9b",
+        baseline: "llama-3.9b_fp16",
+        hidden: 3200,
+        ffn: 12800,
+        layers: 26,
+        heads: 32,
+        kv_heads: 32,
+        vocab: 32002,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: true,
+        subln: true,
+        source: "Training Tips, Code and FAQ, Table 1 (tied embeddings and subln assumed                  as in the 1bitLLM models; counts to ~4.4B: uncertain)",
+    },
+    Entry {
+        name: "bitnet-b1.58-2b-4t",
+        baseline: "llama-2b-4t_fp16",
+        hidden: 2560,
+        ffn: 6912,
+        layers: 30,
+        heads: 20,
+        kv_heads: 5,
+        vocab: 128256,
+        ffn_kind: FfnKind::ReluSquaredGated,
+        tied: true,
+        subln: true,
+        source: "microsoft/bitnet-b1.58-2B-4T config.json",
+    },
+    Entry {
+        name: "bitnet-b1.58-7b",
+        baseline: "llama-7b_fp16",
+        hidden: 4096,
+        ffn: 11008,
+        layers: 32,
+        heads: 32,
+        kv_heads: 32,
+        vocab: 32000,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: false,
+        subln: false,
+        source: "Llama-2-7b config.json (assumed: the paper does not state its 7B shape)",
+    },
+    Entry {
+        name: "bitnet-b1.58-13b",
+        baseline: "llama-13b_fp16",
+        hidden: 5120,
+        ffn: 13824,
+        layers: 40,
+        heads: 40,
+        kv_heads: 40,
+        vocab: 32000,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: false,
+        subln: false,
+        source: "Llama-2-13b config.json (assumed: the paper does not state its 13B shape)",
+    },
+    Entry {
+        name: "bitnet-b1.58-70b",
+        baseline: "llama-70b_fp16",
+        hidden: 8192,
+        ffn: 28672,
+        layers: 80,
+        heads: 64,
+        kv_heads: 8,
+        vocab: 32000,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: false,
+        subln: false,
+        source: "Llama-2-70b config.json (assumed: the paper does not state its 70B shape)",
+    },
+];
+
+impl Entry {
+    fn shape(&self, weights: WeightKind) -> ModelShape {
+        let (name, subln, source) = match weights {
+            WeightKind::Ternary => (self.name.to_string(), self.subln, self.source.to_string()),
+            WeightKind::Fp16 => (
+                self.baseline.to_string(),
+                false,
+                format!("FP16 LLaMA baseline of {}: {}", self.name, self.source),
+            ),
+        };
+        ModelShape {
+            name,
+            weights,
+            hidden: self.hidden,
+            ffn: self.ffn,
+            layers: self.layers,
+            heads: self.heads,
+            kv_heads: self.kv_heads,
+            vocab: self.vocab,
+            ffn_kind: self.ffn_kind,
+            tied_embeddings: self.tied,
+            subln,
+            source,
+        }
+    }
+}
+
+/// The whole zoo in a stable order: each BitNet model followed by its FP16 baseline.
+pub fn zoo() -> Vec<ModelShape> {
+    ENTRIES
+        .iter()
+        .flat_map(|e| [e.shape(WeightKind::Ternary), e.shape(WeightKind::Fp16)])
+        .collect()
+}
+
+/// The zoo's names, in [`zoo`] order.
+pub fn model_names() -> Vec<String> {
+    zoo().into_iter().map(|m| m.name).collect()
+}
+
+/// Looks a model up by name (ASCII case-insensitive).
+///
+/// Errors: [`ReferenceError::UnknownModel`] listing every known name.
+pub fn model(name: &str) -> Result<ModelShape> {
+    zoo()
+        .into_iter()
+        .find(|m| m.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| ReferenceError::UnknownModel {
+            name: name.to_string(),
+            known: model_names().join(", "),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_zoo_shape_is_valid_and_named_uniquely() {
+        let z = zoo();
+        assert_eq!(z.len(), 16);
+        for m in &z {
+            m.validate().unwrap_or_else(|e| panic!("{}: {e}", m.name));
+        }
+        let mut names = model_names();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), z.len());
+    }
+
+    #[test]
+    fn lookup_is_case_insensitive_and_unknown_names_list_the_zoo() {
+        assert_eq!(model("BitNet-b1.58-3B").unwrap().hidden, 3200);
+        let msg = model("gpt-5").unwrap_err().to_string();
+        assert!(
+            msg.contains("gpt-5")
+                && msg.contains("bitnet-b1.58-2b-4t")
+                && msg.contains("llama-70b_fp16")
+        );
+    }
+
+    #[test]
+    fn counts_2b_4t_by_hand() {
+        // Per layer: q, o 2560² each; k, v 2560·640 each (5 KV heads × 128); FFN 3·2560·6912.
+        let p = model("bitnet-b1.58-2b-4t").unwrap().params();
+        let per_layer = 2 * 2560 * 2560 + 2 * 2560 * 640 + 3 * 2560 * 6912;
+        assert_eq!(p.linear, 30 * per_layer);
+        assert_eq!(p.ternary(), 2_084_044_800);
+        assert_eq!(p.embedding, 128_256 * 2560);
+        assert_eq!(p.lm_head, 0);
+        // Norms: (2·2560 + 2560 + 6912) per layer + final 2560.
+        assert_eq!(p.norms, 30 * (3 * 2560 + 6912) + 2560);
+        assert_eq!(p.total(), p.ternary() + p.full_precision());
+        // About 2.4 B parameters in total.
+        assert!(
+            (2_400_000_000..2_420_000_000).contains(&p.total()),
+            "{}",
+            p.total()
+        );
+    }
+
+    #[test]
+    fn llama_7b_baseline_matches_the_known_count() {
+        // LLaMA-2 7B has 6,738,415,616 parameters (untied head, no subln).
+        let p = model("llama-7b_fp16").unwrap().params();
+        assert_eq!(p.total(), 6_738_415_616);
+        assert_eq!(p.ternary(), 0);
+        assert_eq!(p.full_precision(), p.total());
+    }
+
+    #[test]
+    fn llama_70b_gqa_matches_the_known_count() {
+        // LLaMA-2 70B: 68,976,648,192 parameters with 8 KV heads.
+        assert_eq!(
+            model("llama-70b_fp16").unwrap().params().total(),
+            68_976_648_192
+        );
     }
 }

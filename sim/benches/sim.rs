@@ -1,1 +1,32 @@
-fn main() {}
+//! Speed of the simulator on the workloads the issue names: a whole 70B model
+//! (512-token prefill + 512 decode steps), the 3B model (512 + 128), and the
+//! BitNet 3B FFN GEMM M=512, K=3200, N=8640 on a 32×32 array.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape};
+use tritone_sim::model::{simulate_model, Workload};
+use tritone_sim::ArrayConfig;
+
+fn benches(c: &mut Criterion) {
+    let cfg = ArrayConfig::default();
+    let m70 = tritone_reference::model("bitnet-b1.58-70b").expect("zoo has the 70B");
+    let m3 = tritone_reference::model("bitnet-b1.58-3b").expect("zoo has the 3B");
+    let mut g = c.benchmark_group("sim");
+    g.sample_size(10);
+    g.bench_function("model 70B prefill 512 + decode 512", |b| {
+        let w = Workload { prefill: 512, decode: 512, batch: 1 };
+        b.iter(|| simulate_model(black_box(&cfg), &m70, &w).unwrap())
+    });
+    g.bench_function("model 3B prefill 512 + decode 128", |b| {
+        let w = Workload { prefill: 512, decode: 128, batch: 1 };
+        b.iter(|| simulate_model(black_box(&cfg), &m3, &w).unwrap())
+    });
+    g.bench_function("gemm 512x3200x8640 on 32x32", |b| {
+        let s = GemmShape { m: 512, k: 3200, n: 8640 };
+        b.iter(|| simulate_gemm(black_box(&cfg), &s, &GemmOptions::default()).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(sim, benches);
+criterion_main!(sim);

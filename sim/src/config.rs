@@ -178,6 +178,17 @@ pub struct ArraySpec {
     pub weight_packing: Option<WeightPacking>,
 }
 
+impl ArraySpec {
+    /// Parses a TOML architecture file into the raw spec (not yet validated),
+    /// so that command-line options can override single fields before
+    /// [`ArrayConfig::new`] validates the whole.
+    pub fn from_toml_file(path: &Path) -> Result<ArraySpec, ConfigError> {
+        let file_err = |why: String| ConfigError::File { path: path.display().to_string(), why };
+        let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| file_err(e.to_string()))
+    }
+}
+
 /// Why an architecture description was refused.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
@@ -448,7 +459,8 @@ mod tests {
         // 1 row: ±128 needs 9 bits; 128 rows: ±16384 needs 16 bits.
         assert_eq!(PeKind::Ternary.min_acc_bits(1), 9);
         assert_eq!(PeKind::Ternary.min_acc_bits(128), 16);
-        assert_eq!(PeKind::Ternary.min_acc_bits(129), 17);
+        assert_eq!(PeKind::Ternary.min_acc_bits(129), 16);
+        assert_eq!(PeKind::Ternary.min_acc_bits(256), 17);
         assert_eq!(PeKind::MacInt8.min_acc_bits(1), 16);
         assert_eq!(PeKind::MacInt8.min_acc_bits(2), 17);
     }
@@ -490,7 +502,7 @@ mod tests {
             "rows = 16\ncols = 8\npe = \"mac-int8\"\n[dram]\nkind = \"hbm2\"\nbandwidth_gbps = 256.0\n",
         )
         .unwrap();
-        assert_eq!((c.rows(), c.cols(), c.pe(), c.acc_bits()), (16, 8, PeKind::MacInt8, 19));
+        assert_eq!((c.rows(), c.cols(), c.pe(), c.acc_bits()), (16, 8, PeKind::MacInt8, 20));
         let text = toml::to_string(&c).unwrap();
         assert_eq!(ArrayConfig::from_toml_str(&text).unwrap(), c);
         assert!(ArrayConfig::from_toml_str("rows = 4\nbogus = 1\n").unwrap_err().to_string().contains("bogus"));

@@ -4,6 +4,17 @@
 //! that the energy model prices.
 
 pub mod config;
+pub mod dram;
+pub mod error;
+pub mod fold;
+pub mod functional;
+pub mod gemm;
+pub mod model;
+pub mod series;
 pub mod tile;
+pub mod topology;
 
 pub use config::{ArrayConfig, ArraySpec, ConfigError, PeKind};
+pub use error::SimError;
+pub use gemm::{simulate_gemm, GemmOptions, GemmShape, GemmStats};
+pub use model::{simulate_model, simulate_with_baseline, ModelStats, OpStats, Workload};

@@ -1,10 +1,197 @@
-//! `tritone reference ...`.
+//! `tritone reference ...`: run the bit-exact BitLinear on safetensors files,
+//! or show it on built-in demo data.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tritone_reference::{
+    bitlinear, demo, read_matrix, write_tensors, BitLinearOutput, NamedTensor, TensorData, Trit,
+    Variant,
+};
 
 /// Subcommands of `tritone reference`.
 #[derive(clap::Subcommand)]
-pub enum ReferenceCommand {}
+pub enum ReferenceCommand {
+    /// BitLinear on safetensors files: reads `weight` [N, K] and `input` [M, K]
+    /// (F32/F16/BF16), writes weight_ternary, weight_scale, input_int8,
+    /// input_scale, acc and output.
+    Bitlinear(BitlinearArgs),
+    /// BitLinear on small seeded demo data, printed stage by stage.
+    Demo {
+        /// Quantizer: BitNet b1.58 (ternary) or the original 1-bit BitNet.
+        #[arg(long, value_enum, default_value = "b1.58")]
+        variant: CliVariant,
+    },
+}
+
+/// Arguments of `tritone reference bitlinear`.
+#[derive(clap::Args)]
+pub struct BitlinearArgs {
+    /// safetensors file holding the tensor `weight`, [N, K].
+    #[arg(long)]
+    weight: PathBuf,
+    /// safetensors file holding the tensor `input`, [M, K].
+    #[arg(long)]
+    input: PathBuf,
+    /// Output safetensors file (written atomically).
+    #[arg(long)]
+    out: PathBuf,
+    /// Quantizer: BitNet b1.58 (ternary) or the original 1-bit BitNet.
+    #[arg(long, value_enum, default_value = "b1.58")]
+    variant: CliVariant,
+}
+
+/// `--variant` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum CliVariant {
+    /// BitNet b1.58: absmean ternary weights, scale γ.
+    #[value(name = "b1.58")]
+    B158,
+    /// Original 1-bit BitNet: Sign(W − α), scale β.
+    #[value(name = "bitnet")]
+    Bitnet,
+}
+
+impl From<CliVariant> for Variant {
+    fn from(v: CliVariant) -> Variant {
+        match v {
+            CliVariant::B158 => Variant::B158,
+            CliVariant::Bitnet => Variant::BitNet1,
+        }
+    }
+}
 
 /// Runs `tritone reference`.
 pub fn run(cmd: ReferenceCommand) -> anyhow::Result<()> {
-    match cmd {}
+    match cmd {
+        ReferenceCommand::Bitlinear(a) => run_bitlinear(a),
+        ReferenceCommand::Demo { variant } => {
+            print_demo(variant.into());
+            Ok(())
+        }
+    }
+}
+
+fn run_bitlinear(a: BitlinearArgs) -> anyhow::Result<()> {
+    let weight = read_matrix(&a.weight, "weight")
+        .with_context(|| format!("reading --weight {}", a.weight.display()))?;
+    let input = read_matrix(&a.input, "input")
+        .with_context(|| format!("reading --input {}", a.input.display()))?;
+    let variant = Variant::from(a.variant);
+    let out = bitlinear(&weight, &input, variant)?;
+    let (m, k, n) = (out.m(), out.k(), out.n);
+    write_tensors(&a.out, &output_tensors(&out))
+        .with_context(|| format!("writing --out {}", a.out.display()))?;
+
+    let scale_name = match variant {
+        Variant::B158 => "γ",
+        Variant::BitNet1 => "β",
+    };
+    let count = |t: Trit| out.weights.iter().filter(|&&w| w == t).count() as f64;
+    let pct = |t: Trit| 100.0 * count(t) / out.weights.len() as f64;
+    println!(
+        "BitLinear ({}): weight [{n}, {k}], input [{m}, {k}] -> output [{m}, {n}]",
+        variant.cli_name()
+    );
+    println!(
+        "  {scale_name} = {:e}; weights −1 {:.1} %, 0 {:.1} %, +1 {:.1} %",
+        out.weight_scale,
+        pct(Trit::Neg),
+        pct(Trit::Zero),
+        pct(Trit::Pos)
+    );
+    println!(
+        "  wrote {}: weight_ternary i8 [{n}, {k}], weight_scale f32 [1], input_int8 i8 [{m}, {k}], \
+         input_scale f32 [{m}], acc i32 [{m}, {n}], output f32 [{m}, {n}]",
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// The tensors `tritone reference bitlinear` writes, in file order.
+fn output_tensors(out: &BitLinearOutput) -> Vec<NamedTensor> {
+    let (m, k, n) = (out.m(), out.k(), out.n);
+    let trits = out.weights.iter().map(|t| t.to_i8()).collect();
+    vec![
+        NamedTensor::new("weight_ternary", &[n, k], TensorData::I8(trits)),
+        NamedTensor::new(
+            "weight_scale",
+            &[1],
+            TensorData::F32(vec![out.weight_scale]),
+        ),
+        NamedTensor::new(
+            "input_int8",
+            &[m, k],
+            TensorData::I8(out.activations.q.clone()),
+        ),
+        NamedTensor::new(
+            "input_scale",
+            &[m],
+            TensorData::F32(out.activations.scales.clone()),
+        ),
+        NamedTensor::new("acc", &[m, n], TensorData::I32(out.acc.clone())),
+        NamedTensor::new("output", &[m, n], TensorData::F32(out.output.clone())),
+    ]
+}
+
+fn print_demo(variant: Variant) {
+    let d = demo(variant);
+    let r = &d.result;
+    let (m, k, n) = (r.m(), r.k(), r.n);
+    let scale_name = match variant {
+        Variant::B158 => "γ",
+        Variant::BitNet1 => "β",
+    };
+    println!(
+        "BitLinear ({}) on seeded demo data: W [{n}, {k}], x [{m}, {k}]",
+        variant.cli_name()
+    );
+    println!(
+        "\nweights W (f32) -> ternary, {scale_name} = {}",
+        r.weight_scale
+    );
+    for row in 0..n {
+        let f: Vec<String> = d
+            .weight
+            .row(row)
+            .iter()
+            .map(|v| format!("{v:7.3}"))
+            .collect();
+        let t: Vec<String> = r.weights[row * k..(row + 1) * k]
+            .iter()
+            .map(|t| format!("{:2}", t.to_i8()))
+            .collect();
+        println!("  [{}]  ->  [{}]", f.join(" "), t.join(" "));
+    }
+    println!("\ninputs x (f32) -> int8, s per token");
+    for row in 0..m {
+        let f: Vec<String> = d
+            .input
+            .row(row)
+            .iter()
+            .map(|v| format!("{v:7.3}"))
+            .collect();
+        let q: Vec<String> = r.activations.q[row * k..(row + 1) * k]
+            .iter()
+            .map(|q| format!("{q:4}"))
+            .collect();
+        println!(
+            "  [{}]  ->  [{}]  s = {}",
+            f.join(" "),
+            q.join(" "),
+            r.activations.scales[row]
+        );
+    }
+    println!("\nacc (i32, add/subtract only) | output = acc / s * {scale_name} | f32 x·Wᵀ");
+    for row in 0..m {
+        let cells =
+            |f: &dyn Fn(usize) -> String| -> String { (0..n).map(f).collect::<Vec<_>>().join(" ") };
+        println!(
+            "  [{}] | [{}] | [{}]",
+            cells(&|c| format!("{:5}", r.acc[row * n + c])),
+            cells(&|c| format!("{:8.4}", r.output[row * n + c])),
+            cells(&|c| format!("{:8.4}", d.float_output[row * n + c])),
+        );
+    }
+    println!("\nmax |output − f32 x·Wᵀ| = {}", d.max_abs_error);
 }

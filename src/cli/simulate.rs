@@ -1,10 +1,374 @@
-//! `tritone simulate ...`.
+//! `tritone simulate tile|gemm|model`: the cycle-accurate simulator.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+use serde_json::json;
+use tritone_reference::{int8_matmul, ternary_matmul, ModelShape, Trit};
+use tritone_sim::functional::{self, Fidelity, WeightMatrix};
+use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights};
+use tritone_sim::model::{simulate_with_baseline, ModelStats, Workload};
+use tritone_sim::tile::{schedule, stream_latency};
+use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 
 /// Subcommands of `tritone simulate`.
 #[derive(clap::Subcommand)]
-pub enum SimulateCommand {}
+pub enum SimulateCommand {
+    /// One tile: load the weights, stream M tokens.
+    Tile(TileArgs),
+    /// One GEMM Y[M×N] = X[M×K]·W[K×N] (or every layer of a SCALE-Sim topology CSV).
+    Gemm(GemmArgs),
+    /// A whole inference of a zoo model or a config.json, with its FP16 baseline.
+    Model(ModelArgs),
+}
+
+/// The array design: an optional TOML file, overridden field by field (same
+/// options and defaults as `tritone verilog`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct DesignArgs {
+    /// Architecture TOML (ArraySpec); the options below override its fields.
+    #[arg(long)]
+    pub arch: Option<PathBuf>,
+    /// Array rows R (default 32).
+    #[arg(long)]
+    pub rows: Option<u32>,
+    /// Array columns C (default 32).
+    #[arg(long)]
+    pub cols: Option<u32>,
+    /// Accumulator bits (default: the smallest that cannot overflow).
+    #[arg(long)]
+    pub acc_bits: Option<u32>,
+    /// Double-buffered weights (default true).
+    #[arg(long)]
+    pub double_buffer: Option<bool>,
+    /// PE kind: ternary, mac-int8 or mac-fp16 (default ternary).
+    #[arg(long)]
+    pub pe: Option<PeKind>,
+    /// Weight rows loaded per cycle (default 1).
+    #[arg(long)]
+    pub weight_rows_per_cycle: Option<u32>,
+}
+
+impl DesignArgs {
+    /// The validated architecture.
+    pub fn config(&self) -> anyhow::Result<ArrayConfig> {
+        let mut spec = match &self.arch {
+            Some(p) => ArraySpec::from_toml_file(p)?,
+            None => ArraySpec::default(),
+        };
+        let o = self.clone();
+        spec.rows = o.rows.or(spec.rows);
+        spec.cols = o.cols.or(spec.cols);
+        spec.acc_bits = o.acc_bits.or(spec.acc_bits);
+        spec.double_buffer = o.double_buffer.or(spec.double_buffer);
+        spec.pe = o.pe.or(spec.pe);
+        spec.weight_rows_per_cycle = o.weight_rows_per_cycle.or(spec.weight_rows_per_cycle);
+        Ok(ArrayConfig::new(spec)?)
+    }
+}
+
+/// Arguments of `tritone simulate tile`.
+#[derive(clap::Args)]
+pub struct TileArgs {
+    #[command(flatten)]
+    design: DesignArgs,
+    /// Tokens M streamed through the tile.
+    #[arg(long)]
+    tokens: u64,
+    /// Step the registers with seeded random weights and activations and check
+    /// the outputs against the reference.
+    #[arg(long)]
+    functional: bool,
+    /// Seed of the functional operands.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `tritone simulate gemm`.
+#[derive(clap::Args)]
+pub struct GemmArgs {
+    #[command(flatten)]
+    design: DesignArgs,
+    /// Tokens M.
+    #[arg(long, required_unless_present = "topology", conflicts_with = "topology")]
+    m: Option<u64>,
+    /// Reduction dimension K.
+    #[arg(long, required_unless_present = "topology", conflicts_with = "topology")]
+    k: Option<u64>,
+    /// Output features N.
+    #[arg(long, required_unless_present = "topology", conflicts_with = "topology")]
+    n: Option<u64>,
+    /// SCALE-Sim GEMM topology CSV (`name, M, N, K,` rows): simulate every layer.
+    #[arg(long)]
+    topology: Option<PathBuf>,
+    /// Fraction of zero ternary weights (default 1/3, the FAQ's "about a third").
+    #[arg(long)]
+    zero_fraction: Option<f64>,
+    /// Compute the values through the array (seeded random operands) and check
+    /// them against the reference bit for bit.
+    #[arg(long)]
+    functional: bool,
+    /// Seed of the functional operands.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `tritone simulate model`.
+#[derive(clap::Args)]
+pub struct ModelArgs {
+    #[command(flatten)]
+    design: DesignArgs,
+    /// Zoo model (see `tritone models`).
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    model: Option<String>,
+    /// HuggingFace config.json instead of a zoo model.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Prompt tokens P per sequence.
+    #[arg(long, default_value_t = 512)]
+    prefill: u64,
+    /// Decode steps D.
+    #[arg(long, default_value_t = 128)]
+    decode: u64,
+    /// Batch B.
+    #[arg(long, default_value_t = 1)]
+    batch: u64,
+    /// Also print every operator's row.
+    #[arg(long)]
+    ops: bool,
+    /// Print JSON (both the model and its FP16 baseline, with every operator).
+    #[arg(long)]
+    json: bool,
+}
 
 /// Runs `tritone simulate`.
 pub fn run(cmd: SimulateCommand) -> anyhow::Result<()> {
-    match cmd {}
+    match cmd {
+        SimulateCommand::Tile(a) => tile(a),
+        SimulateCommand::Gemm(a) => gemm(a),
+        SimulateCommand::Model(a) => model(a),
+    }
+}
+
+fn tile(a: TileArgs) -> anyhow::Result<()> {
+    let cfg = a.design.config()?;
+    if a.tokens == 0 || a.tokens > tritone_sim::gemm::MAX_GEMM_DIM {
+        bail!("--tokens must be between 1 and {}", tritone_sim::gemm::MAX_GEMM_DIM);
+    }
+    let latency = stream_latency(&cfg, a.tokens);
+    let cycles = schedule(&cfg, &[a.tokens]).total_cycles();
+    let mut bit_exact = None;
+    if a.functional {
+        let shape = GemmShape { m: a.tokens, k: cfg.rows() as u64, n: cfg.cols() as u64 };
+        let (x, w) = functional::random_operands(cfg.pe(), &shape, a.seed);
+        let (r, c) = (cfg.rows() as usize, cfg.cols() as usize);
+        // The reference's W is [N, K]; the tile holds it as [row = k][col = n].
+        let wt: Vec<i8> = (0..r).flat_map(|k| (0..c).map(move |n| (k, n))).map(|(k, n)| w[n * r + k]).collect();
+        let run = functional::run_tile(&cfg, &wt, r, c, &x)?;
+        let reference = reference_matmul(cfg.pe(), &x, &w, &shape);
+        if run.cycles != cycles {
+            bail!("register stepping took {} cycles, the timing model {cycles}", run.cycles);
+        }
+        bit_exact = Some(run.y == reference);
+    }
+    if a.json {
+        let v = json!({
+            "rows": cfg.rows(), "cols": cfg.cols(), "tokens": a.tokens,
+            "acc_bits": cfg.acc_bits(), "pe": cfg.pe(), "double_buffer": cfg.double_buffer(),
+            "weight_beats": cfg.weight_beats(), "latency_cycles": latency, "tile_cycles": cycles,
+            "bit_exact": bit_exact,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!(
+            "tile {}×{} {} PE, {}-bit accumulators, {} tokens",
+            cfg.rows(),
+            cfg.cols(),
+            cfg.pe().name(),
+            cfg.acc_bits(),
+            a.tokens
+        );
+        println!("latency (first token in → last output valid): {latency} cycles (R + C + M − 2)");
+        println!("weight load: {} beats", cfg.weight_beats());
+        println!("tile total (load + stream): {cycles} cycles");
+        if let Some(ok) = bit_exact {
+            println!("bit-exact: {}", if ok { "yes" } else { "NO" });
+        }
+    }
+    if bit_exact == Some(false) {
+        bail!("functional tile differs from the reference");
+    }
+    Ok(())
+}
+
+fn reference_matmul(pe: PeKind, x: &[i8], w: &[i8], s: &GemmShape) -> Vec<i32> {
+    let (m, k, n) = (s.m as usize, s.k as usize, s.n as usize);
+    match pe {
+        PeKind::Ternary => {
+            let t: Vec<Trit> = w.iter().map(|&v| Trit::from_i8(v).expect("generated ternary")).collect();
+            ternary_matmul(x, &t, m, k, n)
+        }
+        _ => int8_matmul(x, w, m, k, n),
+    }
+}
+
+/// Largest M·K·N that `--functional` computes (it is a software GEMM).
+const MAX_FUNCTIONAL_MACS: u64 = 1 << 30;
+
+#[derive(Serialize)]
+struct GemmReport {
+    name: String,
+    #[serde(flatten)]
+    stats: GemmStats,
+    seconds: f64,
+    bit_exact: Option<bool>,
+}
+
+fn gemm(a: GemmArgs) -> anyhow::Result<()> {
+    let cfg = a.design.config()?;
+    let layers = match (&a.topology, a.m, a.k, a.n) {
+        (Some(path), ..) => tritone_sim::topology::read_scalesim_csv(path)?,
+        (None, Some(m), Some(k), Some(n)) => vec![("gemm".to_string(), GemmShape { m, k, n })],
+        _ => bail!("give --m, --k and --n, or --topology"),
+    };
+    let zero = a.zero_fraction.unwrap_or(tritone_sim::gemm::DEFAULT_ZERO_FRACTION);
+    let mut reports = vec![];
+    for (name, shape) in layers {
+        let mut opts = GemmOptions { zero_weights: ZeroWeights::Fraction(zero), operands: OperandHome::Dram };
+        let mut bit_exact = None;
+        if a.functional {
+            shape.validate()?;
+            if shape.macs() > MAX_FUNCTIONAL_MACS {
+                bail!("{name}: --functional computes M·K·N = {} products, more than {MAX_FUNCTIONAL_MACS}", shape.macs());
+            }
+            let (x, w) = functional::random_operands(cfg.pe(), &shape, a.seed);
+            let t: Vec<Trit>;
+            let wm = if cfg.pe() == PeKind::Ternary {
+                t = w.iter().map(|&v| Trit::from_i8(v).expect("generated ternary")).collect();
+                WeightMatrix::Ternary(&t)
+            } else {
+                WeightMatrix::Int8(&w)
+            };
+            // Register stepping for small GEMMs, the equal dataflow evaluation beyond.
+            let fidelity = if shape.macs() <= 1 << 20 { Fidelity::Registers } else { Fidelity::Dataflow };
+            let got = functional::gemm(&cfg, &shape, &x, wm, fidelity).with_context(|| name.clone())?;
+            bit_exact = Some(got.y == reference_matmul(cfg.pe(), &x, &w, &shape));
+            opts.zero_weights = ZeroWeights::Count(got.zero_weights);
+        }
+        let stats = simulate_gemm(&cfg, &shape, &opts).with_context(|| name.clone())?;
+        let seconds = stats.cycles as f64 / (cfg.clock_mhz() * 1e6);
+        reports.push(GemmReport { name, stats, seconds, bit_exact });
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        println!(
+            "array {}×{} {} PE at {} MHz, DRAM {} GB/s",
+            cfg.rows(),
+            cfg.cols(),
+            cfg.pe().name(),
+            cfg.clock_mhz(),
+            cfg.dram().bandwidth_gbps
+        );
+        for r in &reports {
+            let s = &r.stats;
+            println!(
+                "{}: M={} K={} N={}: {} cycles ({:.6} s), {} stall, {} compute; utilization {:.1}% (mapping {:.1}%); \
+                 {} folds × {} M-chunks; SRAM r/w {} / {} B; DRAM r/w {} / {} B (weights {} B)",
+                r.name,
+                s.shape.m,
+                s.shape.k,
+                s.shape.n,
+                s.cycles,
+                r.seconds,
+                s.stall_cycles,
+                s.compute_cycles,
+                100.0 * s.utilization,
+                100.0 * s.mapping_utilization,
+                s.folds,
+                s.mapping.chunks,
+                s.sram_read_bytes,
+                s.sram_write_bytes,
+                s.dram_read_bytes,
+                s.dram_write_bytes,
+                s.weight_dram_bytes
+            );
+            if let Some(ok) = r.bit_exact {
+                println!("bit-exact: {}", if ok { "yes" } else { "NO" });
+            }
+        }
+    }
+    if reports.iter().any(|r| r.bit_exact == Some(false)) {
+        bail!("functional GEMM differs from the reference");
+    }
+    Ok(())
+}
+
+fn model(a: ModelArgs) -> anyhow::Result<()> {
+    let cfg = a.design.config()?;
+    let shape: ModelShape = match (&a.model, &a.config) {
+        (_, Some(path)) => tritone_reference::load_config(path)?,
+        (Some(name), None) => tritone_reference::model(name)?,
+        (None, None) => bail!("give --model or --config"),
+    };
+    let w = Workload { prefill: a.prefill, decode: a.decode, batch: a.batch };
+    let cmp = simulate_with_baseline(&cfg, &shape, &w)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&cmp)?);
+        return Ok(());
+    }
+    println!(
+        "{} — prefill {} + decode {} at batch {} on a {}×{} array at {} MHz, DRAM {} GB/s",
+        shape.name,
+        w.prefill,
+        w.decode,
+        w.batch,
+        cfg.rows(),
+        cfg.cols(),
+        cfg.clock_mhz(),
+        cfg.dram().bandwidth_gbps
+    );
+    println!("{:<28} {:>20} {:>20}", "", "model", "FP16 baseline");
+    let rows: [(&str, fn(&ModelStats) -> String); 15] = [
+        ("PE", |s| s.pe.name().to_string()),
+        ("per layer: prefill cycles", |s| s.layer.prefill_cycles.to_string()),
+        ("per layer: decode cycles", |s| s.layer.decode_cycles.to_string()),
+        ("prefill cycles", |s| s.prefill_cycles.to_string()),
+        ("decode cycles", |s| s.decode_cycles.to_string()),
+        ("total cycles", |s| s.total_cycles.to_string()),
+        ("time (s)", |s| format!("{:.4}", s.seconds)),
+        ("time to first token (s)", |s| format!("{:.4}", s.ttft_s)),
+        ("decode tokens/s", |s| format!("{:.2}", s.tokens_per_s)),
+        ("array utilization", |s| format!("{:.2}%", 100.0 * s.utilization)),
+        ("stall cycles", |s| s.stall_cycles.to_string()),
+        ("weights (bytes)", |s| s.weight_bytes.to_string()),
+        ("KV cache at P+D (bytes)", |s| s.kv_cache_bytes.to_string()),
+        ("DRAM traffic (bytes)", |s| s.dram_bytes.to_string()),
+        ("array MACs", |s| s.array_macs.to_string()),
+    ];
+    for (label, f) in rows {
+        println!("{:<28} {:>20} {:>20}", label, f(&cmp.model), f(&cmp.fp16));
+    }
+    if a.ops {
+        println!("\n{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}", "phase", "operator", "count", "cycles", "stalls", "DRAM bytes");
+        for o in &cmp.model.ops {
+            println!(
+                "{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",
+                format!("{:?}", o.phase).to_lowercase(),
+                o.name,
+                o.count,
+                o.cycles,
+                o.stall_cycles,
+                o.dram_bytes
+            );
+        }
+    }
+    Ok(())
 }

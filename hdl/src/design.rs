@@ -1,0 +1,156 @@
+//! The RTL view of an [`ArrayConfig`]: the subset the generator can build,
+//! validated once, with the derived port widths and names.
+
+use crate::error::HdlError;
+use serde::Serialize;
+use tritone_sim::{ArrayConfig, PeKind};
+
+/// Largest array dimension the generator accepts (the range).
+pub const MAX_RTL_DIM: u32 = 256;
+/// Widest accumulator the generator builds: results are checked against the
+/// reference's `i32` sums.
+pub const MAX_RTL_ACC_BITS: u32 = 32;
+
+/// The PE of a generated array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RtlPe {
+    /// Add / subtract / skip with a 2-bit weight.
+    Ternary,
+    /// INT8 × INT8 multiply-accumulate.
+    MacInt8,
+}
+
+impl RtlPe {
+    /// Bits of one weight on `w_data` and in a PE bank.
+    pub const fn weight_bits(self) -> u32 {
+        match self {
+            RtlPe::Ternary => 2,
+            RtlPe::MacInt8 => 8,
+        }
+    }
+    /// The name used in files and module names.
+    pub const fn name(self) -> &'static str {
+        match self {
+            RtlPe::Ternary => "ternary",
+            RtlPe::MacInt8 => "mac-int8",
+        }
+    }
+}
+
+/// Activation width (INT8, paper §2: absmax quantization to 8 bits).
+pub const ACT_BITS: u32 = 8;
+
+/// A generatable array: rows and columns within 1..=256, an INT PE,
+/// an accumulator within 9..=32 bits that cannot overflow.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ArrayDesign {
+    rows: u32,
+    cols: u32,
+    acc_bits: u32,
+    pe: RtlPe,
+    double_buffer: bool,
+    rows_per_beat: u32,
+    #[serde(skip)]
+    config: ArrayConfig,
+}
+
+impl ArrayDesign {
+    /// Checks that `cfg` can be built as RTL.
+    pub fn new(cfg: &ArrayConfig) -> Result<ArrayDesign, HdlError> {
+        for (what, v) in [("rows", cfg.rows()), ("cols", cfg.cols())] {
+            if v > MAX_RTL_DIM {
+                return Err(HdlError::Unsupported(format!(
+                    "{what} = {v}: the generator builds arrays of 1 to {MAX_RTL_DIM} {what}"
+                )));
+            }
+        }
+        let pe = match cfg.pe() {
+            PeKind::Ternary => RtlPe::Ternary,
+            PeKind::MacInt8 => RtlPe::MacInt8,
+            PeKind::MacFp16 => {
+                return Err(HdlError::Unsupported(
+                    "pe = mac-fp16 exists in the simulator only; the generator builds ternary and mac-int8"
+                        .into(),
+                ))
+            }
+        };
+        if cfg.acc_bits() > MAX_RTL_ACC_BITS {
+            return Err(HdlError::Unsupported(format!(
+                "acc_bits = {}: at most {MAX_RTL_ACC_BITS} (results are i32)",
+                cfg.acc_bits()
+            )));
+        }
+        Ok(ArrayDesign {
+            rows: cfg.rows(),
+            cols: cfg.cols(),
+            acc_bits: cfg.acc_bits(),
+            pe,
+            double_buffer: cfg.double_buffer(),
+            rows_per_beat: cfg.weight_rows_per_cycle(),
+            config: cfg.clone(),
+        })
+    }
+
+    /// The architecture this design was made from.
+    pub fn config(&self) -> &ArrayConfig {
+        &self.config
+    }
+    /// Rows R (the reduction index k).
+    pub fn rows(&self) -> u32 {
+        self.rows
+    }
+    /// Columns C (the output index j).
+    pub fn cols(&self) -> u32 {
+        self.cols
+    }
+    /// Accumulator width A.
+    pub fn acc_bits(&self) -> u32 {
+        self.acc_bits
+    }
+    /// The PE.
+    pub fn pe(&self) -> RtlPe {
+        self.pe
+    }
+    /// Two weight banks (load while streaming).
+    pub fn double_buffer(&self) -> bool {
+        self.double_buffer
+    }
+    /// Weight rows written per `w_data` beat (L).
+    pub fn rows_per_beat(&self) -> u32 {
+        self.rows_per_beat
+    }
+    /// Weight beats per tile: ⌈R / L⌉.
+    pub fn weight_beats(&self) -> u32 {
+        self.rows.div_ceil(self.rows_per_beat)
+    }
+    /// Width of `w_data`.
+    pub fn w_data_bits(&self) -> u32 {
+        self.pe.weight_bits() * self.cols * self.rows_per_beat
+    }
+    /// Width of `x_data`.
+    pub fn x_data_bits(&self) -> u32 {
+        ACT_BITS * self.rows
+    }
+    /// Width of `y_data`.
+    pub fn y_data_bits(&self) -> u32 {
+        self.acc_bits * self.cols
+    }
+    /// Name of the top module (and of the files written for it).
+    pub fn top_name(&self) -> String {
+        let mut name = format!(
+            "tritone_array_{}_{}x{}_a{}",
+            self.pe.name().replace('-', ""),
+            self.rows,
+            self.cols,
+            self.acc_bits
+        );
+        if self.rows_per_beat != 1 {
+            name.push_str(&format!("_l{}", self.rows_per_beat));
+        }
+        if self.double_buffer {
+            name.push_str("_db");
+        }
+        name
+    }
+}

@@ -1,0 +1,138 @@
+//! Synthesis with Yosys: the generic flow (latch check, `$mul` count before
+//! arithmetic mapping) and `synth_xilinx` resource counts. Both take an
+//! [`ArrayConfig`] so design-space sweeps can call them directly.
+
+use crate::design::ArrayDesign;
+use crate::emit::verilog;
+use crate::error::HdlError;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::process::Command;
+use tritone_sim::ArrayConfig;
+
+/// Generic (technology-independent) synthesis of an array.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GenericSynth {
+    /// `$mul` cells after `proc; flatten; opt` (before `alumacc` folds them into `$macc`).
+    pub mul_cells: u64,
+    /// Latch cells after the full `synth` (any is a design error).
+    pub latches: u64,
+    /// Every cell type after `synth`, with its count.
+    pub cells: BTreeMap<String, u64>,
+}
+
+/// Resources after `synth_xilinx` (7-series cells).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SynthStats {
+    /// LUT1 … LUT6.
+    pub luts: u64,
+    /// Flip-flops (FDRE, FDSE, FDCE, FDPE).
+    pub ffs: u64,
+    /// Shift-register LUTs (SRL16E, SRLC32E) Yosys packed delay chains into.
+    pub srls: u64,
+    /// Block RAMs (RAMB18E1, RAMB36E1).
+    pub brams: u64,
+    /// DSP48E1 slices.
+    pub dsps: u64,
+    /// Every cell type with its count.
+    pub cells: BTreeMap<String, u64>,
+}
+
+/// Runs the generic Yosys flow on the generated Verilog of `cfg`.
+pub fn synth_generic(cfg: &ArrayConfig) -> Result<GenericSynth, HdlError> {
+    let design = ArrayDesign::new(cfg)?;
+    let top = design.top_name();
+    let stats = yosys(
+        &design,
+        &format!(
+            "hierarchy -check -top {top}; proc; flatten; opt; tee -q -o coarse.stat stat; \
+             synth -top {top}; tee -q -o final.stat stat"
+        ),
+        &["coarse.stat", "final.stat"],
+    )?;
+    let count = |cells: &BTreeMap<String, u64>, pred: &dyn Fn(&str) -> bool| -> u64 {
+        cells.iter().filter(|(k, _)| pred(k)).map(|(_, v)| v).sum()
+    };
+    let latch = |k: &str| k.to_ascii_lowercase().contains("latch");
+    Ok(GenericSynth {
+        mul_cells: count(&stats[0], &|k| k == "$mul"),
+        latches: count(&stats[0], &latch) + count(&stats[1], &latch),
+        cells: stats[1].clone(),
+    })
+}
+
+/// Runs `synth_xilinx` (7-series) on the generated Verilog of `cfg`.
+pub fn synth_xilinx(cfg: &ArrayConfig) -> Result<SynthStats, HdlError> {
+    let design = ArrayDesign::new(cfg)?;
+    let top = design.top_name();
+    let stats = yosys(&design, &format!("synth_xilinx -top {top}; tee -q -o xilinx.stat stat"), &["xilinx.stat"])?;
+    let cells = stats.into_iter().next().unwrap_or_default();
+    let sum = |names: &[&str]| names.iter().map(|n| cells.get(*n).copied().unwrap_or(0)).sum();
+    Ok(SynthStats {
+        luts: sum(&["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]),
+        ffs: sum(&["FDRE", "FDSE", "FDCE", "FDPE"]),
+        srls: sum(&["SRL16E", "SRLC32E"]),
+        brams: sum(&["RAMB18E1", "RAMB36E1"]),
+        dsps: sum(&["DSP48E1"]),
+        cells,
+    })
+}
+
+/// Runs Yosys on the design with `script`; parses the cell counts of each
+/// `stat` file named in `stats`.
+fn yosys(design: &ArrayDesign, script: &str, stats: &[&str]) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
+    let dir = tempfile::tempdir().map_err(|e| HdlError::Io { path: "temporary directory".into(), source: e })?;
+    let file = dir.path().join(format!("{}.v", design.top_name()));
+    std::fs::write(&file, verilog(design)).map_err(|e| HdlError::Io { path: file.display().to_string(), source: e })?;
+    let out = Command::new("yosys")
+        .current_dir(dir.path())
+        .arg("-q")
+        .arg("-p")
+        .arg(format!("read_verilog {}; {script}", file.display()))
+        .output()
+        .map_err(|e| HdlError::Tool {
+            tool: "yosys".into(),
+            why: format!("{e} (install it with apt-get install -y yosys)"),
+        })?;
+    if !out.status.success() {
+        return Err(HdlError::Tool {
+            tool: "yosys".into(),
+            why: format!("{}\n{}{}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        });
+    }
+    stats
+        .iter()
+        .map(|name| {
+            let path = dir.path().join(name);
+            let text = std::fs::read_to_string(&path).map_err(|e| HdlError::Tool {
+                tool: "yosys".into(),
+                why: format!("no statistics written ({e})"),
+            })?;
+            Ok(parse_stat(&text))
+        })
+        .collect()
+}
+
+/// Cell counts of the last module block in a Yosys `stat` report.
+pub fn parse_stat(text: &str) -> BTreeMap<String, u64> {
+    let mut cells = BTreeMap::new();
+    let mut in_cells = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("===") {
+            cells.clear();
+            in_cells = false;
+        } else if t.starts_with("Number of cells:") {
+            in_cells = true;
+        } else if in_cells {
+            let mut parts = t.split_whitespace();
+            match (parts.next(), parts.next().and_then(|n| n.parse::<u64>().ok()), parts.next()) {
+                (Some(name), Some(n), None) => {
+                    *cells.entry(name.to_string()).or_insert(0) += n;
+                }
+                _ => in_cells = false,
+            }
+        }
+    }
+    cells
+}

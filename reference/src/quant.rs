@@ -1,0 +1,310 @@
+//! The quantizers of BitLinear, with the official code's semantics
+//! (notes: bitnet-models.md, "BitLinear semantics"): f32 arithmetic, round half
+//! to even (`torch.round`), and the 1e-5 floors of the code (`max(γ, 1e-5)`,
+//! not the paper's `γ + ε`).
+//!
+//! - b1.58 weights, per tensor: γ = mean|W|, W_t = clamp(round(W · (1 / max(γ, 1e-5))), −1, 1).
+//!   The notes write W / max(γ, 1e-5) and say "follow the code"; the code
+//!   (the FAQ's `weight_quant`, HF transformers' `WeightQuant`) computes
+//!   `scale = 1.0 / γ.clamp(min=1e-5)` and then `w * scale`. The two differ
+//!   by up to 1 ulp, which flips a trit when W/γ lands next to ±0.5 or ±1.5
+//!   (about one weight in 10⁷), so we multiply by the f32 reciprocal as the code does.
+//! - 1-bit BitNet weights (arXiv 2310.11453): α = mean W, W_b = Sign(W − α) with
+//!   Sign(0) = −1, output scale β = mean|W|.
+//! - Activations, per token: s = 127 / max(max|x|, 1e-5), x_q = clamp(round(x·s), lo, hi).
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::Matrix;
+use crate::trit::Trit;
+
+/// Floor on γ before dividing the weights by it (official code: `clamp(min=1e-5)`).
+pub const WEIGHT_SCALE_FLOOR: f32 = 1e-5;
+/// Floor on a token's max |x| before dividing 127 by it (official code: `clamp(min=1e-5)`).
+pub const ACTIVATION_ABSMAX_FLOOR: f32 = 1e-5;
+/// Q_b: the activation range is scaled to ±127 (8-bit, paper §2 and BitNet).
+pub const Q_B: f32 = 127.0;
+
+/// Mean of `f(v)` over `values`, as f32.
+///
+/// PyTorch's f32 `mean` uses a vectorized cascade whose order depends on the
+/// build; a plain sequential f32 sum would drift from it by many ulps on large
+/// tensors. We instead sum every value exactly converted to f64, sequentially
+/// in index order, divide in f64 and round once to f32: a well-defined result
+/// that is the correctly rounded mean for all realistic tensor sizes, and so
+/// agrees with torch's to within its own rounding error.
+fn mean_f32(values: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let sum: f64 = values.iter().map(|&v| f(v) as f64).sum();
+    (sum / values.len() as f64) as f32
+}
+
+/// γ = mean|W| over the whole matrix (see [`mean_f32`] for the summation order).
+pub fn absmean(w: &Matrix) -> f32 {
+    mean_f32(w.data(), f32::abs)
+}
+
+/// A BitNet b1.58 weight matrix: `[n, k]` trits and the per-tensor scale γ.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TernaryWeights {
+    /// Row-major `[n, k]` trits.
+    pub trits: Vec<Trit>,
+    /// Output features (rows).
+    pub n: usize,
+    /// Input features (columns).
+    pub k: usize,
+    /// γ = mean|W| (before the floor; the floor only guards the division).
+    pub gamma: f32,
+}
+
+/// Absmean ternary quantization: W_t = clamp(round_ties_even(W · (1 / max(γ, 1e-5))), −1, 1),
+/// all in f32 (reciprocal first, as the official code does: see the module docs).
+pub fn quantize_weights_absmean(w: &Matrix) -> TernaryWeights {
+    let gamma = absmean(w);
+    let inv = 1.0 / gamma.max(WEIGHT_SCALE_FLOOR);
+    let trits = w
+        .data()
+        .iter()
+        .map(|&v| ternary_of((v * inv).round_ties_even()))
+        .collect();
+    TernaryWeights {
+        trits,
+        n: w.rows(),
+        k: w.cols(),
+        gamma,
+    }
+}
+
+/// The clamp to [−1, 1] of an already rounded value.
+fn ternary_of(rounded: f32) -> Trit {
+    if rounded >= 1.0 {
+        Trit::Pos
+    } else if rounded <= -1.0 {
+        Trit::Neg
+    } else {
+        Trit::Zero
+    }
+}
+
+/// A 1-bit BitNet weight: there is no zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sign {
+    /// −1 (also the sign of 0: BitNet's Sign(0) = −1).
+    Neg,
+    /// +1.
+    Pos,
+}
+
+impl From<Sign> for Trit {
+    fn from(s: Sign) -> Trit {
+        match s {
+            Sign::Neg => Trit::Neg,
+            Sign::Pos => Trit::Pos,
+        }
+    }
+}
+
+/// A 1-bit BitNet weight matrix: `[n, k]` signs, the centering α and the output scale β.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinaryWeights {
+    /// Row-major `[n, k]` signs.
+    pub signs: Vec<Sign>,
+    /// Output features (rows).
+    pub n: usize,
+    /// Input features (columns).
+    pub k: usize,
+    /// α = mean W, subtracted before taking the sign.
+    pub alpha: f32,
+    /// β = mean|W|, the output scale.
+    pub beta: f32,
+}
+
+impl BinaryWeights {
+    /// The signs as trits (never [`Trit::Zero`]), for the shared add/subtract kernel.
+    pub fn to_trits(&self) -> Vec<Trit> {
+        self.signs.iter().map(|&s| s.into()).collect()
+    }
+}
+
+/// The original BitNet binarization: W_b = Sign(W − α), α = mean W, Sign(0) = −1, β = mean|W|.
+pub fn quantize_weights_sign(w: &Matrix) -> BinaryWeights {
+    let alpha = mean_f32(w.data(), |v| v);
+    let signs = w
+        .data()
+        .iter()
+        .map(|&v| {
+            if v - alpha > 0.0 {
+                Sign::Pos
+            } else {
+                Sign::Neg
+            }
+        })
+        .collect();
+    BinaryWeights {
+        signs,
+        n: w.rows(),
+        k: w.cols(),
+        alpha,
+        beta: absmean(w),
+    }
+}
+
+/// The integer range activations are clamped to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Int8Range {
+    /// [−128, 127]: BitNet b1.58's official code.
+    Full,
+    /// [−Q_b, Q_b] = [−127, 127]: the original BitNet's symmetric range.
+    Symmetric,
+}
+
+impl Int8Range {
+    /// The (lowest, highest) code as f32, for the clamp.
+    pub const fn bounds(self) -> (f32, f32) {
+        match self {
+            Int8Range::Full => (-128.0, 127.0),
+            Int8Range::Symmetric => (-127.0, 127.0),
+        }
+    }
+}
+
+/// Per-token INT8 activations: `[m, k]` codes and one scale s per token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuantizedActivations {
+    /// Row-major `[m, k]` codes.
+    pub q: Vec<i8>,
+    /// Tokens (rows).
+    pub m: usize,
+    /// Features (columns).
+    pub k: usize,
+    /// s per token: x ≈ q / s.
+    pub scales: Vec<f32>,
+}
+
+/// Per-token absmax quantization: s = 127 / max(max|x|, 1e-5), q = clamp(round_ties_even(x·s), lo, hi).
+///
+/// An all-zero token gets s = 1.27e7 and all-zero codes, so dequantization
+/// gives exact zeros, never NaN.
+pub fn quantize_activations_absmax(x: &Matrix, range: Int8Range) -> QuantizedActivations {
+    let (lo, hi) = range.bounds();
+    let mut q = Vec::with_capacity(x.data().len());
+    let mut scales = Vec::with_capacity(x.rows());
+    for r in 0..x.rows() {
+        let row = x.row(r);
+        let absmax = row.iter().fold(0.0f32, |a, &v| a.max(v.abs()));
+        let s = Q_B / absmax.max(ACTIVATION_ABSMAX_FLOOR);
+        // The clamped value is an integer in [−128, 127]: the cast is exact.
+        q.extend(
+            row.iter()
+                .map(|&v| (v * s).round_ties_even().clamp(lo, hi) as i8),
+        );
+        scales.push(s);
+    }
+    QuantizedActivations {
+        q,
+        m: x.rows(),
+        k: x.cols(),
+        scales,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mat(rows: usize, cols: usize, v: &[f32]) -> Matrix {
+        Matrix::new("t", rows, cols, v.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn absmean_hand_computed() {
+        // γ = (0.5 + 1.5 + 0 + 2) / 4 = 1; W/γ = [0.5, −1.5, 0, 2] → round-even [0, −2, 0, 2] → clamp.
+        let w = quantize_weights_absmean(&mat(2, 2, &[0.5, -1.5, 0.0, 2.0]));
+        assert_eq!(w.gamma, 1.0);
+        assert_eq!(w.trits, vec![Trit::Zero, Trit::Neg, Trit::Zero, Trit::Pos]);
+    }
+
+    #[test]
+    fn weight_ties_round_to_even() {
+        // γ = 1: 0.5 → 0, −0.5 → 0 (−0), 1.5 → 2 → clamp 1, −1.5 → −1.
+        let w = quantize_weights_absmean(&mat(1, 4, &[0.5, -0.5, 1.5, -1.5]));
+        assert_eq!(w.gamma, 1.0);
+        assert_eq!(w.trits, vec![Trit::Zero, Trit::Zero, Trit::Pos, Trit::Neg]);
+    }
+
+    #[test]
+    fn all_zero_weights_quantize_to_zero_with_floor() {
+        let w = quantize_weights_absmean(&mat(2, 3, &[0.0; 6]));
+        assert_eq!(w.gamma, 0.0);
+        assert!(w.trits.iter().all(|&t| t == Trit::Zero));
+    }
+
+    #[test]
+    fn multiplies_by_the_reciprocal_like_the_official_code() {
+        // γ = (0.23333335 + 0.7) / 2 = 0.46666667. Dividing gives 0.50000006 → +1;
+        // the code's w · (1/γ) gives exactly 0.5 → 0 (ties to even).
+        let (w0, w1) = (0.23333335f32, 0.7f32);
+        let q = quantize_weights_absmean(&mat(1, 2, &[w0, w1]));
+        assert_eq!(q.gamma, 0.46666667);
+        assert_eq!(w0 / q.gamma, 0.50000006);
+        assert_eq!(w0 * (1.0 / q.gamma), 0.5);
+        assert_eq!(q.trits, vec![Trit::Zero, Trit::Pos]);
+    }
+
+    #[test]
+    fn tiny_weights_use_the_floor_not_gamma() {
+        // γ = 1e-6 < 1e-5: W / 1e-5 = 0.1 → 0, although W / γ would be 1.
+        let w = quantize_weights_absmean(&mat(1, 2, &[1e-6, -1e-6]));
+        assert_eq!(w.trits, vec![Trit::Zero, Trit::Zero]);
+    }
+
+    #[test]
+    fn activation_hand_computed() {
+        // absmax 2 → s = 63.5; x·s = [127, −63.5, 31.75, 0] → [127, −64 (even), 32, 0].
+        let a = quantize_activations_absmax(&mat(1, 4, &[2.0, -1.0, 0.5, 0.0]), Int8Range::Full);
+        assert_eq!(a.scales, vec![63.5]);
+        assert_eq!(a.q, vec![127, -64, 32, 0]);
+    }
+
+    #[test]
+    fn activation_ties_round_to_even() {
+        // absmax 127 → s = 1: 0.5 → 0, 1.5 → 2, 2.5 → 2, −2.5 → −2.
+        let a =
+            quantize_activations_absmax(&mat(1, 5, &[127.0, 0.5, 1.5, 2.5, -2.5]), Int8Range::Full);
+        assert_eq!(a.q, vec![127, 0, 2, 2, -2]);
+    }
+
+    #[test]
+    fn all_zero_token_gets_floor_scale_and_zero_codes() {
+        let a = quantize_activations_absmax(&mat(2, 2, &[0.0, 0.0, 1.0, -1.0]), Int8Range::Full);
+        assert_eq!(a.scales[0], 127.0 / 1e-5);
+        assert_eq!(&a.q[..2], &[0, 0]);
+        assert_eq!(&a.q[2..], &[127, -127]);
+    }
+
+    #[test]
+    fn sign_of_zero_is_negative() {
+        // α = 0: W − α = [0, 1, −1, 0] → [−1, +1, −1, −1]; β = 0.5.
+        let b = quantize_weights_sign(&mat(2, 2, &[0.0, 1.0, -1.0, 0.0]));
+        assert_eq!(b.alpha, 0.0);
+        assert_eq!(b.beta, 0.5);
+        assert_eq!(b.signs, vec![Sign::Neg, Sign::Pos, Sign::Neg, Sign::Neg]);
+        assert!(b.to_trits().iter().all(|&t| t != Trit::Zero));
+    }
+
+    #[test]
+    fn sign_centres_on_the_mean() {
+        // α = 2.5: all of [1, 2] fall below, [3, 4] above.
+        let b = quantize_weights_sign(&mat(1, 4, &[1.0, 2.0, 3.0, 4.0]));
+        assert_eq!(b.alpha, 2.5);
+        assert_eq!(b.signs, vec![Sign::Neg, Sign::Neg, Sign::Pos, Sign::Pos]);
+    }
+
+    #[test]
+    fn symmetric_range_never_emits_minus_128() {
+        // absmax 1 → s = 127; −1·127 = −127 either way, but a value just past the
+        // absmax cannot occur, so check the clamp bound directly.
+        assert_eq!(Int8Range::Symmetric.bounds(), (-127.0, 127.0));
+        let a = quantize_activations_absmax(&mat(1, 2, &[-1.0, 0.25]), Int8Range::Symmetric);
+        assert_eq!(a.q, vec![-127, 32]);
+    }
+}

@@ -1,0 +1,3 @@
+//! The whole-model report (to be completed).
+
+pub mod energy_view;

@@ -1,0 +1,565 @@
+//! Every number of the report, computed once: one row type per table, each
+//! written as CSV and JSON and rendered in the Markdown.
+
+use super::energy_view::{compare, EnergyComparison, ModelEnergy};
+use super::memory::{footprint, max_batch};
+use super::ReportError;
+use rayon::prelude::*;
+use serde::Serialize;
+use tritone_energy::{paper, Action, Component, Ert, FpFormat, Node};
+use tritone_reference::{ModelShape, WeightKind};
+use tritone_sim::{ArrayConfig, Workload};
+
+/// pJ → J.
+pub const PJ: f64 = 1e-12;
+/// Bytes per GB as the paper's GPU-memory figures count them (10^9).
+pub const GB: f64 = 1e9;
+/// One 80 GB A100 (Table 3's device): 80 GiB of HBM.
+pub const A100_BYTES: u64 = 80 * (1 << 30);
+/// Sequence length of Table 3 (paper §3, Throughput).
+pub const TABLE3_SEQ: u64 = 512;
+/// Tokens of the Figure 3 (right) inference (paper §3, Energy: "models with 512 tokens").
+pub const FIG3_TOKENS: u64 = 512;
+
+/// The paper's Table 1 (BitNet b1.58 paper, Table 1): (size, LLaMA memory GB,
+/// LLaMA latency ms, BitNet memory GB, BitNet latency ms). The 3.9B BitNet
+/// row is compared with LLaMA 3B in the paper.
+const PAPER_TABLE1: [(&str, f64, f64, f64, f64); 4] = [
+    ("700M", 2.08, 1.18, 0.80, 0.96),
+    ("1.3B", 3.34, 1.62, 1.14, 0.97),
+    ("3B", 7.89, 5.07, 2.22, 1.87),
+    ("3.9B", 7.89, 5.07, 2.38, 2.11),
+];
+/// The paper's Table 3: (LLaMA 70B batch, tokens/s), (BitNet 70B batch, tokens/s).
+const PAPER_TABLE3: [(u64, f64); 2] = [(16, 333.0), (176, 2977.0)];
+/// The paper's headline ratios (abstract / §3 at 7 nm; the 45 nm figure from the energy notes).
+const PAPER_HEADLINE: [(Node, f64); 2] = [(Node::Nm7, 71.4), (Node::Nm45, 50.0)];
+/// The paper's equivalences (§3): BitNet b1.58 size vs FP16 size.
+const EQUIVALENCES: [(&str, &str); 3] = [("13B", "3B"), ("30B", "7B"), ("70B", "13B")];
+
+/// What the report is computed for.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    /// The simulated ternary design (its FP16 copy runs the baselines).
+    pub arch: ArrayConfig,
+    /// The table used for every per-model number.
+    pub ert: Ert,
+    /// The workload of the per-model breakdowns, latency and memory.
+    pub workload: Workload,
+    /// The BitNet models (their FP16 baselines are derived).
+    pub models: Vec<ModelShape>,
+}
+
+/// The paper's headline, recomputed from a table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeadlineRow {
+    /// Table.
+    pub node: String,
+    /// FP16 multiply, pJ.
+    pub fp16_mul_pj: f64,
+    /// FP16 add, pJ.
+    pub fp16_add_pj: f64,
+    /// INT8 add, pJ.
+    pub int8_add_pj: f64,
+    /// (FP16 mul + add) / INT8 add.
+    pub ratio: f64,
+    /// The paper's figure.
+    pub paper_ratio: f64,
+    /// Accumulator width of the simulated array.
+    pub acc_bits: u32,
+    /// Its add, pJ.
+    pub acc_add_pj: f64,
+    /// (FP16 mul + add) / accumulator add.
+    pub acc_ratio: f64,
+    /// (FP16 mul + add) / INT32 add.
+    pub int32_ratio: f64,
+}
+
+/// Figure 3 left: the composition of the linear layers' arithmetic energy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fig3LeftRow {
+    /// Model.
+    pub model: String,
+    /// INT8 adds, J.
+    pub int8_add_j: f64,
+    /// FP16 adds, J.
+    pub fp16_add_j: f64,
+    /// FP16 multiplies, J.
+    pub fp16_mul_j: f64,
+    /// Shares of the three, %.
+    pub int8_add_pct: f64,
+    /// FP16 add share, %.
+    pub fp16_add_pct: f64,
+    /// FP16 mul share, %.
+    pub fp16_mul_pct: f64,
+}
+
+/// Figure 3 right: end-to-end energy of a 512-token inference.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fig3RightRow {
+    /// Size label, e.g. "7B".
+    pub size: String,
+    /// BitNet parameters, billions.
+    pub params_b: f64,
+    /// Paper view, BitNet b1.58, J.
+    pub bitnet_paper_j: f64,
+    /// Paper view, FP16, J.
+    pub fp16_paper_j: f64,
+    /// FP16 / BitNet, paper view.
+    pub paper_ratio: f64,
+    /// Share of the linear layers in the FP16 paper-view energy, %.
+    pub fp16_linear_pct: f64,
+    /// Faithful view, BitNet b1.58, J.
+    pub bitnet_faithful_j: f64,
+    /// Faithful view, FP16, J.
+    pub fp16_faithful_j: f64,
+    /// FP16 / BitNet, faithful view.
+    pub faithful_ratio: f64,
+}
+
+/// Table 1 / Figure 2: memory and decode latency by size, next to the paper's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Table1Row {
+    /// Size label.
+    pub size: String,
+    /// BitNet parameters, billions.
+    pub params_b: f64,
+    /// FP16 memory, GB.
+    pub fp16_mem_gb: f64,
+    /// BitNet memory, GB.
+    pub bitnet_mem_gb: f64,
+    /// FP16 / BitNet memory.
+    pub mem_ratio: f64,
+    /// FP16 decode latency, ms per token.
+    pub fp16_latency_ms: f64,
+    /// BitNet decode latency, ms per token.
+    pub bitnet_latency_ms: f64,
+    /// FP16 / BitNet latency.
+    pub speedup: f64,
+    /// The paper's memory ratio (Table 1), when it reports this size.
+    pub paper_mem_ratio: Option<f64>,
+    /// The paper's speed-up (Table 1; 4.1 for 70B from §3), when reported.
+    pub paper_speedup: Option<f64>,
+}
+
+/// Table 3: largest batch in 2×80 GB at sequence length 512, and throughput.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Table3Row {
+    /// Model.
+    pub model: String,
+    /// Largest batch.
+    pub max_batch: u64,
+    /// Memory at that batch, GB.
+    pub memory_gb: f64,
+    /// Decode tokens/s at that batch on the simulated design.
+    pub tokens_per_s: f64,
+    /// The paper's batch.
+    pub paper_batch: u64,
+    /// The paper's tokens/s (two A100s).
+    pub paper_tokens_per_s: f64,
+}
+
+/// One equivalence claim checked on one metric.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EquivRow {
+    /// E.g. "13B BitNet b1.58 vs 3B FP16".
+    pub claim: String,
+    /// latency / memory / energy (faithful) / energy (paper view).
+    pub metric: String,
+    /// BitNet's value (empty when not evaluated).
+    pub bitnet: Option<f64>,
+    /// FP16's value.
+    pub fp16: Option<f64>,
+    /// Unit of the values.
+    pub unit: String,
+    /// "holds", "does not hold" or "not evaluated: …".
+    pub verdict: String,
+}
+
+/// The gap from 71.4× to end to end, per size.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GapRow {
+    /// Size.
+    pub size: String,
+    /// Per-product headline (FP16 mul+add / INT8 add).
+    pub headline: f64,
+    /// Linear layers, paper convention.
+    pub paper_matmul: f64,
+    /// Linear layers' arithmetic as the array performs it.
+    pub faithful_matmul: f64,
+    /// Whole inference, paper convention (arithmetic only).
+    pub paper_end_to_end: f64,
+    /// Whole inference, faithful (arithmetic, registers, SRAM, DRAM, leakage).
+    pub faithful_end_to_end: f64,
+    /// DRAM share of BitNet's faithful energy, %.
+    pub bitnet_dram_pct: f64,
+    /// DRAM share of FP16's faithful energy, %.
+    pub fp16_dram_pct: f64,
+}
+
+/// One model's inference summary (default workload).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelRow {
+    /// Model.
+    pub model: String,
+    /// Ternary or FP16.
+    pub weights: String,
+    /// Parameters, billions.
+    pub params_b: f64,
+    /// Faithful energy per inference, J.
+    pub faithful_j: f64,
+    /// Faithful energy per processed token, mJ.
+    pub faithful_mj_per_token: f64,
+    /// Paper-view energy per inference, J.
+    pub paper_j: f64,
+    /// Decode latency, ms per token.
+    pub decode_latency_ms: f64,
+    /// Decode tokens/s.
+    pub tokens_per_s: f64,
+    /// Footprint at P + D tokens, GB.
+    pub memory_gb: f64,
+}
+
+/// One component of one model's faithful energy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ComponentRow {
+    /// Model.
+    pub model: String,
+    /// Component.
+    pub component: String,
+    /// Energy, J.
+    pub energy_j: f64,
+    /// Share of the model's total, %.
+    pub pct: f64,
+}
+
+/// One layer type of one model's faithful energy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KindRow {
+    /// Model.
+    pub model: String,
+    /// Operator kind.
+    pub kind: String,
+    /// array / vector.
+    pub unit: String,
+    /// Energy, J.
+    pub energy_j: f64,
+    /// Share, %.
+    pub pct: f64,
+}
+
+/// Everything the report shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportData {
+    /// The table rows used.
+    pub table: Vec<tritone_energy::TableRow>,
+    /// Headline per node.
+    pub headline: Vec<HeadlineRow>,
+    /// Figure 3 left.
+    pub fig3_left: Vec<Fig3LeftRow>,
+    /// Figure 3 right.
+    pub fig3_right: Vec<Fig3RightRow>,
+    /// Table 1 / Figure 2.
+    pub table1: Vec<Table1Row>,
+    /// Table 3.
+    pub table3: Vec<Table3Row>,
+    /// Equivalences.
+    pub equivalences: Vec<EquivRow>,
+    /// Paper vs faithful.
+    pub gap: Vec<GapRow>,
+    /// Per-model summaries.
+    pub models: Vec<ModelRow>,
+    /// Per-model components.
+    pub components: Vec<ComponentRow>,
+    /// Per-model layer types.
+    pub kinds: Vec<KindRow>,
+}
+
+/// "bitnet-b1.58-7b" → "7B".
+pub fn size_label(name: &str) -> String {
+    name.strip_prefix("bitnet-b1.58-").unwrap_or(name).to_ascii_uppercase()
+}
+
+fn pct(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        100.0 * part / whole
+    } else {
+        0.0
+    }
+}
+
+fn headline(node: Node, acc_bits: u32) -> HeadlineRow {
+    let ert = Ert::builtin(node);
+    let pj = |a| ert.cost(a).pj;
+    HeadlineRow {
+        node: node.name().into(),
+        fp16_mul_pj: pj(Action::FpMul { format: FpFormat::Fp16 }),
+        fp16_add_pj: pj(Action::FpAdd { format: FpFormat::Fp16 }),
+        int8_add_pj: pj(Action::IntAdd { bits: 8 }),
+        ratio: paper::headline_ratio(&ert),
+        paper_ratio: PAPER_HEADLINE.iter().find(|(n, _)| *n == node).map(|p| p.1).unwrap_or(f64::NAN),
+        acc_bits,
+        acc_add_pj: pj(Action::IntAdd { bits: acc_bits }),
+        acc_ratio: paper::accumulator_ratio(&ert, acc_bits),
+        int32_ratio: paper::accumulator_ratio(&ert, 32),
+    }
+}
+
+/// Per BitNet model: the comparison at the default workload and at the
+/// Figure 3 workload.
+struct PerModel {
+    size: String,
+    default: EnergyComparison,
+    fig3: EnergyComparison,
+}
+
+fn model_row(m: &ModelEnergy, cfg: &ArrayConfig, shape: &ModelShape) -> ModelRow {
+    let w = m.workload;
+    let mem = footprint(shape, cfg, w.batch, w.prefill + w.decode).total();
+    ModelRow {
+        model: m.model.clone(),
+        weights: match m.weights {
+            WeightKind::Ternary => "ternary".into(),
+            WeightKind::Fp16 => "fp16".into(),
+        },
+        params_b: m.params as f64 / 1e9,
+        faithful_j: m.faithful.total_pj * PJ,
+        faithful_mj_per_token: m.faithful_pj_per_token() * PJ * 1e3,
+        paper_j: m.paper.total_pj * PJ,
+        decode_latency_ms: m.decode_latency_s() * 1e3,
+        tokens_per_s: m.stats.tokens_per_s,
+        memory_gb: mem as f64 / GB,
+    }
+}
+
+fn ratio_or_nan(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        f64::NAN
+    }
+}
+
+/// Computes every table (models in parallel).
+pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
+    let cfg = &setup.arch;
+    let fp16_cfg = tritone_sim::model::fp16_baseline_config(cfg)?;
+    let ert = &setup.ert;
+    let fig3_w = Workload { prefill: FIG3_TOKENS, decode: 0, batch: 1 };
+    let per: Vec<PerModel> = setup
+        .models
+        .par_iter()
+        .map(|m| {
+            Ok(PerModel {
+                size: size_label(&m.name),
+                default: compare(ert, cfg, m, &setup.workload)?,
+                fig3: compare(ert, cfg, m, &fig3_w)?,
+            })
+        })
+        .collect::<Result<_, ReportError>>()?;
+
+    let headline: Vec<HeadlineRow> = Node::ALL.iter().rev().map(|&n| headline(n, cfg.acc_bits())).collect();
+
+    let fig3_left = per
+        .iter()
+        .flat_map(|p| {
+            [(&p.fig3.model, format!("BitNet b1.58 {}", p.size)), (&p.fig3.fp16, format!("LLaMA {} (FP16)", p.size))]
+        })
+        .map(|(m, label)| {
+            let b = &m.paper.linear;
+            let (i, a, mu) = (b.item_pj("INT8 add"), b.item_pj("FP16 add"), b.item_pj("FP16 mul"));
+            let t = i + a + mu;
+            Fig3LeftRow {
+                model: label,
+                int8_add_j: i * PJ,
+                fp16_add_j: a * PJ,
+                fp16_mul_j: mu * PJ,
+                int8_add_pct: pct(i, t),
+                fp16_add_pct: pct(a, t),
+                fp16_mul_pct: pct(mu, t),
+            }
+        })
+        .collect();
+
+    let fig3_right = per
+        .iter()
+        .map(|p| {
+            let (b, f) = (&p.fig3.model, &p.fig3.fp16);
+            Fig3RightRow {
+                size: p.size.clone(),
+                params_b: b.params as f64 / 1e9,
+                bitnet_paper_j: b.paper.total_pj * PJ,
+                fp16_paper_j: f.paper.total_pj * PJ,
+                paper_ratio: f.paper.total_pj / b.paper.total_pj,
+                fp16_linear_pct: pct(f.paper.linear.total_pj, f.paper.total_pj),
+                bitnet_faithful_j: b.faithful.total_pj * PJ,
+                fp16_faithful_j: f.faithful.total_pj * PJ,
+                faithful_ratio: f.faithful.total_pj / b.faithful.total_pj,
+            }
+        })
+        .collect();
+
+    let seq = setup.workload.prefill + setup.workload.decode;
+    let table1 = per
+        .iter()
+        .zip(&setup.models)
+        .map(|(p, shape)| {
+            let fp16_shape = tritone_sim::model::fp16_baseline_model(shape);
+            let bm = footprint(shape, cfg, 1, seq).total() as f64 / GB;
+            let fm = footprint(&fp16_shape, &fp16_cfg, 1, seq).total() as f64 / GB;
+            let (bl, fl) = (p.default.model.decode_latency_s() * 1e3, p.default.fp16.decode_latency_s() * 1e3);
+            let paper = PAPER_TABLE1.iter().find(|r| r.0.eq_ignore_ascii_case(&p.size));
+            Table1Row {
+                size: p.size.clone(),
+                params_b: shape.params().total() as f64 / 1e9,
+                fp16_mem_gb: fm,
+                bitnet_mem_gb: bm,
+                mem_ratio: fm / bm,
+                fp16_latency_ms: fl,
+                bitnet_latency_ms: bl,
+                speedup: ratio_or_nan(fl, bl),
+                paper_mem_ratio: paper.map(|r| r.1 / r.3),
+                // Paper §3: "BitNet b1.58 70B is 4.1 times faster".
+                paper_speedup: paper.map(|r| r.2 / r.4).or((p.size == "70B").then_some(4.1)),
+            }
+        })
+        .collect();
+
+    let table3 = match setup.models.iter().find(|m| size_label(&m.name) == "70B") {
+        Some(m70) => table3(ert, cfg, &fp16_cfg, m70)?,
+        None => Vec::new(),
+    };
+
+    let equivalences = equivalences(&per, setup, &fp16_cfg);
+
+    let gap = per
+        .iter()
+        .map(|p| {
+            let (b, f) = (&p.default.model, &p.default.fp16);
+            GapRow {
+                size: p.size.clone(),
+                headline: paper::headline_ratio(ert),
+                paper_matmul: f.paper.linear.total_pj / b.paper.linear.total_pj,
+                faithful_matmul: f.faithful_matmul_arith_pj / b.faithful_matmul_arith_pj,
+                paper_end_to_end: f.paper.total_pj / b.paper.total_pj,
+                faithful_end_to_end: f.faithful.total_pj / b.faithful.total_pj,
+                bitnet_dram_pct: pct(b.faithful.component_pj(Component::Dram), b.faithful.total_pj),
+                fp16_dram_pct: pct(f.faithful.component_pj(Component::Dram), f.faithful.total_pj),
+            }
+        })
+        .collect();
+
+    let mut models = Vec::new();
+    let mut components = Vec::new();
+    let mut kinds = Vec::new();
+    for (p, shape) in per.iter().zip(&setup.models) {
+        let fp16_shape = tritone_sim::model::fp16_baseline_model(shape);
+        for (m, c, s) in [(&p.default.model, cfg, shape), (&p.default.fp16, &fp16_cfg, &fp16_shape)] {
+            models.push(model_row(m, c, s));
+            let total = m.faithful.total_pj;
+            for (comp, pj) in m.faithful.by_component() {
+                components.push(ComponentRow {
+                    model: m.model.clone(),
+                    component: comp.name().into(),
+                    energy_j: pj * PJ,
+                    pct: pct(pj, total),
+                });
+            }
+            for k in &m.by_kind {
+                kinds.push(KindRow {
+                    model: m.model.clone(),
+                    kind: k.kind.clone(),
+                    unit: k.unit.clone(),
+                    energy_j: k.total_pj * PJ,
+                    pct: pct(k.total_pj, total),
+                });
+            }
+        }
+    }
+
+    Ok(ReportData {
+        table: ert.rows(),
+        headline,
+        fig3_left,
+        fig3_right,
+        table1,
+        table3,
+        equivalences,
+        gap,
+        models,
+        components,
+        kinds,
+    })
+}
+
+/// Table 3: each 70B model at its largest batch in 2×80 GB (sequence 512:
+/// a 448-token prompt and 64 generated tokens), decode throughput simulated.
+fn table3(ert: &Ert, cfg: &ArrayConfig, fp16_cfg: &ArrayConfig, m70: &ModelShape) -> Result<Vec<Table3Row>, ReportError> {
+    let cap = 2 * A100_BYTES;
+    let fp16 = tritone_sim::model::fp16_baseline_model(m70);
+    let runs = [(fp16, fp16_cfg, PAPER_TABLE3[0]), (m70.clone(), cfg, PAPER_TABLE3[1])];
+    runs.into_par_iter()
+        .map(|(shape, c, (pb, pt))| {
+            let batch = max_batch(&shape, c, TABLE3_SEQ, cap);
+            let tokens_per_s = if batch == 0 {
+                0.0
+            } else {
+                let w = Workload { prefill: TABLE3_SEQ - 64, decode: 64, batch };
+                super::energy_view::evaluate(ert, cfg, &shape, &w)?.stats.tokens_per_s
+            };
+            Ok(Table3Row {
+                model: shape.name.clone(),
+                max_batch: batch,
+                memory_gb: footprint(&shape, c, batch, TABLE3_SEQ).total() as f64 / GB,
+                tokens_per_s,
+                paper_batch: pb,
+                paper_tokens_per_s: pt,
+            })
+        })
+        .collect()
+}
+
+fn equivalences(per: &[PerModel], setup: &Setup, fp16_cfg: &ArrayConfig) -> Vec<EquivRow> {
+    let mut rows = Vec::new();
+    let find = |size: &str| per.iter().zip(&setup.models).find(|(p, _)| p.size == size);
+    let seq = setup.workload.prefill + setup.workload.decode;
+    for (b_size, f_size) in EQUIVALENCES {
+        let claim = format!("{b_size} BitNet b1.58 vs {f_size} FP16");
+        let (Some((bp, bshape)), Some((fp, fshape))) = (find(b_size), find(f_size)) else {
+            let missing = if find(b_size).is_none() { b_size } else { f_size };
+            rows.push(EquivRow {
+                claim,
+                metric: "all".into(),
+                bitnet: None,
+                fp16: None,
+                unit: String::new(),
+                verdict: format!("not evaluated: no {missing} shape in the model zoo"),
+            });
+            continue;
+        };
+        let (b, f) = (&bp.default.model, &fp.default.fp16);
+        let fshape16 = tritone_sim::model::fp16_baseline_model(fshape);
+        let metrics = [
+            ("decode latency", b.decode_latency_s() * 1e3, f.decode_latency_s() * 1e3, "ms/token"),
+            (
+                "memory",
+                footprint(bshape, &setup.arch, 1, seq).total() as f64 / GB,
+                footprint(&fshape16, fp16_cfg, 1, seq).total() as f64 / GB,
+                "GB",
+            ),
+            ("energy (faithful)", b.faithful.total_pj * PJ, f.faithful.total_pj * PJ, "J/inference"),
+            ("energy (paper view)", b.paper.total_pj * PJ, f.paper.total_pj * PJ, "J/inference"),
+        ];
+        for (metric, bv, fv, unit) in metrics {
+            rows.push(EquivRow {
+                claim: claim.clone(),
+                metric: metric.into(),
+                bitnet: Some(bv),
+                fp16: Some(fv),
+                unit: unit.into(),
+                verdict: if bv < fv { "holds" } else { "does not hold" }.into(),
+            });
+        }
+    }
+    rows
+}

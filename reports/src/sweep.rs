@@ -1,0 +1,88 @@
+//! Design-space sweeps: value lists or ranges per parameter
+//! ([`SweepSpec`]), their cartesian enumeration into [`DesignPoint`]s, the
+//! evaluation of every point in parallel (an [`Evaluator`]: simulator plus
+//! energy model, optionally synthesis counts through a [`Synthesizer`]),
+//! one [`Row`] per point with the Pareto front marked, resumable and
+//! shardable runs, and the merging of shards.
+//!
+//! Output is deterministic: rows are written in enumeration order whatever
+//! the thread count, shard split or resume history.
+
+pub mod eval;
+pub mod figure;
+pub mod merge;
+pub mod range;
+pub mod row;
+pub mod run;
+pub mod space;
+pub mod synth;
+
+pub use eval::{Evaluator, ModelEvaluator};
+pub use merge::merge_shards;
+pub use row::{Metrics, Outcome, Row, SweepTable};
+pub use run::{run_sweep, write_outputs, Shard, SweepOptions, SweepSummary, SynthStage};
+pub use space::{AccBits, DesignPoint, Group, Param, SweepSpec};
+pub use synth::{HwKey, SynthCache, SynthCounts, Synthesizer};
+
+/// Why a sweep was refused or could not be written. Problems of single
+/// points are not errors: they are reported in the point's row.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A parameter's value list is malformed, empty or impossible.
+    #[error("sweep parameter {param}: {why}")]
+    Spec {
+        /// The parameter.
+        param: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// A parameter name that does not exist.
+    #[error("unknown sweep parameter '{key}' (valid: {valid})")]
+    UnknownParam {
+        /// The name as given.
+        key: String,
+        /// The valid names.
+        valid: String,
+    },
+    /// The spec file is not valid TOML or has the wrong layout.
+    #[error("sweep spec: {0}")]
+    SpecFile(String),
+    /// The number of points overflows.
+    #[error("the sweep has more than 2^64 points")]
+    TooLarge,
+    /// A shard selector that does not split anything.
+    #[error("invalid shard '{0}': expected i/n with 0 <= i < n (e.g. 0/4)")]
+    Shard(String),
+    /// A file could not be read or written.
+    #[error("{path}: {why}")]
+    File {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// An output file could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::write::WriteError),
+    /// Existing output that cannot be resumed or merged.
+    #[error("{path}: {why}")]
+    Table {
+        /// The file.
+        path: String,
+        /// What is inconsistent.
+        why: String,
+    },
+}
+
+impl SweepError {
+    pub(crate) fn spec(param: &str, why: String) -> SweepError {
+        SweepError::Spec { param: param.to_string(), why }
+    }
+
+    pub(crate) fn file(path: &std::path::Path, why: impl ToString) -> SweepError {
+        SweepError::File { path: path.display().to_string(), why: why.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests;

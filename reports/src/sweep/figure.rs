@@ -1,0 +1,88 @@
+//! The Pareto plots of a sweep: every ok point, one colour per PE kind, the
+//! front highlighted and joined. Energy per token against tokens/s always;
+//! against LUTs too when the table has synthesis counts.
+
+use super::row::{Row, SweepTable};
+use super::run::sibling;
+use super::SweepError;
+use crate::pareto::{pareto_front, Sense};
+use crate::plot::{scatter, Scale, Series, XyChart};
+use std::path::{Path, PathBuf};
+use tritone_sim::PeKind;
+
+/// One plot: what goes on each axis and how the front is taken.
+struct Axes {
+    suffix: &'static str,
+    title: &'static str,
+    x_label: &'static str,
+    x: fn(&Row) -> Option<f64>,
+    x_sense: Sense,
+}
+
+const Y_LABEL: &str = "energy per token (pJ, faithful view)";
+
+fn energy(row: &Row) -> Option<f64> {
+    row.outcome.metrics().map(|m| m.energy_per_token_pj)
+}
+
+const THROUGHPUT: Axes = Axes {
+    suffix: "-pareto",
+    title: "Design space: energy per token vs decode throughput",
+    x_label: "decode throughput (tokens/s)",
+    x: |r| r.outcome.metrics().map(|m| m.tokens_per_s),
+    x_sense: Sense::Maximize,
+};
+
+const AREA: Axes = Axes {
+    suffix: "-pareto-luts",
+    title: "Design space: energy per token vs LUTs",
+    x_label: "LUTs (synthesized array)",
+    x: |r| r.synth.map(|s| s.luts as f64),
+    x_sense: Sense::Minimize,
+};
+
+/// Writes `<stem>-pareto.{svg,png}` (and `<stem>-pareto-luts.{svg,png}` with
+/// synthesis counts) next to `out`; nothing when no point is ok.
+pub fn write_pareto_plots(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, SweepError> {
+    let mut files = Vec::new();
+    let mut plots = vec![THROUGHPUT];
+    if table.with_synth {
+        plots.push(AREA);
+    }
+    for axes in plots {
+        let points: Vec<(PeKind, f64, f64)> = table
+            .rows
+            .iter()
+            .filter_map(|r| Some((r.point.pe, (axes.x)(r)?, energy(r)?)))
+            .filter(|(_, x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        let series: Vec<Series> = PeKind::ALL
+            .iter()
+            .map(|&pe| {
+                let pts = points.iter().filter(|p| p.0 == pe).map(|p| (p.1, p.2)).collect();
+                Series::new(format!("{} PE", pe.name()), pts)
+            })
+            .filter(|s| !s.points.is_empty())
+            .collect();
+        let xy: Vec<[f64; 2]> = points.iter().map(|p| [p.1, p.2]).collect();
+        let on_front = pareto_front(&xy, &[axes.x_sense, Sense::Minimize]);
+        let mut front: Vec<(f64, f64)> =
+            xy.iter().zip(on_front).filter(|(_, f)| *f).map(|(p, _)| (p[0], p[1])).collect();
+        front.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        front.dedup();
+        // Both quantities span decades across a sweep: log axes when possible.
+        let scale = |positive: bool| if positive { Scale::Log } else { Scale::Linear };
+        let chart = XyChart::new(axes.title, axes.x_label, Y_LABEL).scales(
+            scale(points.iter().all(|p| p.1 > 0.0)),
+            scale(points.iter().all(|p| p.2 > 0.0)),
+        );
+        let stem = sibling(out, axes.suffix);
+        let written = scatter(&stem, &chart, &series, Some(&Series::new("Pareto front", front)))
+            .map_err(|e| SweepError::file(&stem, e))?;
+        files.extend([written.svg, written.png]);
+    }
+    Ok(files)
+}

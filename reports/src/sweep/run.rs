@@ -1,0 +1,347 @@
+//! Running a sweep: select the points of this shard, skip those already in
+//! the output, evaluate the rest in parallel, add synthesis counts, mark the
+//! Pareto front and write CSV, JSON and plots — all rows in enumeration
+//! order, so the files are the same for the same command.
+
+use super::eval::Evaluator;
+use super::row::{Outcome, Row, SweepTable};
+use super::space::{Param, SweepSpec};
+use super::synth::{HwKey, SynthCache, Synthesizer};
+use super::SweepError;
+use crate::pareto::{pareto_front, Sense};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use crate::write::atomic_write;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A slice of a sweep for one job of a job array: the points whose
+/// enumeration index `i` satisfies `i % count == index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    index: u64,
+    count: u64,
+}
+
+impl Shard {
+    /// Shard `index` of `count` (0-based); refuses `count == 0` and `index >= count`.
+    pub fn new(index: u64, count: u64) -> Result<Shard, SweepError> {
+        if count == 0 || index >= count {
+            return Err(SweepError::Shard(format!("{index}/{count}")));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the point at enumeration position `i` belongs to this shard.
+    pub fn contains(&self, i: u64) -> bool {
+        i % self.count == self.index
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = SweepError;
+    /// Parses `i/n`.
+    fn from_str(s: &str) -> Result<Shard, SweepError> {
+        let bad = || SweepError::Shard(s.to_string());
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        Shard::new(i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?)
+            .map_err(|_| bad())
+    }
+}
+
+/// Synthesis for a sweep: the flow and its cache.
+pub struct SynthStage<'a> {
+    /// Runs synthesis for configurations missing from the cache.
+    pub synthesizer: &'a dyn Synthesizer,
+    /// Results by hardware configuration.
+    pub cache: &'a mut SynthCache,
+}
+
+/// How to run a sweep.
+pub struct SweepOptions<'a> {
+    /// The CSV output; JSON and plots are written next to it.
+    pub out: PathBuf,
+    /// Only this shard of the points.
+    pub shard: Option<Shard>,
+    /// Add synthesis counts (and LUTs as a Pareto objective).
+    pub synth: Option<SynthStage<'a>>,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSummary {
+    /// Points of the sweep (all shards).
+    pub total_points: u64,
+    /// Points of this shard.
+    pub shard_points: usize,
+    /// Points evaluated by this run.
+    pub evaluated: usize,
+    /// Points taken over from the existing output.
+    pub resumed: usize,
+    /// Rows with status ok / invalid / failed.
+    pub ok: usize,
+    /// See `ok`.
+    pub invalid: usize,
+    /// See `ok`.
+    pub failed: usize,
+    /// Rows on the Pareto front.
+    pub pareto: usize,
+    /// Hardware configurations synthesized by this run (not from the cache).
+    pub synthesized: usize,
+    /// Wall time of the evaluation stage.
+    pub eval_time: Duration,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Refuses a sweep in which some parameter value cannot be evaluated in any
+/// combination (e.g. `kv_bits=3`, an unknown model, `weight_rows_per_cycle`
+/// above every `rows`). Checks every point, in parallel; the check is cheap.
+pub fn check_spec(spec: &SweepSpec, evaluator: &dyn Evaluator) -> Result<(), SweepError> {
+    let total = spec.len()?;
+    let lens = spec.lens();
+    // For each parameter value: whether some point with it passes, and the
+    // first failure seen (for the message).
+    type Seen = Vec<Vec<(bool, Option<String>)>>;
+    let empty = || -> Seen { lens.iter().map(|&n| vec![(false, None); n]).collect() };
+    let seen = (0..total)
+        .into_par_iter()
+        .fold(empty, |mut seen, i| {
+            let point = spec.point(i);
+            let result = evaluator.check(&point);
+            let mut rest = i;
+            for k in (0..lens.len()).rev() {
+                let d = (rest % lens[k] as u64) as usize;
+                rest /= lens[k] as u64;
+                let slot = &mut seen[k][d];
+                match &result {
+                    Ok(()) => slot.0 = true,
+                    Err(e) if slot.1.is_none() => slot.1 = Some(e.clone()),
+                    Err(_) => {}
+                }
+            }
+            seen
+        })
+        .reduce(empty, |mut a, b| {
+            for (va, vb) in a.iter_mut().zip(b) {
+                for (sa, sb) in va.iter_mut().zip(vb) {
+                    sa.0 |= sb.0;
+                    if sa.1.is_none() {
+                        sa.1 = sb.1;
+                    }
+                }
+            }
+            a
+        });
+    for (k, p) in Param::ALL.iter().enumerate() {
+        let texts = spec.value_texts(*p);
+        for (d, (any_ok, err)) in seen[k].iter().enumerate() {
+            if !any_ok {
+                return Err(SweepError::spec(
+                    p.name(),
+                    format!(
+                        "{}={} is impossible in every combination of this sweep: {}",
+                        p.name(),
+                        texts[d],
+                        err.as_deref().unwrap_or("no point")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn progress_bar(len: usize, enabled: bool) -> ProgressBar {
+    if enabled && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} points, {per_sec}, eta {eta}")
+                .expect("static template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+/// Evaluates the points at `indices` in parallel; rows come back in the
+/// order of `indices`.
+pub fn evaluate_points(spec: &SweepSpec, evaluator: &dyn Evaluator, indices: &[u64], progress: bool) -> Vec<Row> {
+    let bar = progress_bar(indices.len(), progress);
+    let rows = indices
+        .par_iter()
+        .map(|&i| {
+            let point = spec.point(i);
+            let outcome = evaluator.evaluate(&point);
+            bar.inc(1);
+            Row { point, outcome, synth: None, pareto: false }
+        })
+        .collect();
+    bar.finish_and_clear();
+    rows
+}
+
+/// Marks the Pareto front of the ok rows: energy per token (minimize) and
+/// tokens/s (maximize), plus LUTs (minimize) when the table has synthesis
+/// counts.
+pub fn mark_pareto(table: &mut SweepTable) {
+    let mut senses = vec![Sense::Minimize, Sense::Maximize];
+    if table.with_synth {
+        senses.push(Sense::Minimize);
+    }
+    let candidates: Vec<usize> =
+        (0..table.rows.len()).filter(|&i| table.rows[i].outcome.metrics().is_some()).collect();
+    let objectives: Vec<Vec<f64>> = candidates
+        .iter()
+        .map(|&i| {
+            let row = &table.rows[i];
+            let m = row.outcome.metrics().expect("ok rows only");
+            let mut v = vec![m.energy_per_token_pj, m.tokens_per_s];
+            if table.with_synth {
+                v.push(row.synth.map_or(f64::NAN, |s| s.luts as f64));
+            }
+            v
+        })
+        .collect();
+    let front = pareto_front(&objectives, &senses);
+    for row in &mut table.rows {
+        row.pareto = false;
+    }
+    for (&i, on) in candidates.iter().zip(front) {
+        table.rows[i].pareto = on;
+    }
+}
+
+/// The files written next to the CSV `out`: `<stem>.json` and the plots.
+pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
+    out.with_file_name(format!("{stem}{suffix}"))
+}
+
+/// Writes the CSV, the JSON and the Pareto plots of a table; returns the files.
+pub fn write_outputs(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, SweepError> {
+    atomic_write(out, &table.to_csv())?;
+    let json = sibling(out, ".json");
+    atomic_write(&json, table.to_json().as_bytes())?;
+    let mut files = vec![out.to_path_buf(), json];
+    files.extend(super::figure::write_pareto_plots(table, out)?);
+    Ok(files)
+}
+
+/// Rows of an existing output that this run keeps, re-indexed for `spec`.
+fn resumable_rows(spec: &SweepSpec, shard: Option<Shard>, out: &Path) -> Result<Vec<Row>, SweepError> {
+    if !out.exists() {
+        return Ok(Vec::new());
+    }
+    let table = SweepTable::read_csv(out)?;
+    let mut kept = Vec::new();
+    for mut row in table.rows {
+        let bad = |why: String| SweepError::Table { path: out.display().to_string(), why };
+        let index = spec.index_of(&row.point).ok_or_else(|| {
+            bad(format!(
+                "holds point {} which is not part of this sweep; write to a new --out or delete the file",
+                row.point.key()
+            ))
+        })?;
+        if shard.is_some_and(|s| !s.contains(index)) {
+            return Err(bad(format!("holds point {} which is not in this shard", row.point.key())));
+        }
+        row.point.index = index;
+        if row.outcome.is_final() {
+            kept.push(row);
+        }
+    }
+    Ok(kept)
+}
+
+/// Adds synthesis counts to every ok row: cached, or synthesized once per
+/// hardware configuration (in parallel). A failed synthesis fails its rows.
+fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, SweepError> {
+    let mut configs = HashMap::new();
+    for row in rows.iter() {
+        if let (Outcome::Ok(_), Ok(config)) = (&row.outcome, row.point.array_config()) {
+            configs.entry(HwKey::of(&config)).or_insert(config);
+        }
+    }
+    let missing: BTreeSet<HwKey> = configs.keys().filter(|k| stage.cache.get(k).is_none()).cloned().collect();
+    let synthesizer = stage.synthesizer;
+    let cache = std::sync::Mutex::new(&mut *stage.cache);
+    let failures: HashMap<HwKey, String> = missing
+        .par_iter()
+        .filter_map(|key| match synthesizer.synthesize(&configs[key]) {
+            Ok(counts) => {
+                // Saved as soon as it is known: synthesis is the expensive part.
+                let saved = cache.lock().expect("cache lock").insert(key.clone(), counts);
+                saved.err().map(|e| (key.clone(), format!("synthesis cache: {e}")))
+            }
+            Err(e) => Some((key.clone(), format!("synthesis failed: {e}"))),
+        })
+        .collect();
+    for row in rows.iter_mut() {
+        if !matches!(row.outcome, Outcome::Ok(_)) {
+            continue;
+        }
+        let key = HwKey::of(&row.point.array_config().expect("ok rows have a valid architecture"));
+        match failures.get(&key) {
+            Some(e) => {
+                row.outcome = Outcome::Failed(e.clone());
+                row.synth = None;
+            }
+            None => row.synth = stage.cache.get(&key),
+        }
+    }
+    Ok(missing.len() - failures.len())
+}
+
+/// Runs a sweep (see the module documentation) and writes its files.
+pub fn run_sweep(
+    spec: &SweepSpec,
+    evaluator: &dyn Evaluator,
+    mut options: SweepOptions<'_>,
+) -> Result<SweepSummary, SweepError> {
+    let total = spec.len()?;
+    check_spec(spec, evaluator)?;
+    let selected: Vec<u64> = (0..total).filter(|&i| options.shard.is_none_or(|s| s.contains(i))).collect();
+    let kept = resumable_rows(spec, options.shard, &options.out)?;
+    let done: BTreeSet<u64> = kept.iter().map(|r| r.point.index).collect();
+    let todo: Vec<u64> = selected.iter().copied().filter(|i| !done.contains(i)).collect();
+
+    let start = Instant::now();
+    let fresh = evaluate_points(spec, evaluator, &todo, options.progress);
+    let eval_time = start.elapsed();
+
+    let mut rows = kept;
+    let resumed = rows.len();
+    rows.extend(fresh);
+    rows.sort_by_key(|r| r.point.index);
+    let with_synth = options.synth.is_some();
+    let synthesized = match options.synth.as_mut() {
+        Some(stage) => add_synthesis(&mut rows, stage)?,
+        None => {
+            rows.iter_mut().for_each(|r| r.synth = None);
+            0
+        }
+    };
+    let mut table = SweepTable { rows, with_synth };
+    mark_pareto(&mut table);
+    let files = write_outputs(&table, &options.out)?;
+    let count = |s: &str| table.rows.iter().filter(|r| r.outcome.status() == s).count();
+    Ok(SweepSummary {
+        total_points: total,
+        shard_points: selected.len(),
+        evaluated: todo.len(),
+        resumed,
+        ok: count("ok"),
+        invalid: count("invalid"),
+        failed: count("failed"),
+        pareto: table.rows.iter().filter(|r| r.pareto).count(),
+        synthesized,
+        eval_time,
+        files,
+    })
+}

@@ -1,0 +1,123 @@
+//! Synthesis counts (LUT/FF/BRAM/DSP) per hardware configuration, and their
+//! cache. Synthesis is the slow part of a sweep and depends only on the
+//! generated Verilog, so it is keyed by the parameters the RTL generator
+//! reads — not by clock, memory or workload — and kept in a JSON file so a
+//! rerun does not synthesize again.
+//!
+//! This crate does not run synthesis itself: a [`Synthesizer`] is passed in
+//! (the command line passes the RTL crate's Yosys flow).
+
+use super::SweepError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tritone_sim::{ArrayConfig, PeKind};
+
+/// Resource counts of one synthesized array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SynthCounts {
+    /// Look-up tables.
+    pub luts: u64,
+    /// Flip-flops.
+    pub ffs: u64,
+    /// Block RAMs.
+    pub brams: u64,
+    /// DSP slices.
+    pub dsps: u64,
+}
+
+/// Runs synthesis of the array generated for a configuration.
+pub trait Synthesizer: Sync {
+    /// Resource counts of the Verilog generated for `config`, or why
+    /// synthesis failed.
+    fn synthesize(&self, config: &ArrayConfig) -> Result<SynthCounts, String>;
+}
+
+impl<F> Synthesizer for F
+where
+    F: Fn(&ArrayConfig) -> Result<SynthCounts, String> + Sync,
+{
+    fn synthesize(&self, config: &ArrayConfig) -> Result<SynthCounts, String> {
+        self(config)
+    }
+}
+
+/// The hardware identity of a configuration: what the generated RTL depends on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HwKey(String);
+
+impl HwKey {
+    /// The key of `config` (accumulator width resolved, so `auto` and its
+    /// explicit value share one synthesis).
+    pub fn of(config: &ArrayConfig) -> HwKey {
+        HwKey(format!(
+            "rows={};cols={};pe={};acc_bits={};double_buffer={};weight_rows_per_cycle={}",
+            config.rows(),
+            config.cols(),
+            PeKind::name(config.pe()),
+            config.acc_bits(),
+            config.double_buffer(),
+            config.weight_rows_per_cycle()
+        ))
+    }
+
+    /// The key text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Synthesis results by hardware key, stored as a JSON object.
+#[derive(Debug, Default)]
+pub struct SynthCache {
+    path: Option<PathBuf>,
+    entries: BTreeMap<String, SynthCounts>,
+}
+
+impl SynthCache {
+    /// A cache that lives only in memory.
+    pub fn in_memory() -> SynthCache {
+        SynthCache::default()
+    }
+
+    /// Opens the cache file at `path` (empty if it does not exist yet).
+    pub fn open(path: &Path) -> Result<SynthCache, SweepError> {
+        let entries = match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| SweepError::Table {
+                path: path.display().to_string(),
+                why: format!("not a synthesis cache: {e}"),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(SweepError::file(path, e)),
+        };
+        Ok(SynthCache { path: Some(path.to_path_buf()), entries })
+    }
+
+    /// Cached counts of a hardware configuration.
+    pub fn get(&self, key: &HwKey) -> Option<SynthCounts> {
+        self.entries.get(key.as_str()).copied()
+    }
+
+    /// Records counts and, for a file-backed cache, saves the file at once
+    /// (atomically) so an interrupted sweep keeps what it synthesized.
+    pub fn insert(&mut self, key: HwKey, counts: SynthCounts) -> Result<(), SweepError> {
+        self.entries.insert(key.0, counts);
+        match &self.path {
+            Some(path) => {
+                let text = serde_json::to_string_pretty(&self.entries).expect("JSON of counts");
+                Ok(crate::write::atomic_write(path, text.as_bytes())?)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Number of cached configurations.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

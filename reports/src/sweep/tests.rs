@@ -1,0 +1,348 @@
+//! Engine tests with a fake evaluator (fast, exact and countable).
+
+use super::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tritone_sim::ArrayConfig;
+
+/// Metrics from a closed formula; counts its calls.
+#[derive(Default)]
+struct Fake {
+    calls: AtomicUsize,
+}
+
+impl Evaluator for Fake {
+    fn check(&self, point: &DesignPoint) -> Result<(), String> {
+        if point.model != "m" && point.model != "n" {
+            return Err(format!("unknown model '{}'", point.model));
+        }
+        point.array_config().map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    fn evaluate(&self, point: &DesignPoint) -> Outcome {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = self.check(point) {
+            return Outcome::Invalid(e);
+        }
+        let macs = (point.rows * point.cols) as f64;
+        Metrics {
+            cycles: 1000 + 7 * point.rows as u64,
+            prefill_cycles: 600,
+            decode_cycles: 400 + 7 * point.rows as u64,
+            tokens_per_s: macs * point.clock_mhz / 3.0,
+            ttft_s: 1.0 / macs,
+            utilization: 0.1 + 1.0 / (1.0 + point.cols as f64),
+            stall_cycles: 3,
+            // Bigger arrays are faster but cost more per token, except cols = 8.
+            energy_per_token_pj: macs.sqrt() * 1.1 + if point.cols == 8 { -1.0 } else { 0.0 },
+            paper_energy_per_token_pj: macs / 7.0,
+            dram_bytes: 10,
+            weight_bytes: 20,
+            kv_cache_bytes: 30,
+        }
+        .into()
+    }
+}
+
+impl From<Metrics> for Outcome {
+    fn from(m: Metrics) -> Outcome {
+        Outcome::Ok(m)
+    }
+}
+
+fn spec(pairs: &[(&str, &str)]) -> SweepSpec {
+    let mut s = SweepSpec::default();
+    s.set(Param::Model, "m").unwrap();
+    for (p, v) in pairs {
+        s.set(p.parse().unwrap(), v).unwrap();
+    }
+    s
+}
+
+fn options(out: &std::path::Path) -> SweepOptions<'static> {
+    SweepOptions { out: out.to_path_buf(), shard: None, synth: None, progress: false }
+}
+
+#[test]
+fn enumeration_is_cartesian_with_the_last_parameter_fastest() {
+    let s = spec(&[("rows", "8,16"), ("cols", "4,8"), ("decode", "1,2")]);
+    assert_eq!(s.len().unwrap(), 8);
+    let got: Vec<(u32, u32, u32)> = (0..8).map(|i| s.point(i)).map(|p| (p.rows, p.cols, p.decode)).collect();
+    assert_eq!(
+        got,
+        [(8, 4, 1), (8, 4, 2), (8, 8, 1), (8, 8, 2), (16, 4, 1), (16, 4, 2), (16, 8, 1), (16, 8, 2)]
+    );
+    for i in 0..8 {
+        assert_eq!(s.index_of(&s.point(i)), Some(i));
+    }
+}
+
+#[test]
+fn point_keys_are_canonical() {
+    let s = SweepSpec::default();
+    assert_eq!(
+        s.point(0).key(),
+        "rows=32;cols=32;pe=ternary;acc_bits=auto;double_buffer=true;weight_rows_per_cycle=1;\
+         weight_kib=256;act_kib=256;out_kib=256;dram=lpddr4;dram_gbps=64;clock_mhz=1000;\
+         model=bitnet-b1.58-3b;batch=1;prefill=512;decode=128;kv_bits=16"
+    );
+    let p = spec(&[("pe", "MAC-INT8"), ("clock_mhz", "250.5"), ("acc_bits", "24")]).point(0);
+    assert!(p.key().contains("pe=mac-int8;acc_bits=24;") && p.key().contains("clock_mhz=250.5;"), "{}", p.key());
+}
+
+#[test]
+fn spec_errors_name_the_problem() {
+    let mut s = SweepSpec::default();
+    let e = s.set(Param::Rows, "16,8..32:x2").unwrap_err().to_string();
+    assert!(e.contains("16 is listed twice"), "{e}");
+    let e = "rowz".parse::<Param>().unwrap_err().to_string();
+    assert!(e.contains("'rowz'") && e.contains("weight_rows_per_cycle") && e.contains("kv_bits"), "{e}");
+    assert_eq!("clock-mhz".parse::<Param>().unwrap(), Param::ClockMhz);
+}
+
+#[test]
+fn toml_spec_reads_lists_ranges_and_refuses_unknown_keys() {
+    let s = SweepSpec::from_toml_str(
+        "[arch]\nrows = \"8..32:x2\"\ncols = [8, 16]\npe = [\"ternary\", \"mac-int8\"]\n\
+         double_buffer = [true, false]\nclock_mhz = 500.0\n[workload]\nmodel = \"m\"\nprefill = [128, \"256..512:+256\"]\n",
+    )
+    .unwrap();
+    assert_eq!(s.len().unwrap(), 3 * 2 * 2 * 2 * 3);
+    assert_eq!(s.value_texts(Param::Prefill), ["128", "256", "512"]);
+    assert_eq!(s.value_texts(Param::ClockMhz), ["500"]);
+    for (text, want) in [
+        ("[arch]\nrowz = 8\n", "unknown sweep parameter '[arch] rowz' (valid: rows, cols, pe"),
+        ("[arch]\nmodel = \"m\"\n", "other table"),
+        ("[workload]\nrows = 8\n", "(valid: model, batch, prefill, decode, kv_bits)"),
+        ("[hardware]\nrows = 8\n", "unknown table [hardware]"),
+        ("[arch]\nrows = []\n", "empty list"),
+        ("[arch]\nrows = \"64..8:x2\"\n", "empty"),
+        ("[arch]\nrows = ", "sweep spec"),
+    ] {
+        let e = SweepSpec::from_toml_str(text).unwrap_err().to_string();
+        assert!(e.contains(want), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn impossible_values_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::default();
+    for (pairs, want) in [
+        (vec![("kv_bits", "16,3")], "kv_bits=3 is impossible in every combination"),
+        (vec![("rows", "8"), ("weight_rows_per_cycle", "1,16")], "weight_rows_per_cycle=16"),
+        (vec![("model", "m,gpt")], "unknown model 'gpt'"),
+    ] {
+        let out = dir.path().join("x.csv");
+        let e = run_sweep(&spec(&pairs), &fake, options(&out)).unwrap_err().to_string();
+        assert!(e.contains(want), "{e}");
+        assert!(!out.exists());
+    }
+    assert_eq!(fake.calls.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn an_impossible_point_in_a_valid_sweep_is_reported_in_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.csv");
+    // Every value is possible somewhere, but rows=8 with 16 weight rows per cycle is not.
+    let s = spec(&[("rows", "8,16"), ("weight_rows_per_cycle", "1,16")]);
+    let summary = run_sweep(&s, &Fake::default(), options(&out)).unwrap();
+    assert_eq!((summary.ok, summary.invalid), (3, 1));
+    let table = SweepTable::read_csv(&out).unwrap();
+    match &table.rows[1].outcome {
+        Outcome::Invalid(e) => assert!(e.contains("weight_rows_per_cycle = 16"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!table.rows[1].pareto);
+    assert!(table.rows.iter().any(|r| r.pareto));
+}
+
+fn sweep_spec() -> SweepSpec {
+    spec(&[("rows", "4..64:x2"), ("cols", "4,8,16"), ("clock_mhz", "200..1000:+400"), ("acc_bits", "auto,12")])
+}
+
+#[test]
+fn shards_partition_the_sweep_and_merge_to_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sweep_spec();
+    let whole = dir.path().join("whole.csv");
+    run_sweep(&s, &Fake::default(), options(&whole)).unwrap();
+    let mut shard_files = Vec::new();
+    let mut counted = 0;
+    for i in 0..3 {
+        let out = dir.path().join(format!("part{i}.csv"));
+        let o = SweepOptions { shard: Some(Shard::new(i, 3).unwrap()), ..options(&out) };
+        let summary = run_sweep(&s, &Fake::default(), o).unwrap();
+        counted += summary.shard_points;
+        shard_files.push(out);
+    }
+    assert_eq!(counted as u64, s.len().unwrap());
+    // Shards in any order, one given twice: still the single run.
+    shard_files.push(shard_files[0].clone());
+    shard_files.reverse();
+    let merged = merge_shards(&shard_files).unwrap();
+    let single = SweepTable::read_csv(&whole).unwrap();
+    assert_eq!(merged, single);
+    assert_eq!(merged.to_csv(), std::fs::read(&whole).unwrap());
+    assert_eq!(merged.to_json(), std::fs::read_to_string(dir.path().join("whole.json")).unwrap());
+    assert!(single.rows.iter().any(|r| r.pareto) && single.rows.iter().any(|r| !r.pareto));
+}
+
+#[test]
+fn merge_refuses_tables_of_different_sweeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), options(&a)).unwrap();
+    run_sweep(&spec(&[("rows", "8,32")]), &Fake::default(), options(&b)).unwrap();
+    let e = merge_shards(&[a, b]).unwrap_err().to_string();
+    assert!(e.contains("different sweeps"), "{e}");
+}
+
+#[test]
+fn resume_skips_points_already_in_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.csv");
+    let s = sweep_spec();
+    let n = s.len().unwrap() as usize;
+    let fake = Fake::default();
+    run_sweep(&s, &fake, options(&out)).unwrap();
+    assert_eq!(fake.calls.load(Ordering::Relaxed), n);
+    let first = std::fs::read(&out).unwrap();
+    // Nothing left to do: no evaluation, same bytes.
+    let again = run_sweep(&s, &fake, options(&out)).unwrap();
+    assert_eq!((again.evaluated, again.resumed), (0, n));
+    assert_eq!(fake.calls.load(Ordering::Relaxed), n);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+    // An interrupted run: keep every third row, mark one kept row failed.
+    let mut table = SweepTable::read_csv(&out).unwrap();
+    table.rows.retain(|r| r.point.index % 3 == 0);
+    table.rows[1].outcome = Outcome::Failed("synthesis failed: tool crashed".into());
+    let kept = table.rows.len() - 1;
+    std::fs::write(&out, table.to_csv()).unwrap();
+    let fake = Fake::default();
+    let resumed = run_sweep(&s, &fake, options(&out)).unwrap();
+    assert_eq!((resumed.resumed, resumed.evaluated), (kept, n - kept));
+    assert_eq!(fake.calls.load(Ordering::Relaxed), n - kept);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+}
+
+#[test]
+fn resume_refuses_an_output_of_another_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.csv");
+    run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), options(&out)).unwrap();
+    let e = run_sweep(&spec(&[("rows", "8,32")]), &Fake::default(), options(&out)).unwrap_err().to_string();
+    assert!(e.contains("not part of this sweep") && e.contains("rows=16;"), "{e}");
+    let o = SweepOptions { shard: Some("1/2".parse().unwrap()), ..options(&out) };
+    let e = run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), o).unwrap_err().to_string();
+    assert!(e.contains("not in this shard"), "{e}");
+}
+
+#[test]
+fn shard_selectors_are_validated() {
+    assert_eq!("2/4".parse::<Shard>().unwrap(), Shard::new(2, 4).unwrap());
+    for bad in ["4/4", "0/0", "1", "a/2", "-1/2"] {
+        let e = bad.parse::<Shard>().unwrap_err().to_string();
+        assert!(e.contains(bad) && e.contains("0 <= i < n"), "{e}");
+    }
+    let s = Shard::new(1, 3).unwrap();
+    assert_eq!((0..9).filter(|&i| s.contains(i)).collect::<Vec<_>>(), [1, 4, 7]);
+}
+
+/// Area grows with the array; counts its calls.
+#[derive(Default)]
+struct FakeSynth {
+    calls: AtomicUsize,
+}
+
+impl Synthesizer for FakeSynth {
+    fn synthesize(&self, c: &ArrayConfig) -> Result<SynthCounts, String> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if c.rows() == 64 && c.cols() == 16 {
+            return Err("out of memory".into());
+        }
+        let pes = (c.rows() * c.cols()) as u64;
+        Ok(SynthCounts { luts: pes * c.acc_bits() as u64, ffs: pes * 30, brams: 2, dsps: 0 })
+    }
+}
+
+#[test]
+fn synthesis_runs_once_per_hardware_and_is_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("syn.csv");
+    let cache_path = dir.path().join("syn-synth.json");
+    let s = sweep_spec();
+    let synth = FakeSynth::default();
+    let run = |synth: &FakeSynth| {
+        let mut cache = SynthCache::open(&cache_path).unwrap();
+        let stage = SynthStage { synthesizer: synth, cache: &mut cache };
+        run_sweep(&s, &Fake::default(), SweepOptions { synth: Some(stage), ..options(&out) }).unwrap()
+    };
+    let first = run(&synth);
+    // Clock does not change the hardware; acc_bits=auto and its resolved value share a key.
+    let hw: std::collections::BTreeSet<String> = (0..s.len().unwrap())
+        .filter_map(|i| s.point(i).array_config().ok())
+        .map(|c| HwKey::of(&c).as_str().to_string())
+        .collect();
+    assert_eq!(synth.calls.load(Ordering::Relaxed), hw.len());
+    assert_eq!(first.synthesized, hw.len() - 1);
+    assert!(first.failed > 0);
+    let table = SweepTable::read_csv(&out).unwrap();
+    assert!(table.with_synth);
+    for row in &table.rows {
+        match &row.outcome {
+            Outcome::Ok(_) => assert!(row.synth.is_some()),
+            Outcome::Failed(e) => assert!(e.contains("out of memory") && row.point.rows == 64),
+            Outcome::Invalid(_) => assert!(row.synth.is_none()),
+        }
+    }
+    assert!(dir.path().join("syn-pareto-luts.svg").exists() && dir.path().join("syn-pareto-luts.png").exists());
+    // A rerun synthesizes only what failed, and re-evaluates only the failed rows.
+    let synth2 = FakeSynth::default();
+    let second = run(&synth2);
+    assert_eq!(synth2.calls.load(Ordering::Relaxed), 1);
+    assert_eq!(second.evaluated, first.failed);
+}
+
+#[test]
+fn pareto_column_marks_the_non_dominated_ok_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.csv");
+    run_sweep(&sweep_spec(), &Fake::default(), options(&out)).unwrap();
+    let table = SweepTable::read_csv(&out).unwrap();
+    let ok: Vec<(&Row, &Metrics)> = table.rows.iter().filter_map(|r| Some((r, r.outcome.metrics()?))).collect();
+    let dominated = |m: &Metrics| {
+        ok.iter().any(|(_, o)| {
+            o.energy_per_token_pj <= m.energy_per_token_pj
+                && o.tokens_per_s >= m.tokens_per_s
+                && (o.energy_per_token_pj < m.energy_per_token_pj || o.tokens_per_s > m.tokens_per_s)
+        })
+    };
+    for (row, m) in &ok {
+        assert_eq!(row.pareto, !dominated(m), "{}", row.point.key());
+    }
+    assert!(ok.iter().filter(|(r, _)| r.pareto).count() >= 2);
+    for f in ["p.json", "p-pareto.svg", "p-pareto.png"] {
+        assert!(dir.path().join(f).exists(), "{f}");
+    }
+}
+
+#[test]
+fn csv_round_trips_and_rejects_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.csv");
+    run_sweep(&sweep_spec(), &Fake::default(), options(&out)).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("index,key,rows,cols,pe,acc_bits,"));
+    let table = SweepTable::read_csv(&out).unwrap();
+    assert_eq!(table.to_csv(), text.as_bytes());
+    // A parameter edited without its key no longer matches.
+    let tampered = text.replacen(",ternary,", ",mac-int8,", 1);
+    std::fs::write(&out, tampered).unwrap();
+    let e = SweepTable::read_csv(&out).unwrap_err().to_string();
+    assert!(e.contains("does not match its parameter columns") && e.contains("row 2"), "{e}");
+    std::fs::write(&out, "a,b\n1,2\n").unwrap();
+    let e = SweepTable::read_csv(&out).unwrap_err().to_string();
+    assert!(e.contains("column 'index' is missing"), "{e}");
+}

@@ -1,0 +1,382 @@
+//! Functional mode: the values the array computes, register by register.
+//!
+//! [`run_tile`] steps one tile edge by edge: weight beats, the input skew
+//! (row `r` sees a token `r` edges after it is accepted), activations moving
+//! right and partial sums moving down through `acc_bits`-wide PE registers,
+//! the output deskew (column `c` delayed `C−1−c` edges) and the output
+//! register — so it yields both the i32 results and the cycle count of the
+//! tile contract. [`gemm`] folds tiles over K and N with 32-bit accumulation in
+//! the output buffer, in the simulator's loop order; it equals
+//! `tritone_reference::ternary_matmul` (or `int8_matmul`) bit for bit.
+
+use crate::config::{ArrayConfig, PeKind};
+use crate::error::SimError;
+use crate::gemm::GemmShape;
+use std::collections::VecDeque;
+use tritone_reference::Trit;
+
+/// Weights of a GEMM in the reference's `[N, K]` row-major layout.
+#[derive(Clone, Copy, Debug)]
+pub enum WeightMatrix<'a> {
+    /// Ternary weights (for a ternary array).
+    Ternary(&'a [Trit]),
+    /// INT8 weights (for a mac-int8 array).
+    Int8(&'a [i8]),
+}
+
+impl WeightMatrix<'_> {
+    fn len(&self) -> usize {
+        match self {
+            WeightMatrix::Ternary(w) => w.len(),
+            WeightMatrix::Int8(w) => w.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> i8 {
+        match self {
+            WeightMatrix::Ternary(w) => w[i].to_i8(),
+            WeightMatrix::Int8(w) => w[i],
+        }
+    }
+
+    /// Zero weights.
+    pub fn zeros(&self) -> u64 {
+        (0..self.len()).filter(|&i| self.get(i) == 0).count() as u64
+    }
+}
+
+/// How a fold's values are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fidelity {
+    /// Step every register edge by edge ([`run_tile`]).
+    Registers,
+    /// Each column's sum in the array's row order with the same `acc_bits`
+    /// wrap-around: the same values without stepping (tested equal).
+    Dataflow,
+}
+
+/// The result of one tile stepped edge by edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TileRun {
+    /// Outputs `[M, cols]` as the output register holds them.
+    pub y: Vec<i32>,
+    /// Cycles from the first weight beat to the last valid output, inclusive.
+    pub cycles: u64,
+}
+
+/// Two's-complement wrap of `v` to `bits` bits (what an adder of that width keeps).
+fn wrap(v: i64, bits: u32) -> i64 {
+    let sh = 64 - bits;
+    (v << sh) >> sh
+}
+
+/// One PE operation: the ternary PE adds, subtracts or skips; the MAC multiplies.
+#[inline]
+fn pe_op(pe: PeKind, acc: i64, w: i8, x: i8, bits: u32) -> i64 {
+    let v = match pe {
+        // |sums| ≤ 128·R < 2³¹ for every array size, so i32 holds them.
+        PeKind::Ternary => Trit::from_i8(w).expect("ternary weights checked on entry").apply(acc as i32, x as i32) as i64,
+        _ => acc + w as i64 * x as i64,
+    };
+    wrap(v, bits)
+}
+
+fn check_pe(cfg: &ArrayConfig) -> Result<(), SimError> {
+    if cfg.pe() == PeKind::MacFp16 {
+        return Err(SimError::Functional(
+            "the mac-fp16 baseline has timing and energy only, no functional model".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Steps one tile: `w` is `[rows][cols]` (row-major, `rows ≤ R`, `cols ≤ C`;
+/// the rest of the array holds zero weights and sees zero activations), `x`
+/// is `[M][rows]`.
+pub fn run_tile(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8]) -> Result<TileRun, SimError> {
+    check_pe(cfg)?;
+    let (r_n, c_n) = (cfg.rows() as usize, cfg.cols() as usize);
+    if rows == 0 || cols == 0 || rows > r_n || cols > c_n || w.len() != rows * cols {
+        return Err(SimError::Functional(format!(
+            "tile weights must be rows × cols with 1 ≤ rows ≤ {r_n}, 1 ≤ cols ≤ {c_n} (got {rows}×{cols}, {} values)",
+            w.len()
+        )));
+    }
+    if x.is_empty() || x.len() % rows != 0 {
+        return Err(SimError::Functional(format!("tile activations must be M × {rows} with M ≥ 1")));
+    }
+    if cfg.pe() == PeKind::Ternary && w.iter().any(|&v| Trit::from_i8(v).is_none()) {
+        return Err(SimError::Functional("a ternary array takes weights −1, 0 or +1 only".into()));
+    }
+    let m = x.len() / rows;
+    let (pe, bits) = (cfg.pe(), cfg.acc_bits());
+    let mut weights = vec![0i8; r_n * c_n];
+    let beats = cfg.weight_beats() as u64;
+    let l = cfg.weight_rows_per_cycle() as usize;
+    // Weight beats: beat j writes rows j·L .. j·L+L−1 (edges 0..B−1).
+    for j in 0..beats as usize {
+        for r in j * l..((j + 1) * l).min(r_n) {
+            for c in 0..c_n {
+                weights[r * c_n + c] = if r < rows && c < cols { w[r * cols + c] } else { 0 };
+            }
+        }
+    }
+    let x0 = beats; // first token accepted right after the last weight beat
+    // PE registers: (token, value); None is a bubble.
+    let mut act: Vec<Option<(usize, i8)>> = vec![None; r_n * c_n];
+    let mut psum: Vec<Option<(usize, i64)>> = vec![None; r_n * c_n];
+    // Deskew chain of column c: C−1−c registers, then the output register.
+    let mut deskew: Vec<VecDeque<Option<(usize, i64)>>> =
+        (0..c_n).map(|c| VecDeque::from(vec![None; c_n - 1 - c])).collect();
+    let mut out_reg: Vec<Option<(usize, i64)>> = vec![None; c_n];
+    let mut y = vec![0i32; m * cols];
+    let mut seen = 0usize;
+    let mut last_valid = 0u64;
+    let mut e = x0;
+    while seen < m * cols {
+        // Output register and deskew shift first (they read last edge's values).
+        for c in 0..c_n {
+            let bottom = psum[(r_n - 1) * c_n + c];
+            let chain = &mut deskew[c];
+            let leaving = if chain.is_empty() {
+                bottom
+            } else {
+                chain.push_back(bottom);
+                chain.pop_front().flatten()
+            };
+            out_reg[c] = leaving;
+            if let (Some((i, v)), true) = (leaving, c < cols) {
+                y[i * cols + c] = v as i32;
+                seen += 1;
+                last_valid = e;
+            }
+        }
+        // PEs, bottom-right first so each reads its neighbours' previous values.
+        for r in (0..r_n).rev() {
+            for c in (0..c_n).rev() {
+                let a_in = if c == 0 {
+                    // Input skew: row r sees the token accepted r edges ago.
+                    let t = e as i64 - x0 as i64 - r as i64;
+                    (t >= 0 && (t as usize) < m)
+                        .then(|| (t as usize, if r < rows { x[t as usize * rows + r] } else { 0 }))
+                } else {
+                    act[r * c_n + c - 1]
+                };
+                let p_in = if r == 0 { a_in.map(|(i, _)| (i, 0)) } else { psum[(r - 1) * c_n + c] };
+                act[r * c_n + c] = a_in;
+                psum[r * c_n + c] = match (a_in, p_in) {
+                    (Some((i, a)), Some((j, p))) => {
+                        debug_assert_eq!(i, j, "skew keeps a token's activation and partial sum together");
+                        Some((i, pe_op(pe, p, weights[r * c_n + c], a, bits)))
+                    }
+                    _ => None,
+                };
+            }
+        }
+        e += 1;
+    }
+    Ok(TileRun { y, cycles: last_valid + 1 })
+}
+
+/// The fold result without stepping: each column's sum in row order, with the
+/// PE accumulator's wrap-around.
+fn fold_dataflow(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8]) -> Vec<i32> {
+    let (pe, bits) = (cfg.pe(), cfg.acc_bits());
+    let m = x.len() / rows;
+    let mut y = vec![0i32; m * cols];
+    for i in 0..m {
+        for c in 0..cols {
+            let mut acc = 0i64;
+            for r in 0..rows {
+                acc = pe_op(pe, acc, w[r * cols + c], x[i * rows + r], bits);
+            }
+            y[i * cols + c] = acc as i32;
+        }
+    }
+    y
+}
+
+/// Result of a functional GEMM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionalGemm {
+    /// `Y = X · Wᵀ` as `[M, N]` i32, as the output buffer holds it.
+    pub y: Vec<i32>,
+    /// Zero weights in W.
+    pub zero_weights: u64,
+}
+
+/// Computes `Y[M×N] = X[M×K] · W[N×K]ᵀ` through the array, fold by fold in the
+/// simulator's loop order (N-block, then K-block), accumulating K-blocks in
+/// 32-bit output-buffer words.
+pub fn gemm(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    x: &[i8],
+    w: WeightMatrix<'_>,
+    fidelity: Fidelity,
+) -> Result<FunctionalGemm, SimError> {
+    check_pe(cfg)?;
+    shape.validate()?;
+    let (m, k, n) = (shape.m as usize, shape.k as usize, shape.n as usize);
+    if x.len() != m * k || w.len() != n * k {
+        return Err(SimError::Functional(format!(
+            "operands do not match M={m}, K={k}, N={n}: X has {} values (needs {}), W has {} (needs {})",
+            x.len(),
+            m * k,
+            w.len(),
+            n * k
+        )));
+    }
+    match (cfg.pe(), &w) {
+        (PeKind::Ternary, WeightMatrix::Ternary(_)) | (PeKind::MacInt8, WeightMatrix::Int8(_)) => {}
+        (pe, _) => {
+            return Err(SimError::Functional(format!(
+                "a {} array needs {} weights",
+                pe.name(),
+                if pe == PeKind::Ternary { "ternary" } else { "INT8" }
+            )))
+        }
+    }
+    let (r_n, c_n) = (cfg.rows() as usize, cfg.cols() as usize);
+    let mut y = vec![0i32; m * n];
+    for n0 in (0..n).step_by(c_n) {
+        let cols = c_n.min(n - n0);
+        for k0 in (0..k).step_by(r_n) {
+            let rows = r_n.min(k - k0);
+            // The tile as the array holds it: row = input feature, column = output.
+            let mut wt = vec![0i8; rows * cols];
+            for r in 0..rows {
+                for c in 0..cols {
+                    wt[r * cols + c] = w.get((n0 + c) * k + k0 + r);
+                }
+            }
+            let mut xs = vec![0i8; m * rows];
+            for i in 0..m {
+                xs[i * rows..(i + 1) * rows].copy_from_slice(&x[i * k + k0..i * k + k0 + rows]);
+            }
+            let part = match fidelity {
+                Fidelity::Registers => run_tile(cfg, &wt, rows, cols, &xs)?.y,
+                Fidelity::Dataflow => fold_dataflow(cfg, &wt, rows, cols, &xs),
+            };
+            for i in 0..m {
+                for c in 0..cols {
+                    let o = &mut y[i * n + n0 + c];
+                    *o = o.wrapping_add(part[i * cols + c]);
+                }
+            }
+        }
+    }
+    Ok(FunctionalGemm { y, zero_weights: w.zeros() })
+}
+
+/// Seeded operands for a functional run: uniform INT8 activations and
+/// uniform weights (ternary: −1, 0, +1 each with probability 1/3; INT8: uniform).
+pub fn random_operands(pe: PeKind, shape: &GemmShape, seed: u64) -> (Vec<i8>, Vec<i8>) {
+    let mut s = seed;
+    // SplitMix64: tiny, seedable and identical on every platform.
+    let mut next = move || {
+        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let x = (0..shape.m * shape.k).map(|_| next() as i8).collect();
+    let w = (0..shape.n * shape.k)
+        .map(|_| if pe == PeKind::Ternary { (next() % 3) as i8 - 1 } else { next() as i8 })
+        .collect();
+    (x, w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ArraySpec;
+    use crate::tile::schedule;
+    use proptest::prelude::*;
+    use tritone_reference::{int8_matmul, ternary_matmul};
+
+    fn cfg(r: u32, c: u32, l: u32, pe: PeKind) -> ArrayConfig {
+        ArrayConfig::new(ArraySpec {
+            rows: Some(r),
+            cols: Some(c),
+            weight_rows_per_cycle: Some(l.min(r)),
+            pe: Some(pe),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    fn trits(w: &[i8]) -> Vec<Trit> {
+        w.iter().map(|&v| Trit::from_i8(v).unwrap()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(120))]
+        /// Register stepping gives the contract's cycle count and the dot products.
+        #[test]
+        fn stepped_tile_matches_contract_and_reference(
+            r in 1u32..10, c in 1u32..10, l in 1u32..10, m in 1u64..12, seed: u64,
+        ) {
+            let cfg = cfg(r, c, l, PeKind::Ternary);
+            let shape = GemmShape { m, k: r as u64, n: c as u64 };
+            let (x, w) = random_operands(PeKind::Ternary, &shape, seed);
+            // Tile layout [r][c] from the reference's [n][k].
+            let wt: Vec<i8> = (0..r as usize).flat_map(|k| (0..c as usize).map(move |n| (k, n)))
+                .map(|(k, n)| w[n * r as usize + k]).collect();
+            let run = run_tile(&cfg, &wt, r as usize, c as usize, &x).unwrap();
+            prop_assert_eq!(run.cycles, schedule(&cfg, &[m]).total_cycles());
+            prop_assert_eq!(run.y, ternary_matmul(&x, &trits(&w), m as usize, r as usize, c as usize));
+        }
+
+        /// Folded GEMMs (partial edge tiles included) equal the reference bit for bit.
+        #[test]
+        fn folded_gemm_is_bit_exact(
+            r in 1u32..9, c in 1u32..9, m in 1u64..7, k in 1u64..30, n in 1u64..30, seed: u64, int8: bool,
+        ) {
+            let pe = if int8 { PeKind::MacInt8 } else { PeKind::Ternary };
+            let cfg = cfg(r, c, 1, pe);
+            let shape = GemmShape { m, k, n };
+            let (x, w) = random_operands(pe, &shape, seed);
+            let t = trits(&w.iter().map(|&v| if int8 { 0 } else { v }).collect::<Vec<_>>());
+            let wm = if int8 { WeightMatrix::Int8(&w) } else { WeightMatrix::Ternary(&t) };
+            let reference = if int8 {
+                int8_matmul(&x, &w, m as usize, k as usize, n as usize)
+            } else {
+                ternary_matmul(&x, &t, m as usize, k as usize, n as usize)
+            };
+            let stepped = gemm(&cfg, &shape, &x, wm, Fidelity::Registers).unwrap();
+            let fast = gemm(&cfg, &shape, &x, wm, Fidelity::Dataflow).unwrap();
+            prop_assert_eq!(&stepped.y, &reference);
+            prop_assert_eq!(&fast.y, &reference);
+        }
+    }
+
+    #[test]
+    fn corners_saturate_nothing() {
+        // All −128 activations against all −1 weights: the largest sums a
+        // minimum-width accumulator must hold.
+        for (r, c) in [(1, 1), (8, 3), (16, 16)] {
+            let cfg = cfg(r, c, 1, PeKind::Ternary);
+            let shape = GemmShape { m: 3, k: 40, n: 5 };
+            let x = vec![-128i8; 120];
+            for v in [-1i8, 1] {
+                let t = vec![Trit::from_i8(v).unwrap(); 200];
+                let got = gemm(&cfg, &shape, &x, WeightMatrix::Ternary(&t), Fidelity::Registers).unwrap();
+                assert_eq!(got.y, ternary_matmul(&x, &t, 3, 40, 5));
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_mismatched_operands() {
+        let c = cfg(4, 4, 1, PeKind::Ternary);
+        let shape = GemmShape { m: 2, k: 3, n: 2 };
+        let t = vec![Trit::Zero; 6];
+        assert!(gemm(&c, &shape, &[0; 5], WeightMatrix::Ternary(&t), Fidelity::Dataflow).is_err());
+        assert!(gemm(&c, &shape, &[0; 6], WeightMatrix::Int8(&[0; 6]), Fidelity::Dataflow).is_err());
+        let f = cfg(4, 4, 1, PeKind::MacFp16);
+        assert!(gemm(&f, &shape, &[0; 6], WeightMatrix::Ternary(&t), Fidelity::Dataflow).is_err());
+        assert!(run_tile(&c, &[2, 0, 0, 0], 2, 2, &[1, 1]).is_err());
+    }
+}

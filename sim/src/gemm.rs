@@ -1,0 +1,559 @@
+//! GEMM level: `Y[M×N] = X[M×K] · W[K×N]` mapped weight-stationary onto the
+//! array and timed fold by fold with the tile contract, DRAM traffic and stalls.
+//!
+//! Mapping (SCALE-Sim's WS): K on array rows, N on columns, M streamed.
+//! Loop order, outermost first: M-chunk → N-block → K-block. A chunk is as many
+//! tokens as the output buffer (one N-block of 32-bit partial sums per token)
+//! and the activation buffer (the chunk's full K rows, reused by every N-block)
+//! can hold. K-blocks of one N-block accumulate in the output buffer
+//! (read-modify-write of 32-bit partial sums). See `docs/simulator.md`.
+
+use crate::config::{ArrayConfig, PeKind, WeightPacking};
+use crate::dram::DramRate;
+use crate::error::{check_dim, SimError};
+use crate::fold::FoldTimer;
+use serde::Serialize;
+use std::collections::VecDeque;
+use tritone_energy::{Action, ActionCounts, FpFormat};
+
+/// Largest M, K or N accepted (keeps every count far from u64 overflow).
+pub const MAX_GEMM_DIM: u64 = 1 << 20;
+
+/// Largest number of fold passes (weight tiles × M-chunks) one GEMM may need.
+pub const MAX_FOLD_PASSES: u64 = 1 << 30;
+
+/// Width of an output-buffer partial sum and of a GEMM output word: the full
+/// K-reduction of the reference (`i32`) and the FP32 accumulator of the FP16 baseline.
+pub const OUT_ACC_BITS: u32 = 32;
+
+/// Default fraction of zero ternary weights: "about a third zeros" in trained
+/// BitNet b1.58 models (notes/bitnet-models.md, Sparsity; FAQ of "The Era of 1-bit LLMs").
+pub const DEFAULT_ZERO_FRACTION: f64 = 1.0 / 3.0;
+
+/// The GEMM `Y[M×N] = X[M×K] · W[K×N]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct GemmShape {
+    /// Tokens (rows of X and Y).
+    pub m: u64,
+    /// Reduction dimension (input features).
+    pub k: u64,
+    /// Output features.
+    pub n: u64,
+}
+
+impl GemmShape {
+    /// Checks every dimension lies in `1..=MAX_GEMM_DIM`.
+    pub fn validate(&self) -> Result<(), SimError> {
+        check_dim("GEMM M", self.m, MAX_GEMM_DIM)?;
+        check_dim("GEMM K", self.k, MAX_GEMM_DIM)?;
+        check_dim("GEMM N", self.n, MAX_GEMM_DIM)?;
+        Ok(())
+    }
+
+    /// Useful multiply-accumulates `M·K·N`.
+    pub fn macs(&self) -> u64 {
+        self.m * self.k * self.n
+    }
+}
+
+/// How many ternary weights are zero (their products are skipped).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum ZeroWeights {
+    /// A fraction of the K·N weights (rounded to whole weights).
+    Fraction(f64),
+    /// The exact count of zero weights in W (functional mode).
+    Count(u64),
+}
+
+/// Where X comes from and Y goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum OperandHome {
+    /// X is read from DRAM and Y written to DRAM (a standalone GEMM).
+    Dram,
+    /// X and Y stay on chip when they fit their buffers (inside a model,
+    /// between vector-unit operators); otherwise they cross DRAM once.
+    OnChipIfFits,
+}
+
+/// Options of one GEMM simulation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct GemmOptions {
+    /// Zero ternary weights.
+    pub zero_weights: ZeroWeights,
+    /// Where the operands live.
+    pub operands: OperandHome,
+}
+
+impl Default for GemmOptions {
+    fn default() -> Self {
+        GemmOptions { zero_weights: ZeroWeights::Fraction(DEFAULT_ZERO_FRACTION), operands: OperandHome::Dram }
+    }
+}
+
+/// How activations reach the array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActivationFeed {
+    /// All of X stays in the activation buffer (no DRAM traffic).
+    OnChip,
+    /// Each M-chunk's K rows are read from DRAM once, reused by every N-block.
+    PerChunk,
+    /// One token's K row does not fit: each fold's X slice is read from DRAM.
+    PerFold,
+}
+
+/// The mapping chosen for a GEMM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Mapping {
+    /// K-blocks ⌈K/R⌉.
+    pub k_blocks: u64,
+    /// N-blocks ⌈N/C⌉.
+    pub n_blocks: u64,
+    /// Tokens per M-chunk (the last may be fewer).
+    pub chunk_tokens: u64,
+    /// M-chunks ⌈M / chunk_tokens⌉.
+    pub chunks: u64,
+    /// How X is fed.
+    pub activations: ActivationFeed,
+    /// Whether Y is written to DRAM.
+    pub outputs_to_dram: bool,
+    /// Whether all of W fits the weight buffer (fetched from DRAM once).
+    pub weights_resident: bool,
+    /// Weight tiles the weight buffer holds.
+    pub weight_slots: u64,
+}
+
+/// Timing, traffic and activity of one GEMM.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GemmStats {
+    /// The GEMM.
+    pub shape: GemmShape,
+    /// The mapping used.
+    pub mapping: Mapping,
+    /// Total cycles, first weight beat to last output (and last DRAM write).
+    pub cycles: u64,
+    /// Cycles the array waited for DRAM: `cycles − compute_cycles`.
+    pub stall_cycles: u64,
+    /// Cycles with infinitely fast DRAM (the tile contract alone).
+    pub compute_cycles: u64,
+    /// Useful MACs / (R·C·cycles).
+    pub utilization: f64,
+    /// Fraction of PE slots of the folds that hold real weights.
+    pub mapping_utilization: f64,
+    /// Distinct weight tiles ⌈K/R⌉·⌈N/C⌉.
+    pub folds: u64,
+    /// Folds executed (tiles × M-chunks).
+    pub fold_passes: u64,
+    /// Useful multiply-accumulates M·K·N.
+    pub macs: u64,
+    /// Bytes read from on-chip SRAM.
+    pub sram_read_bytes: u64,
+    /// Bytes written to on-chip SRAM.
+    pub sram_write_bytes: u64,
+    /// Bytes read from DRAM.
+    pub dram_read_bytes: u64,
+    /// Bytes written to DRAM.
+    pub dram_write_bytes: u64,
+    /// Of the DRAM reads, the weight bytes.
+    pub weight_dram_bytes: u64,
+    /// Actions for the energy model.
+    pub actions: ActionCounts,
+}
+
+/// DRAM bytes of `weights` weights of `pe`'s kind, packed as `packing`
+/// (tiles are packed independently, so a partial byte is rounded up).
+pub fn weight_dram_bytes(pe: PeKind, packing: WeightPacking, weights: u64) -> u64 {
+    match (pe, packing) {
+        (PeKind::Ternary, WeightPacking::TwoBit) => weights.div_ceil(4),
+        (PeKind::Ternary, WeightPacking::FiveTritsPerByte) => weights.div_ceil(5),
+        (PeKind::MacInt8, _) => weights,
+        (PeKind::MacFp16, _) => weights * 2,
+    }
+}
+
+/// Chooses the mapping of `shape` on `cfg` (see the module doc for the loop order).
+pub fn plan(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<Mapping, SimError> {
+    shape.validate()?;
+    let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
+    let bufs = cfg.buffers();
+    let act_bits = cfg.pe().act_bits() as u64;
+    let (k_blocks, n_blocks) = (shape.k.div_ceil(r), shape.n.div_ceil(c));
+    let out_cap = bufs.out_kib as u64 * 8192;
+    let act_cap = bufs.act_kib as u64 * 8192;
+    let m_out = out_cap / (c * OUT_ACC_BITS as u64);
+    if m_out == 0 {
+        return Err(SimError::Buffer {
+            buffer: "output",
+            why: format!(
+                "{} KiB cannot hold one token's {c} 32-bit partial sums ({} bytes)",
+                bufs.out_kib,
+                c * 4
+            ),
+        });
+    }
+    let x_fits = shape.m * shape.k * act_bits <= act_cap;
+    let (activations, m_act) = if x_fits && opts.operands == OperandHome::OnChipIfFits {
+        (ActivationFeed::OnChip, shape.m)
+    } else if shape.k * act_bits <= act_cap {
+        (ActivationFeed::PerChunk, act_cap / (shape.k * act_bits))
+    } else {
+        // Validated in ArrayConfig: the buffer holds at least one R-row slice.
+        (ActivationFeed::PerFold, act_cap / (r * act_bits))
+    };
+    let chunk_tokens = shape.m.min(m_out).min(m_act).max(1);
+    let chunks = shape.m.div_ceil(chunk_tokens);
+    let y_fits = shape.m * shape.n * OUT_ACC_BITS as u64 <= out_cap;
+    let outputs_to_dram = !(y_fits && opts.operands == OperandHome::OnChipIfFits);
+    let slot_bits = r * c * cfg.pe().weight_bits() as u64;
+    let weight_slots = bufs.weight_kib as u64 * 8192 / slot_bits;
+    let folds = k_blocks * n_blocks;
+    if folds.saturating_mul(chunks) > MAX_FOLD_PASSES {
+        return Err(SimError::Dimension {
+            what: "GEMM fold passes".into(),
+            value: folds.saturating_mul(chunks),
+            why: format!("{shape:?} needs more than {MAX_FOLD_PASSES} folds on a {r}×{c} array"),
+        });
+    }
+    Ok(Mapping {
+        k_blocks,
+        n_blocks,
+        chunk_tokens,
+        chunks,
+        activations,
+        outputs_to_dram,
+        weights_resident: folds <= weight_slots,
+        weight_slots,
+    })
+}
+
+/// Simulates one GEMM on the array.
+///
+/// Timing: every fold pass is timed by [`FoldTimer`] (the tile contract) with
+/// the DRAM constraints of the module doc; the result is exact for the model,
+/// with no per-cycle stepping (O(1) per fold).
+pub fn simulate_gemm(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<GemmStats, SimError> {
+    let map = plan(cfg, shape, opts)?;
+    let zeros = zero_weight_count(cfg, shape, opts)?;
+    let rate = DramRate::of(cfg)?;
+    let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
+    let pe = cfg.pe();
+    let act_bytes = pe.act_bits() as u64 / 8;
+    let r_last = shape.k - (map.k_blocks - 1) * r;
+    let c_last = shape.n - (map.n_blocks - 1) * c;
+    let w_bytes = |re: u64, ce: u64| weight_dram_bytes(pe, cfg.weight_packing(), re * ce);
+
+    let mut timer = FoldTimer::new(cfg);
+    let mut ideal = FoldTimer::new(cfg);
+    let beats = timer.beats();
+    // DRAM: one channel serving reads (X, W) in program order; posted writes
+    // (Y) take their bandwidth out of the total but never block a read.
+    let mut channel_free = 0u64;
+    let mut read_cycles = 0u64;
+    let mut write_cycles = 0u64;
+    let mut last_write = 0u64;
+    let mut slot_free: VecDeque<u64> = VecDeque::new();
+    let (mut dram_read, mut dram_write, mut weight_dram) = (0u64, 0u64, 0u64);
+    let mut prev_chunk_end = 0u64;
+    for chunk in 0..map.chunks {
+        let mc = if chunk + 1 == map.chunks { shape.m - chunk * map.chunk_tokens } else { map.chunk_tokens };
+        let mut x_ready = 0;
+        if map.activations == ActivationFeed::PerChunk {
+            // The single chunk buffer is free once the previous chunk's last token is in.
+            let bytes = mc * shape.k * act_bytes;
+            let d = rate.cycles(bytes);
+            let start = channel_free.max(prev_chunk_end);
+            channel_free = start + d;
+            read_cycles += d;
+            dram_read += bytes;
+            x_ready = channel_free;
+        }
+        let fetch_weights = chunk == 0 || !map.weights_resident;
+        for nb in 0..map.n_blocks {
+            let ce = if nb + 1 == map.n_blocks { c_last } else { c };
+            for kb in 0..map.k_blocks {
+                let re = if kb + 1 == map.k_blocks { r_last } else { r };
+                let mut bytes = 0;
+                if fetch_weights {
+                    let wb = w_bytes(re, ce);
+                    weight_dram += wb;
+                    bytes += wb;
+                }
+                if map.activations == ActivationFeed::PerFold {
+                    bytes += mc * re * act_bytes;
+                }
+                let mut weights_ready = 0;
+                if bytes > 0 {
+                    let d = rate.cycles(bytes);
+                    let mut start = channel_free;
+                    if fetch_weights && slot_free.len() as u64 >= map.weight_slots {
+                        start = start.max(slot_free.pop_front().unwrap_or(0));
+                    }
+                    channel_free = start + d;
+                    read_cycles += d;
+                    dram_read += bytes;
+                    weights_ready = channel_free;
+                }
+                let f = timer.push(mc, weights_ready, x_ready);
+                ideal.push(mc, 0, 0);
+                if fetch_weights {
+                    slot_free.push_back(f.load_start + beats);
+                }
+                prev_chunk_end = f.last_accept + 1;
+            }
+            if map.outputs_to_dram {
+                let bytes = mc * ce * (OUT_ACC_BITS as u64 / 8);
+                dram_write += bytes;
+                last_write = rate.cycles(bytes);
+                write_cycles += last_write;
+            }
+        }
+    }
+    let compute_cycles = ideal.total_cycles();
+    let cycles = (timer.total_cycles() + last_write).max(read_cycles + write_cycles).max(compute_cycles);
+    let actions = gemm_actions(cfg, shape, &map, zeros, dram_read + dram_write);
+    let (sram_read_bits, sram_write_bits) = sram_bits(cfg, shape, &map);
+    let folds = map.k_blocks * map.n_blocks;
+    Ok(GemmStats {
+        shape: *shape,
+        mapping: map,
+        cycles,
+        stall_cycles: cycles - compute_cycles,
+        compute_cycles,
+        utilization: shape.macs() as f64 / (r * c * cycles) as f64,
+        mapping_utilization: (shape.k * shape.n) as f64 / (folds * r * c) as f64,
+        folds,
+        fold_passes: folds * map.chunks,
+        macs: shape.macs(),
+        sram_read_bytes: sram_read_bits.div_ceil(8),
+        sram_write_bytes: sram_write_bits.div_ceil(8),
+        dram_read_bytes: dram_read,
+        dram_write_bytes: dram_write,
+        weight_dram_bytes: weight_dram,
+        actions,
+    })
+}
+
+/// Zero weights in W: the exact count, or the fraction rounded to whole weights.
+fn zero_weight_count(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<u64, SimError> {
+    let weights = shape.k * shape.n;
+    if cfg.pe() != PeKind::Ternary {
+        return Ok(0);
+    }
+    match opts.zero_weights {
+        ZeroWeights::Fraction(p) if (0.0..=1.0).contains(&p) => Ok((weights as f64 * p).round() as u64),
+        ZeroWeights::Fraction(p) => Err(SimError::Option {
+            what: "zero-weight fraction",
+            value: p.to_string(),
+            why: "must lie in [0, 1]".into(),
+        }),
+        ZeroWeights::Count(z) if z <= weights => Ok(z),
+        ZeroWeights::Count(z) => Err(SimError::Option {
+            what: "zero-weight count",
+            value: z.to_string(),
+            why: format!("W has only {weights} weights"),
+        }),
+    }
+}
+
+/// SRAM bits (read, written) of the whole GEMM.
+fn sram_bits(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping) -> (u64, u64) {
+    let (sr, sw) = sram_actions(cfg, shape, map);
+    (sr.iter().map(|(_, n)| n).sum(), sw.iter().map(|(_, n)| n).sum())
+}
+
+/// SRAM (read, write) bit counts per buffer: (KiB of the macro, bits).
+fn sram_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping) -> ([(u32, u64); 3], [(u32, u64); 3]) {
+    let b = cfg.buffers();
+    let (m, k, n) = (shape.m, shape.k, shape.n);
+    let act = cfg.pe().act_bits() as u64;
+    let wb = cfg.pe().weight_bits() as u64;
+    let acc = OUT_ACC_BITS as u64;
+    let fetch_rounds = if map.weights_resident { 1 } else { map.chunks };
+    // Weights: written when fetched, read once per fold pass (real weights only;
+    // the zero padding of edge tiles is generated, not stored).
+    let w_write = k * n * wb * fetch_rounds;
+    let w_read = k * n * wb * map.chunks;
+    // Activations: X written once (per N-block when fed per fold), each fold
+    // pass reads its M-chunk × R slice.
+    let x_write = if map.activations == ActivationFeed::PerFold { m * k * act * map.n_blocks } else { m * k * act };
+    let x_read = m * k * act * map.n_blocks;
+    // Outputs: the first K-block writes, later ones read-modify-write; the
+    // final sums are read out once.
+    let y_write = m * n * acc * map.k_blocks;
+    let y_read = m * n * acc * (map.k_blocks - 1) + m * n * acc;
+    (
+        [(b.weight_kib, w_read), (b.act_kib, x_read), (b.out_kib, y_read)],
+        [(b.weight_kib, w_write), (b.act_kib, x_write), (b.out_kib, y_write)],
+    )
+}
+
+/// Action counts of the whole GEMM (closed form over the fold passes).
+fn gemm_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping, zeros: u64, dram_bytes: u64) -> ActionCounts {
+    let mut a = ActionCounts::new();
+    let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
+    let pe = cfg.pe();
+    let (act, accb) = (pe.act_bits() as u64, cfg.acc_bits() as u64);
+    let folds = map.k_blocks * map.n_blocks;
+    // Every fold pass streams its chunk's tokens through all R·C PEs; summed
+    // over the chunks that is M tokens per tile.
+    let passes = shape.m * folds * r * c;
+    let real = shape.macs();
+    match pe {
+        PeKind::Ternary => {
+            let skipped_real = shape.m * zeros;
+            a.add(Action::IntAdd { bits: cfg.acc_bits() }, real - skipped_real);
+            // Zero weights and the zero padding of edge tiles pass the sum through.
+            a.add(Action::SkippedProduct, skipped_real + (passes - real));
+        }
+        PeKind::MacInt8 => {
+            a.add(Action::IntMul { bits: 8 }, passes);
+            a.add(Action::IntAdd { bits: cfg.acc_bits() }, passes);
+        }
+        PeKind::MacFp16 => {
+            a.add(Action::FpMul { format: FpFormat::Fp16 }, passes);
+            a.add(Action::FpAdd { format: FpFormat::Fp32 }, passes);
+        }
+    }
+    // Output-buffer accumulation between K-blocks.
+    let rmw = shape.m * shape.n * (map.k_blocks - 1);
+    match pe {
+        PeKind::MacFp16 => a.add(Action::FpAdd { format: FpFormat::Fp32 }, rmw),
+        _ => a.add(Action::IntAdd { bits: OUT_ACC_BITS }, rmw),
+    }
+    // Registers per token per fold: each PE's activation and partial-sum
+    // register, the input skew (row i delays by i) and output deskew (column j
+    // by C−1−j) chains plus the output register; per load, the weight registers.
+    let per_token = r * c * (act + accb) + act * r * (r - 1) / 2 + accb * (c * (c - 1) / 2 + c);
+    let loads = folds * map.chunks;
+    a.add(Action::RegBit, shape.m * folds * per_token + loads * r * c * pe.weight_bits() as u64);
+    let (reads, writes) = sram_actions(cfg, shape, map);
+    for (kib, bits) in reads {
+        a.add(Action::SramReadBit { kib }, bits);
+    }
+    for (kib, bits) in writes {
+        a.add(Action::SramWriteBit { kib }, bits);
+    }
+    a.add(Action::DramBit { kind: cfg.dram().kind }, dram_bytes * 8);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ArraySpec, Buffers, Dram};
+    use crate::tile::schedule;
+    use proptest::prelude::*;
+    use tritone_energy::DramKind;
+
+    fn cfg(r: u32, c: u32, db: bool, l: u32, gbps: f64) -> ArrayConfig {
+        ArrayConfig::new(ArraySpec {
+            rows: Some(r),
+            cols: Some(c),
+            double_buffer: Some(db),
+            weight_rows_per_cycle: Some(l.min(r)),
+            dram: Some(Dram { kind: DramKind::Hbm2, bandwidth_gbps: gbps }),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// With DRAM out of the way, a GEMM's compute cycles are exactly the
+        /// tile contract's schedule of its fold sequence, step by step.
+        #[test]
+        fn compute_cycles_equal_the_contract_schedule(
+            r in 1u32..24, c in 1u32..24, l in 1u32..24, db: bool,
+            m in 1u64..60, k in 1u64..90, n in 1u64..90,
+        ) {
+            let cfg = cfg(r, c, db, l, 64.0);
+            let shape = GemmShape { m, k, n };
+            let s = simulate_gemm(&cfg, &shape, &GemmOptions::default()).unwrap();
+            prop_assert_eq!(s.mapping.chunks, 1);
+            let tokens = vec![m; (s.folds) as usize];
+            prop_assert_eq!(s.compute_cycles, schedule(&cfg, &tokens).total_cycles());
+            prop_assert!(s.cycles >= s.compute_cycles);
+            prop_assert_eq!(s.stall_cycles, s.cycles - s.compute_cycles);
+        }
+    }
+
+    #[test]
+    fn single_fold_is_the_tile() {
+        let cfg = cfg(8, 8, true, 1, 1e6);
+        let s = simulate_gemm(&cfg, &GemmShape { m: 16, k: 8, n: 8 }, &GemmOptions::default()).unwrap();
+        // B + R + C + M − 1 = 8 + 8 + 8 + 16 − 1.
+        assert_eq!(s.compute_cycles, 39);
+        assert_eq!(s.folds, 1);
+    }
+
+    #[test]
+    fn decode_is_weight_bandwidth_bound_on_slow_dram() {
+        // 32×32 array, one token per fold: the drain rule lets a fold start
+        // about every (R + C)/2 cycles, while 2 GB/s at 1 GHz brings a 256-byte
+        // tile in 128 cycles.
+        let c = cfg(32, 32, true, 32, 2.0);
+        let s = simulate_gemm(&c, &GemmShape { m: 1, k: 3200, n: 3200 }, &GemmOptions::default()).unwrap();
+        let weight_cycles = DramRate::of(&c).unwrap().cycles(s.weight_dram_bytes);
+        assert!(s.cycles >= weight_cycles);
+        assert!(s.stall_cycles > s.compute_cycles, "{s:?}");
+        assert_eq!(s.weight_dram_bytes, 3200 * 3200 / 4);
+    }
+
+    #[test]
+    fn five_trit_packing_moves_fewer_bytes() {
+        let mut spec = cfg(16, 16, true, 1, 64.0).spec();
+        spec.weight_packing = Some(WeightPacking::FiveTritsPerByte);
+        let c5 = ArrayConfig::new(spec).unwrap();
+        let shape = GemmShape { m: 4, k: 160, n: 160 };
+        let s = simulate_gemm(&c5, &shape, &GemmOptions::default()).unwrap();
+        // 100 tiles of 256 weights: ⌈256/5⌉ = 52 bytes each.
+        assert_eq!(s.weight_dram_bytes, 100 * 52);
+    }
+
+    #[test]
+    fn chunks_when_activations_exceed_the_buffer() {
+        let c = ArrayConfig::new(ArraySpec {
+            rows: Some(8),
+            cols: Some(8),
+            buffers: Some(Buffers { weight_kib: 1, act_kib: 1, out_kib: 1, width_bits: 64 }),
+            ..Default::default()
+        })
+        .unwrap();
+        // One token's K = 512 row is 512 bytes: 2 tokens per KiB chunk; the
+        // output buffer holds 8192 / (8·32) = 32 tokens.
+        let s = simulate_gemm(&c, &GemmShape { m: 9, k: 512, n: 16 }, &GemmOptions::default()).unwrap();
+        assert_eq!((s.mapping.chunk_tokens, s.mapping.chunks), (2, 5));
+        assert_eq!(s.mapping.activations, ActivationFeed::PerChunk);
+        // 128 tiles of 8×8×2 bits do not fit the 64 slots of 1 KiB: every
+        // chunk fetches W again.
+        assert_eq!((s.mapping.weight_slots, s.mapping.weights_resident), (64, false));
+        assert_eq!(s.weight_dram_bytes, 5 * 512 * 16 / 4);
+        assert_eq!(s.dram_read_bytes, 5 * 512 * 16 / 4 + 9 * 512);
+        assert_eq!(s.dram_write_bytes, 9 * 16 * 4);
+    }
+
+    #[test]
+    fn ternary_actions_split_adds_and_skips() {
+        let c = cfg(4, 4, true, 1, 64.0);
+        let shape = GemmShape { m: 3, k: 6, n: 5 };
+        let opts = GemmOptions { zero_weights: ZeroWeights::Count(10), ..Default::default() };
+        let s = simulate_gemm(&c, &shape, &opts).unwrap();
+        let acc = c.acc_bits();
+        assert_eq!(s.actions.get(Action::IntAdd { bits: acc }), 3 * 30 - 3 * 10);
+        // 2×2 tiles of 16 PEs, 3 tokens each: 192 passes, 90 real products.
+        assert_eq!(s.actions.get(Action::SkippedProduct), 30 + (192 - 90));
+        // One read-modify-write per output between the two K-blocks.
+        assert_eq!(s.actions.get(Action::IntAdd { bits: 32 }), 15);
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let c = ArrayConfig::default();
+        for shape in [GemmShape { m: 0, k: 1, n: 1 }, GemmShape { m: 1, k: MAX_GEMM_DIM + 1, n: 1 }] {
+            let e = simulate_gemm(&c, &shape, &GemmOptions::default()).unwrap_err();
+            assert!(e.to_string().contains("GEMM"), "{e}");
+        }
+        let bad = GemmOptions { zero_weights: ZeroWeights::Fraction(1.5), ..Default::default() };
+        assert!(simulate_gemm(&c, &GemmShape { m: 1, k: 1, n: 1 }, &bad).is_err());
+    }
+}

@@ -1,0 +1,137 @@
+//! `tritone sweep` end to end: a small sweep of the real simulator and
+//! energy model, shards and their merge, resume, and refused specs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tritone(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tritone")).args(args).output().expect("run tritone")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = tritone(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = tritone(args);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// A small sweep: 3 × 2 × 2 × 2 = 24 points of the 700M model, one of the
+/// `weight_rows_per_cycle` values impossible for 8 rows.
+const SWEEP: [&str; 14] = [
+    "--rows",
+    "8..32:x2",
+    "--cols",
+    "8,16",
+    "--clock-mhz",
+    "500..1000:+500",
+    "--weight-rows-per-cycle",
+    "1,16",
+    "--model",
+    "bitnet-b1.58-700m",
+    "--prefill",
+    "64",
+    "--decode",
+    "16",
+];
+
+fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec!["sweep", "--quiet"];
+    v.extend(SWEEP);
+    v.extend(extra);
+    v
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn small_sweep_writes_csv_json_and_pareto_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.csv");
+    let stdout = ok(&args(&["--out", out.to_str().unwrap()]));
+    assert!(stdout.contains("24 of 24 points"), "{stdout}");
+    let csv = read(&out);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for col in ["key", "rows", "status", "error", "tokens_per_s", "energy_per_token_pj", "paper_energy_per_token_pj", "pareto"] {
+        assert!(header.contains(&col), "missing {col}");
+    }
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 24);
+    // rows=8 with 16 weight rows per cycle is impossible: reported, not fatal.
+    let status = header.iter().position(|c| *c == "status").unwrap();
+    let invalid = rows.iter().filter(|r| r.split(',').nth(status) == Some("invalid")).count();
+    assert_eq!(invalid, 4);
+    assert!(csv.contains("weight_rows_per_cycle"));
+    assert!(rows.iter().any(|r| r.ends_with(",true")));
+    let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("s.json"))).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 24);
+    assert!(json[0]["tokens_per_s"].is_number());
+    let svg = read(&dir.path().join("s-pareto.svg"));
+    assert!(svg.contains("<svg") && svg.contains("tokens/s") && svg.contains("pJ"));
+    let png = std::fs::read(dir.path().join("s-pareto.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+}
+
+#[test]
+fn merged_shards_equal_the_single_run_and_resume_does_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.csv");
+    ok(&args(&["--out", whole.to_str().unwrap()]));
+    let parts: Vec<String> = (0..3).map(|i| dir.path().join(format!("p{i}.csv")).display().to_string()).collect();
+    for (i, p) in parts.iter().enumerate() {
+        let shard = format!("{i}/3");
+        ok(&args(&["--shard", &shard, "--out", p]));
+    }
+    let merged = dir.path().join("merged.csv");
+    let mut merge = vec!["sweep", "--merge"];
+    merge.extend(parts.iter().map(String::as_str));
+    merge.extend(["--out", merged.to_str().unwrap()]);
+    ok(&merge);
+    assert_eq!(read(&merged), read(&whole));
+    assert_eq!(read(&dir.path().join("merged.json")), read(&dir.path().join("whole.json")));
+    let again = ok(&args(&["--out", whole.to_str().unwrap()]));
+    assert!(again.contains("0 evaluated") && again.contains("24 resumed"), "{again}");
+}
+
+#[test]
+fn bad_specs_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv");
+    let o = out.to_str().unwrap();
+    let e = fails(&["sweep", "--rows", "64..8:x2", "--out", o]);
+    assert!(e.contains("rows") && e.contains("empty"), "{e}");
+    let e = fails(&["sweep", "--model", "gpt-5", "--out", o]);
+    assert!(e.contains("gpt-5") && e.contains("bitnet-b1.58-3b"), "{e}");
+    let e = fails(&["sweep", "--kv-bits", "3", "--out", o]);
+    assert!(e.contains("kv_bits=3"), "{e}");
+    let e = fails(&["sweep", "--shard", "3/3", "--out", o]);
+    assert!(e.contains("3/3"), "{e}");
+    let spec = dir.path().join("spec.toml");
+    std::fs::write(&spec, "[arch]\nrows = [8, 16]\nbandwidth = 64\n").unwrap();
+    let e = fails(&["sweep", "--spec", spec.to_str().unwrap(), "--out", o]);
+    assert!(e.contains("bandwidth") && e.contains("dram_gbps"), "{e}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn toml_spec_and_flags_combine() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.toml");
+    std::fs::write(
+        &spec,
+        "[arch]\nrows = \"8..16:x2\"\npe = [\"ternary\", \"mac-int8\"]\n[workload]\nmodel = \"bitnet-b1.58-700m\"\nprefill = 32\ndecode = 8\n",
+    )
+    .unwrap();
+    let out = dir.path().join("t.csv");
+    // --rows overrides the file's rows.
+    let stdout = ok(&["sweep", "--quiet", "--spec", spec.to_str().unwrap(), "--rows", "32", "--out", out.to_str().unwrap()]);
+    assert!(stdout.contains("2 of 2 points"), "{stdout}");
+    assert!(read(&out).contains("rows=32;cols=32;pe=mac-int8;"));
+}
