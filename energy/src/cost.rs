@@ -114,16 +114,23 @@ fn sram_bit(m: &BTreeMap<u32, Entry>, kib: u32) -> Cost {
         (k0 as f64).log2(),
         (k1 as f64).log2(),
     );
-    let access = if kib < k0 {
-        e0.value
-    } else if k0 == k1 {
-        e0.value
+    let (access, rule) = if kib < k0 || k0 == k1 {
+        // Smaller than every entry (or a single entry): a smaller macro is
+        // not assumed cheaper than the smallest one listed.
+        (
+            e0.value,
+            format!("the {k0} KiB entry (nearest listed size)"),
+        )
     } else {
-        (e0.value + (e1.value - e0.value) * (x - x0) / (x1 - x0)).max(0.0)
+        let v = e0.value + (e1.value - e0.value) * (x - x0) / (x1 - x0);
+        (
+            v.max(0.0),
+            format!("linear in log2(size) from the {k0} KiB and {k1} KiB entries"),
+        )
     };
     Cost {
         pj: access / SRAM_ACCESS_BITS,
-        source: format!("estimate: {kib} KiB SRAM, linear in log2(size) from the {k0} KiB and {k1} KiB entries, per bit = access/64"),
+        source: format!("estimate: {kib} KiB SRAM, {rule}, per bit = access/64"),
         estimate: true,
     }
 }

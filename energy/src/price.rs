@@ -117,11 +117,13 @@ pub struct EnergyBreakdown {
 impl EnergyBreakdown {
     /// Sum of the lines of one component, pJ.
     pub fn component_pj(&self, c: Component) -> f64 {
+        // `+ 0.0`: an empty float sum is -0.0, which would print as "-0".
         self.lines
             .iter()
             .filter(|l| l.component == c)
             .map(|l| l.pj)
-            .sum()
+            .sum::<f64>()
+            + 0.0
     }
 
     /// Every component with its energy (zeros included), in report order.
@@ -138,7 +140,8 @@ impl EnergyBreakdown {
             .iter()
             .filter(|l| l.item == item)
             .map(|l| l.pj)
-            .sum()
+            .sum::<f64>()
+            + 0.0
     }
 }
 

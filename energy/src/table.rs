@@ -344,35 +344,40 @@ impl Ert {
         let c = Checker { table };
         let dram_names: Vec<(DramKind, &str)> =
             DramKind::ALL.iter().map(|k| (*k, k.name())).collect();
+        // Sections are checked in schema order, so the first problem reported
+        // is the first one in the file.
+        let int_add = c.numeric("int_add", raw.int_add, UNIT_OP, 64)?;
+        // The paper's convention prices every ternary product as one INT8 add.
+        if !int_add.contains_key(&8) {
+            return Err(c.missing("int_add.8"));
+        }
+        let int_mul = c.numeric("int_mul", raw.int_mul, UNIT_OP, 64)?;
+        let fp_add = c.named("fp_add", raw.fp_add, UNIT_OP, &FP_NAMES)?;
+        let fp_mul = c.named("fp_mul", raw.fp_mul, UNIT_OP, &FP_NAMES)?;
+        let sram = c.numeric("sram", raw.sram, UNIT_SRAM, 1 << 30)?;
+        let dram = c.named("dram", raw.dram, UNIT_BIT, &dram_names)?;
+        let register_bit = c.single("register", raw.register, "bit", UNIT_BIT)?;
+        let skipped_product = c.single("skipped_product", raw.skipped_product, "op", UNIT_OP)?;
         let mut leak = c.named(
             "leakage",
             raw.leakage,
             UNIT_CYCLE,
             &[(0u8, "pe"), (1, "sram_kib")],
         )?;
-        let (leakage_pe, leakage_sram_kib) = (
-            leak.remove(&0).expect("checked"),
-            leak.remove(&1).expect("checked"),
-        );
-        let ert = Ert {
+        Ok(Ert {
             name: raw.name.unwrap_or_else(|| table.to_string()),
             description: raw.description.unwrap_or_default(),
-            int_add: c.numeric("int_add", raw.int_add, UNIT_OP, 64)?,
-            int_mul: c.numeric("int_mul", raw.int_mul, UNIT_OP, 64)?,
-            fp_add: c.named("fp_add", raw.fp_add, UNIT_OP, &FP_NAMES)?,
-            fp_mul: c.named("fp_mul", raw.fp_mul, UNIT_OP, &FP_NAMES)?,
-            sram: c.numeric("sram", raw.sram, UNIT_SRAM, 1 << 30)?,
-            dram: c.named("dram", raw.dram, UNIT_BIT, &dram_names)?,
-            register_bit: c.single("register", raw.register, "bit", UNIT_BIT)?,
-            skipped_product: c.single("skipped_product", raw.skipped_product, "op", UNIT_OP)?,
-            leakage_pe,
-            leakage_sram_kib,
-        };
-        // The paper's convention prices every ternary product as one INT8 add.
-        if !ert.int_add.contains_key(&8) {
-            return Err(c.missing("int_add.8"));
-        }
-        Ok(ert)
+            int_add,
+            int_mul,
+            fp_add,
+            fp_mul,
+            sram,
+            dram,
+            register_bit,
+            skipped_product,
+            leakage_pe: leak.remove(&0).expect("checked"),
+            leakage_sram_kib: leak.remove(&1).expect("checked"),
+        })
     }
 
     /// The table's name (e.g. "7nm").

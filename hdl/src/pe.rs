@@ -76,8 +76,12 @@ pub struct TernaryPe<const A: usize> {
     w1: DFF<Bits<2>>,
     sext: SignExtend<A>,
     wsel: Signal<Local, Bits<2>>,
+    operand: Signal<Local, Bits<A>>,
+    carry: Signal<Local, Bits<A>>,
     code_pos: Constant<Bits<2>>,
     code_neg: Constant<Bits<2>>,
+    zero: Constant<Bits<A>>,
+    one: Constant<Bits<A>>,
 }
 
 impl<const A: usize> Default for TernaryPe<A> {
@@ -99,6 +103,10 @@ impl<const A: usize> Default for TernaryPe<A> {
             w1: Default::default(),
             sext: Default::default(),
             wsel: Default::default(),
+            operand: Default::default(),
+            carry: Default::default(),
+            zero: Constant::new(Bits::<A>::from(0u64)),
+            one: Constant::new(Bits::<A>::from(1u64)),
             code_pos: Constant::new(Bits::<2>::from(Trit::Pos.code2() as u64)),
             code_neg: Constant::new(Bits::<2>::from(Trit::Neg.code2() as u64)),
         }
@@ -121,14 +129,19 @@ impl<const A: usize> Logic for TernaryPe<A> {
         if self.bank_in.val() {
             self.wsel.next = self.w1.q.val();
         }
+        // One adder: p_in + x for +1, p_in + !x + 1 (= p_in − x) for −1,
+        // p_in + 0 for 0 (and for the unused code 10).
         self.sext.x.next = self.a_in.val();
-        self.p.d.next = self.p_in.val();
+        self.operand.next = self.zero.val();
+        self.carry.next = self.zero.val();
         if self.wsel.val() == self.code_pos.val() {
-            self.p.d.next = self.p_in.val() + self.sext.y.val();
+            self.operand.next = self.sext.y.val();
         }
         if self.wsel.val() == self.code_neg.val() {
-            self.p.d.next = self.p_in.val() - self.sext.y.val();
+            self.operand.next = !self.sext.y.val();
+            self.carry.next = self.one.val();
         }
+        self.p.d.next = self.p_in.val() + self.operand.val() + self.carry.val();
         self.a_out.next = self.a.q.val();
         self.bank_out.next = self.bank.q.val();
         self.p_out.next = self.p.q.val();

@@ -40,17 +40,20 @@ impl SelectMasks {
 }
 
 /// Σ_k (x & pos) − (x & neg): additions and subtractions of gated activations.
-fn masked_dot(x: &[i16], w: &SelectMasks) -> i32 {
+#[inline(always)]
+fn masked_dot(x: &[i16], pos: &[i16], neg: &[i16]) -> i32 {
     let mut total = 0i32;
     for ((xc, pc), nc) in x
         .chunks(K_CHUNK)
-        .zip(w.pos.chunks(K_CHUNK))
-        .zip(w.neg.chunks(K_CHUNK))
+        .zip(pos.chunks(K_CHUNK))
+        .zip(neg.chunks(K_CHUNK))
     {
         let mut lanes = [0i16; LANES];
-        let xs = xc.chunks_exact(LANES);
-        let tail = xs.remainder().len();
-        for ((xv, pv), nv) in xs.zip(pc.chunks_exact(LANES)).zip(nc.chunks_exact(LANES)) {
+        let body = xc.len() / LANES * LANES;
+        for j in (0..body).step_by(LANES) {
+            let xv: &[i16; LANES] = xc[j..j + LANES].try_into().expect("LANES wide");
+            let pv: &[i16; LANES] = pc[j..j + LANES].try_into().expect("LANES wide");
+            let nv: &[i16; LANES] = nc[j..j + LANES].try_into().expect("LANES wide");
             for l in 0..LANES {
                 // Wrapping ops only so overflow checks do not block vectorization:
                 // the K_CHUNK bound keeps every lane in range.
@@ -59,15 +62,35 @@ fn masked_dot(x: &[i16], w: &SelectMasks) -> i32 {
                     .wrapping_sub(xv[l] & nv[l]);
             }
         }
-        let start = xc.len() - tail;
-        for i in start..xc.len() {
+        for j in body..xc.len() {
             lanes[0] = lanes[0]
-                .wrapping_add(xc[i] & pc[i])
-                .wrapping_sub(xc[i] & nc[i]);
+                .wrapping_add(xc[j] & pc[j])
+                .wrapping_sub(xc[j] & nc[j]);
         }
         total += lanes.iter().map(|&v| v as i32).sum::<i32>();
     }
     total
+}
+
+/// The signature of [`masked_dot`]: token row, +1 masks, −1 masks.
+type DotFn = fn(&[i16], &[i16], &[i16]) -> i32;
+
+/// The same loop compiled for AVX2 (16 i16 lanes per instruction).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn masked_dot_avx2(x: &[i16], pos: &[i16], neg: &[i16]) -> i32 {
+    masked_dot(x, pos, neg)
+}
+
+/// The fastest build of [`masked_dot`] this CPU runs; every build computes
+/// the same integers.
+fn dot_for_cpu() -> DotFn {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 support was just detected at run time.
+        return |x, p, n| unsafe { masked_dot_avx2(x, p, n) };
+    }
+    masked_dot
 }
 
 /// `acc[m][n] = Σ_k x[m][k] · w[n][k]`, computed with additions and
@@ -85,12 +108,13 @@ pub fn ternary_matmul(x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec
     }
     let masks: Vec<SelectMasks> = w.par_chunks(k).map(SelectMasks::new).collect();
     let x16: Vec<i16> = x.iter().map(|&v| v as i16).collect();
+    let dot = dot_for_cpu();
     acc.par_chunks_mut(M_BLOCK * n)
         .zip(x16.par_chunks(M_BLOCK * k))
         .for_each(|(out, xb)| {
-            for (j, wrow) in masks.iter().enumerate() {
-                for (i, xr) in xb.chunks_exact(k).enumerate() {
-                    out[i * n + j] = masked_dot(xr, wrow);
+            for (j, w) in masks.iter().enumerate() {
+                for (i, x) in xb.chunks_exact(k).enumerate() {
+                    out[i * n + j] = dot(x, &w.pos, &w.neg);
                 }
             }
         });

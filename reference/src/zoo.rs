@@ -234,7 +234,7 @@ const ENTRIES: [Entry; 8] = [
         ffn_kind: FfnKind::SwiGlu,
         tied: true,
         subln: true,
-        source: "Training Tips, Code and FAQ, Table 1 (tied embeddings and subln assumed                  as in the 1bitLLM models; counts to ~4.4B: uncertain)",
+        source: "Training Tips, Code and FAQ, Table 1 (tied embeddings and subln assumed as in the 1bitLLM models; counts to ~4.4B: uncertain)",
     },
     Entry {
         name: "bitnet-b1.58-2b-4t",

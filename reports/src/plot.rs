@@ -5,6 +5,16 @@
 //! crate, DejaVu fonts license) through plotters' `ab_glyph` backend, so
 //! plots render identically on a machine without any system font or
 //! fontconfig. Output is deterministic: same data, same bytes.
+//!
+//! ```
+//! use tritone_reports::plot::{scatter, Series, XyChart};
+//! # let dir = tempfile::tempdir().unwrap();
+//! let chart = XyChart::new("Design space", "area (mm2)", "energy per token (mJ)");
+//! let points = Series::new("designs", vec![(1.0, 9.0), (2.0, 4.0), (3.0, 5.0), (4.0, 2.0)]);
+//! let front = Series::new("Pareto front", vec![(1.0, 9.0), (2.0, 4.0), (4.0, 2.0)]);
+//! let files = scatter(&dir.path().join("sweep"), &chart, &[points], Some(&front)).unwrap();
+//! assert!(files.png.ends_with("sweep.png") && files.svg.ends_with("sweep.svg"));
+//! ```
 
 use crate::write::{atomic_write, atomic_write_with, WriteError};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};

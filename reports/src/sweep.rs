@@ -47,6 +47,9 @@ pub enum SweepError {
     /// The spec file is not valid TOML or has the wrong layout.
     #[error("sweep spec: {0}")]
     SpecFile(String),
+    /// No point of the sweep can be evaluated.
+    #[error("no point of this sweep is possible: {0}")]
+    Impossible(String),
     /// The number of points overflows.
     #[error("the sweep has more than 2^64 points")]
     TooLarge,

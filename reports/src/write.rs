@@ -4,6 +4,16 @@
 //! file in the destination directory, which is then renamed over the target,
 //! so a reader (or a crash) never sees a half-written file. Parent
 //! directories are created when missing.
+//!
+//! ```
+//! # let dir = tempfile::tempdir().unwrap();
+//! #[derive(serde::Serialize)]
+//! struct Row { model: String, pj: f64 }
+//! let rows = vec![Row { model: "bitnet-b1.58-3b".into(), pj: 1.5 }];
+//! let path = dir.path().join("out/energy.csv");
+//! tritone_reports::write::write_csv(&path, &rows).unwrap();
+//! assert_eq!(std::fs::read_to_string(&path).unwrap(), "model,pj\nbitnet-b1.58-3b,1.5\n");
+//! ```
 
 use serde::Serialize;
 use std::io::Write;

@@ -14,15 +14,27 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim");
     g.sample_size(10);
     g.bench_function("model 70B prefill 512 + decode 512", |b| {
-        let w = Workload { prefill: 512, decode: 512, batch: 1 };
+        let w = Workload {
+            prefill: 512,
+            decode: 512,
+            batch: 1,
+        };
         b.iter(|| simulate_model(black_box(&cfg), &m70, &w).unwrap())
     });
     g.bench_function("model 3B prefill 512 + decode 128", |b| {
-        let w = Workload { prefill: 512, decode: 128, batch: 1 };
+        let w = Workload {
+            prefill: 512,
+            decode: 128,
+            batch: 1,
+        };
         b.iter(|| simulate_model(black_box(&cfg), &m3, &w).unwrap())
     });
     g.bench_function("gemm 512x3200x8640 on 32x32", |b| {
-        let s = GemmShape { m: 512, k: 3200, n: 8640 };
+        let s = GemmShape {
+            m: 512,
+            k: 3200,
+            n: 8640,
+        };
         b.iter(|| simulate_gemm(black_box(&cfg), &s, &GemmOptions::default()).unwrap())
     });
     g.finish();

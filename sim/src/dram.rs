@@ -27,7 +27,10 @@ impl DramRate {
                 why: "below the simulator's 0.001 GB/s resolution".into(),
             });
         }
-        Ok(DramRate { mbps: mbps as u64, khz: khz.max(1.0) as u64 })
+        Ok(DramRate {
+            mbps: mbps as u64,
+            khz: khz.max(1.0) as u64,
+        })
     }
 
     /// Bytes moved per cycle, as (numerator, denominator).
@@ -39,7 +42,11 @@ impl DramRate {
     /// (round up with [`Ratio::ceil_at`]).
     pub fn bits_ratio(&self, a: u128, b: u128) -> Ratio {
         let k = self.khz as u128;
-        Ratio { a: a * k, b: b * k, d: 8000 * self.mbps as u128 }
+        Ratio {
+            a: a * k,
+            b: b * k,
+            d: 8000 * self.mbps as u128,
+        }
     }
 
     /// Whole cycles to move `bytes`: ⌈bytes · khz / (1000 · mbps)⌉.
@@ -67,7 +74,10 @@ mod tests {
     fn fractional_rates_round_up() {
         let cfg = ArrayConfig::new(ArraySpec {
             clock_mhz: Some(300.0),
-            dram: Some(Dram { kind: DramKind::Ddr4, bandwidth_gbps: 12.8 }),
+            dram: Some(Dram {
+                kind: DramKind::Ddr4,
+                bandwidth_gbps: 12.8,
+            }),
             ..Default::default()
         })
         .unwrap();

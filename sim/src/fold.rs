@@ -40,7 +40,11 @@ pub struct FoldTimer {
 impl FoldTimer {
     /// An idle array described by `cfg`.
     pub fn new(cfg: &ArrayConfig) -> FoldTimer {
-        let (r, c, b) = (cfg.rows() as u64, cfg.cols() as u64, cfg.weight_beats() as u64);
+        let (r, c, b) = (
+            cfg.rows() as u64,
+            cfg.cols() as u64,
+            cfg.weight_beats() as u64,
+        );
         FoldTimer {
             beats: b,
             banks: if cfg.double_buffer() { 2 } else { 1 },
@@ -81,7 +85,12 @@ impl FoldTimer {
         self.folds += 1;
         let last_output = last + self.latency;
         self.end = last_output + 1;
-        FoldTiming { load_start: s, first_accept: x0, last_accept: last, last_output }
+        FoldTiming {
+            load_start: s,
+            first_accept: x0,
+            last_accept: last,
+            last_output,
+        }
     }
 
     /// Weight beats per load.
@@ -135,7 +144,12 @@ mod tests {
 
     #[test]
     fn late_weights_delay_the_load_and_everything_after() {
-        let cfg = ArrayConfig::new(ArraySpec { rows: Some(4), cols: Some(3), ..Default::default() }).unwrap();
+        let cfg = ArrayConfig::new(ArraySpec {
+            rows: Some(4),
+            cols: Some(3),
+            ..Default::default()
+        })
+        .unwrap();
         let mut t = FoldTimer::new(&cfg);
         let f = t.push(5, 100, 0);
         assert_eq!((f.load_start, f.first_accept), (100, 104));

@@ -75,7 +75,9 @@ fn wrap(v: i64, bits: u32) -> i64 {
 fn pe_op(pe: PeKind, acc: i64, w: i8, x: i8, bits: u32) -> i64 {
     let v = match pe {
         // |sums| ≤ 128·R < 2³¹ for every array size, so i32 holds them.
-        PeKind::Ternary => Trit::from_i8(w).expect("ternary weights checked on entry").apply(acc as i32, x as i32) as i64,
+        PeKind::Ternary => Trit::from_i8(w)
+            .expect("ternary weights checked on entry")
+            .apply(acc as i32, x as i32) as i64,
         _ => acc + w as i64 * x as i64,
     };
     wrap(v, bits)
@@ -93,7 +95,13 @@ fn check_pe(cfg: &ArrayConfig) -> Result<(), SimError> {
 /// Steps one tile: `w` is `[rows][cols]` (row-major, `rows ≤ R`, `cols ≤ C`;
 /// the rest of the array holds zero weights and sees zero activations), `x`
 /// is `[M][rows]`.
-pub fn run_tile(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8]) -> Result<TileRun, SimError> {
+pub fn run_tile(
+    cfg: &ArrayConfig,
+    w: &[i8],
+    rows: usize,
+    cols: usize,
+    x: &[i8],
+) -> Result<TileRun, SimError> {
     check_pe(cfg)?;
     let (r_n, c_n) = (cfg.rows() as usize, cfg.cols() as usize);
     if rows == 0 || cols == 0 || rows > r_n || cols > c_n || w.len() != rows * cols {
@@ -102,11 +110,15 @@ pub fn run_tile(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8])
             w.len()
         )));
     }
-    if x.is_empty() || x.len() % rows != 0 {
-        return Err(SimError::Functional(format!("tile activations must be M × {rows} with M ≥ 1")));
+    if x.is_empty() || !x.len().is_multiple_of(rows) {
+        return Err(SimError::Functional(format!(
+            "tile activations must be M × {rows} with M ≥ 1"
+        )));
     }
     if cfg.pe() == PeKind::Ternary && w.iter().any(|&v| Trit::from_i8(v).is_none()) {
-        return Err(SimError::Functional("a ternary array takes weights −1, 0 or +1 only".into()));
+        return Err(SimError::Functional(
+            "a ternary array takes weights −1, 0 or +1 only".into(),
+        ));
     }
     let m = x.len() / rows;
     let (pe, bits) = (cfg.pe(), cfg.acc_bits());
@@ -117,17 +129,22 @@ pub fn run_tile(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8])
     for j in 0..beats as usize {
         for r in j * l..((j + 1) * l).min(r_n) {
             for c in 0..c_n {
-                weights[r * c_n + c] = if r < rows && c < cols { w[r * cols + c] } else { 0 };
+                weights[r * c_n + c] = if r < rows && c < cols {
+                    w[r * cols + c]
+                } else {
+                    0
+                };
             }
         }
     }
     let x0 = beats; // first token accepted right after the last weight beat
-    // PE registers: (token, value); None is a bubble.
+                    // PE registers: (token, value); None is a bubble.
     let mut act: Vec<Option<(usize, i8)>> = vec![None; r_n * c_n];
     let mut psum: Vec<Option<(usize, i64)>> = vec![None; r_n * c_n];
     // Deskew chain of column c: C−1−c registers, then the output register.
-    let mut deskew: Vec<VecDeque<Option<(usize, i64)>>> =
-        (0..c_n).map(|c| VecDeque::from(vec![None; c_n - 1 - c])).collect();
+    let mut deskew: Vec<VecDeque<Option<(usize, i64)>>> = (0..c_n)
+        .map(|c| VecDeque::from(vec![None; c_n - 1 - c]))
+        .collect();
     let mut out_reg: Vec<Option<(usize, i64)>> = vec![None; c_n];
     let mut y = vec![0i32; m * cols];
     let mut seen = 0usize;
@@ -157,16 +174,31 @@ pub fn run_tile(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8])
                 let a_in = if c == 0 {
                     // Input skew: row r sees the token accepted r edges ago.
                     let t = e as i64 - x0 as i64 - r as i64;
-                    (t >= 0 && (t as usize) < m)
-                        .then(|| (t as usize, if r < rows { x[t as usize * rows + r] } else { 0 }))
+                    (t >= 0 && (t as usize) < m).then(|| {
+                        (
+                            t as usize,
+                            if r < rows {
+                                x[t as usize * rows + r]
+                            } else {
+                                0
+                            },
+                        )
+                    })
                 } else {
                     act[r * c_n + c - 1]
                 };
-                let p_in = if r == 0 { a_in.map(|(i, _)| (i, 0)) } else { psum[(r - 1) * c_n + c] };
+                let p_in = if r == 0 {
+                    a_in.map(|(i, _)| (i, 0))
+                } else {
+                    psum[(r - 1) * c_n + c]
+                };
                 act[r * c_n + c] = a_in;
                 psum[r * c_n + c] = match (a_in, p_in) {
                     (Some((i, a)), Some((j, p))) => {
-                        debug_assert_eq!(i, j, "skew keeps a token's activation and partial sum together");
+                        debug_assert_eq!(
+                            i, j,
+                            "skew keeps a token's activation and partial sum together"
+                        );
                         Some((i, pe_op(pe, p, weights[r * c_n + c], a, bits)))
                     }
                     _ => None,
@@ -175,7 +207,10 @@ pub fn run_tile(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8])
         }
         e += 1;
     }
-    Ok(TileRun { y, cycles: last_valid + 1 })
+    Ok(TileRun {
+        y,
+        cycles: last_valid + 1,
+    })
 }
 
 /// The fold result without stepping: each column's sum in row order, with the
@@ -233,7 +268,11 @@ pub fn gemm(
             return Err(SimError::Functional(format!(
                 "a {} array needs {} weights",
                 pe.name(),
-                if pe == PeKind::Ternary { "ternary" } else { "INT8" }
+                if pe == PeKind::Ternary {
+                    "ternary"
+                } else {
+                    "INT8"
+                }
             )))
         }
     }
@@ -266,7 +305,10 @@ pub fn gemm(
             }
         }
     }
-    Ok(FunctionalGemm { y, zero_weights: w.zeros() })
+    Ok(FunctionalGemm {
+        y,
+        zero_weights: w.zeros(),
+    })
 }
 
 /// Seeded operands for a functional run: uniform INT8 activations and
@@ -283,7 +325,13 @@ pub fn random_operands(pe: PeKind, shape: &GemmShape, seed: u64) -> (Vec<i8>, Ve
     };
     let x = (0..shape.m * shape.k).map(|_| next() as i8).collect();
     let w = (0..shape.n * shape.k)
-        .map(|_| if pe == PeKind::Ternary { (next() % 3) as i8 - 1 } else { next() as i8 })
+        .map(|_| {
+            if pe == PeKind::Ternary {
+                (next() % 3) as i8 - 1
+            } else {
+                next() as i8
+            }
+        })
         .collect();
     (x, w)
 }
@@ -362,7 +410,14 @@ mod tests {
             let x = vec![-128i8; 120];
             for v in [-1i8, 1] {
                 let t = vec![Trit::from_i8(v).unwrap(); 200];
-                let got = gemm(&cfg, &shape, &x, WeightMatrix::Ternary(&t), Fidelity::Registers).unwrap();
+                let got = gemm(
+                    &cfg,
+                    &shape,
+                    &x,
+                    WeightMatrix::Ternary(&t),
+                    Fidelity::Registers,
+                )
+                .unwrap();
                 assert_eq!(got.y, ternary_matmul(&x, &t, 3, 40, 5));
             }
         }
@@ -373,10 +428,31 @@ mod tests {
         let c = cfg(4, 4, 1, PeKind::Ternary);
         let shape = GemmShape { m: 2, k: 3, n: 2 };
         let t = vec![Trit::Zero; 6];
-        assert!(gemm(&c, &shape, &[0; 5], WeightMatrix::Ternary(&t), Fidelity::Dataflow).is_err());
-        assert!(gemm(&c, &shape, &[0; 6], WeightMatrix::Int8(&[0; 6]), Fidelity::Dataflow).is_err());
+        assert!(gemm(
+            &c,
+            &shape,
+            &[0; 5],
+            WeightMatrix::Ternary(&t),
+            Fidelity::Dataflow
+        )
+        .is_err());
+        assert!(gemm(
+            &c,
+            &shape,
+            &[0; 6],
+            WeightMatrix::Int8(&[0; 6]),
+            Fidelity::Dataflow
+        )
+        .is_err());
         let f = cfg(4, 4, 1, PeKind::MacFp16);
-        assert!(gemm(&f, &shape, &[0; 6], WeightMatrix::Ternary(&t), Fidelity::Dataflow).is_err());
+        assert!(gemm(
+            &f,
+            &shape,
+            &[0; 6],
+            WeightMatrix::Ternary(&t),
+            Fidelity::Dataflow
+        )
+        .is_err());
         assert!(run_tile(&c, &[2, 0, 0, 0], 2, 2, &[1, 1]).is_err());
     }
 }

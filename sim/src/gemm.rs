@@ -4,8 +4,9 @@
 //! Mapping (SCALE-Sim's WS): K on array rows, N on columns, M streamed.
 //! Loop order, outermost first: M-chunk → N-block → K-block. A chunk is as many
 //! tokens as the output buffer (one N-block of 32-bit partial sums per token)
-//! and the activation buffer (the chunk's full K rows, reused by every N-block)
-//! can hold. K-blocks of one N-block accumulate in the output buffer
+//! and the activation buffer can hold: either the chunk's full K rows, reused
+//! by every N-block, or — when that moves fewer DRAM bytes — only each fold's
+//! R-row slice, re-read from DRAM per N-block ([`ActivationFeed`]). K-blocks of one N-block accumulate in the output buffer
 //! (read-modify-write of 32-bit partial sums). See `docs/simulator.md`.
 
 use crate::config::{ArrayConfig, PeKind, WeightPacking};
@@ -86,7 +87,10 @@ pub struct GemmOptions {
 
 impl Default for GemmOptions {
     fn default() -> Self {
-        GemmOptions { zero_weights: ZeroWeights::Fraction(DEFAULT_ZERO_FRACTION), operands: OperandHome::Dram }
+        GemmOptions {
+            zero_weights: ZeroWeights::Fraction(DEFAULT_ZERO_FRACTION),
+            operands: OperandHome::Dram,
+        }
     }
 }
 
@@ -157,6 +161,7 @@ pub struct GemmStats {
     /// Of the DRAM reads, the weight bytes.
     pub weight_dram_bytes: u64,
     /// Actions for the energy model.
+    #[serde(serialize_with = "crate::serde_actions::as_list")]
     pub actions: ActionCounts,
 }
 
@@ -192,20 +197,39 @@ pub fn plan(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<
         });
     }
     let x_fits = shape.m * shape.k * act_bits <= act_cap;
-    let (activations, m_act) = if x_fits && opts.operands == OperandHome::OnChipIfFits {
-        (ActivationFeed::OnChip, shape.m)
-    } else if shape.k * act_bits <= act_cap {
-        (ActivationFeed::PerChunk, act_cap / (shape.k * act_bits))
-    } else {
-        // Validated in ArrayConfig: the buffer holds at least one R-row slice.
-        (ActivationFeed::PerFold, act_cap / (r * act_bits))
-    };
-    let chunk_tokens = shape.m.min(m_out).min(m_act).max(1);
-    let chunks = shape.m.div_ceil(chunk_tokens);
-    let y_fits = shape.m * shape.n * OUT_ACC_BITS as u64 <= out_cap;
-    let outputs_to_dram = !(y_fits && opts.operands == OperandHome::OnChipIfFits);
     let slot_bits = r * c * cfg.pe().weight_bits() as u64;
     let weight_slots = bufs.weight_kib as u64 * 8192 / slot_bits;
+    let weights_resident = k_blocks * n_blocks <= weight_slots;
+    let chunking = |m_act: u64| {
+        let chunk = shape.m.min(m_out).min(m_act).max(1);
+        (chunk, shape.m.div_ceil(chunk))
+    };
+    let (activations, (chunk_tokens, chunks)) =
+        if x_fits && opts.operands == OperandHome::OnChipIfFits {
+            (ActivationFeed::OnChip, chunking(shape.m))
+        } else {
+            // Validated in ArrayConfig: the buffer holds at least one R-row slice.
+            let per_fold = chunking(act_cap / (r * act_bits));
+            if shape.k * act_bits > act_cap {
+                (ActivationFeed::PerFold, per_fold)
+            } else {
+                // Both feeds are possible: keep the one that moves fewer DRAM
+                // bytes (re-fetching W per chunk against re-reading X per N-block).
+                let per_chunk = chunking(act_cap / (shape.k * act_bits));
+                let w_bytes = weight_dram_bytes(cfg.pe(), cfg.weight_packing(), shape.k * shape.n);
+                let x_bytes = shape.m * shape.k * act_bits / 8;
+                let w_rounds = |chunks: u64| if weights_resident { 1 } else { chunks };
+                let chunk_traffic = w_bytes * w_rounds(per_chunk.1) + x_bytes;
+                let fold_traffic = w_bytes * w_rounds(per_fold.1) + x_bytes * n_blocks;
+                if fold_traffic < chunk_traffic {
+                    (ActivationFeed::PerFold, per_fold)
+                } else {
+                    (ActivationFeed::PerChunk, per_chunk)
+                }
+            }
+        };
+    let y_fits = shape.m * shape.n * OUT_ACC_BITS as u64 <= out_cap;
+    let outputs_to_dram = !(y_fits && opts.operands == OperandHome::OnChipIfFits);
     let folds = k_blocks * n_blocks;
     if folds.saturating_mul(chunks) > MAX_FOLD_PASSES {
         return Err(SimError::Dimension {
@@ -221,7 +245,7 @@ pub fn plan(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<
         chunks,
         activations,
         outputs_to_dram,
-        weights_resident: folds <= weight_slots,
+        weights_resident,
         weight_slots,
     })
 }
@@ -231,7 +255,11 @@ pub fn plan(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<
 /// Timing: every fold pass is timed by [`FoldTimer`] (the tile contract) with
 /// the DRAM constraints of the module doc; the result is exact for the model,
 /// with no per-cycle stepping (O(1) per fold).
-pub fn simulate_gemm(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<GemmStats, SimError> {
+pub fn simulate_gemm(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    opts: &GemmOptions,
+) -> Result<GemmStats, SimError> {
     let map = plan(cfg, shape, opts)?;
     let zeros = zero_weight_count(cfg, shape, opts)?;
     let rate = DramRate::of(cfg)?;
@@ -255,7 +283,11 @@ pub fn simulate_gemm(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -
     let (mut dram_read, mut dram_write, mut weight_dram) = (0u64, 0u64, 0u64);
     let mut prev_chunk_end = 0u64;
     for chunk in 0..map.chunks {
-        let mc = if chunk + 1 == map.chunks { shape.m - chunk * map.chunk_tokens } else { map.chunk_tokens };
+        let mc = if chunk + 1 == map.chunks {
+            shape.m - chunk * map.chunk_tokens
+        } else {
+            map.chunk_tokens
+        };
         let mut x_ready = 0;
         if map.activations == ActivationFeed::PerChunk {
             // The single chunk buffer is free once the previous chunk's last token is in.
@@ -309,7 +341,9 @@ pub fn simulate_gemm(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -
         }
     }
     let compute_cycles = ideal.total_cycles();
-    let cycles = (timer.total_cycles() + last_write).max(read_cycles + write_cycles).max(compute_cycles);
+    let cycles = (timer.total_cycles() + last_write)
+        .max(read_cycles + write_cycles)
+        .max(compute_cycles);
     let actions = gemm_actions(cfg, shape, &map, zeros, dram_read + dram_write);
     let (sram_read_bits, sram_write_bits) = sram_bits(cfg, shape, &map);
     let folds = map.k_blocks * map.n_blocks;
@@ -334,13 +368,19 @@ pub fn simulate_gemm(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -
 }
 
 /// Zero weights in W: the exact count, or the fraction rounded to whole weights.
-fn zero_weight_count(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -> Result<u64, SimError> {
+fn zero_weight_count(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    opts: &GemmOptions,
+) -> Result<u64, SimError> {
     let weights = shape.k * shape.n;
     if cfg.pe() != PeKind::Ternary {
         return Ok(0);
     }
     match opts.zero_weights {
-        ZeroWeights::Fraction(p) if (0.0..=1.0).contains(&p) => Ok((weights as f64 * p).round() as u64),
+        ZeroWeights::Fraction(p) if (0.0..=1.0).contains(&p) => {
+            Ok((weights as f64 * p).round() as u64)
+        }
         ZeroWeights::Fraction(p) => Err(SimError::Option {
             what: "zero-weight fraction",
             value: p.to_string(),
@@ -358,11 +398,18 @@ fn zero_weight_count(cfg: &ArrayConfig, shape: &GemmShape, opts: &GemmOptions) -
 /// SRAM bits (read, written) of the whole GEMM.
 fn sram_bits(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping) -> (u64, u64) {
     let (sr, sw) = sram_actions(cfg, shape, map);
-    (sr.iter().map(|(_, n)| n).sum(), sw.iter().map(|(_, n)| n).sum())
+    (
+        sr.iter().map(|(_, n)| n).sum(),
+        sw.iter().map(|(_, n)| n).sum(),
+    )
 }
 
-/// SRAM (read, write) bit counts per buffer: (KiB of the macro, bits).
-fn sram_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping) -> ([(u32, u64); 3], [(u32, u64); 3]) {
+/// Bits moved per SRAM buffer: (KiB of the macro, bits) for the weight,
+/// activation and output buffers.
+type PerBuffer = [(u32, u64); 3];
+
+/// SRAM (read, write) bit counts per buffer.
+fn sram_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping) -> (PerBuffer, PerBuffer) {
     let b = cfg.buffers();
     let (m, k, n) = (shape.m, shape.k, shape.n);
     let act = cfg.pe().act_bits() as u64;
@@ -375,20 +422,38 @@ fn sram_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping) -> ([(u32, 
     let w_read = k * n * wb * map.chunks;
     // Activations: X written once (per N-block when fed per fold), each fold
     // pass reads its M-chunk × R slice.
-    let x_write = if map.activations == ActivationFeed::PerFold { m * k * act * map.n_blocks } else { m * k * act };
+    let x_write = if map.activations == ActivationFeed::PerFold {
+        m * k * act * map.n_blocks
+    } else {
+        m * k * act
+    };
     let x_read = m * k * act * map.n_blocks;
     // Outputs: the first K-block writes, later ones read-modify-write; the
     // final sums are read out once.
     let y_write = m * n * acc * map.k_blocks;
     let y_read = m * n * acc * (map.k_blocks - 1) + m * n * acc;
     (
-        [(b.weight_kib, w_read), (b.act_kib, x_read), (b.out_kib, y_read)],
-        [(b.weight_kib, w_write), (b.act_kib, x_write), (b.out_kib, y_write)],
+        [
+            (b.weight_kib, w_read),
+            (b.act_kib, x_read),
+            (b.out_kib, y_read),
+        ],
+        [
+            (b.weight_kib, w_write),
+            (b.act_kib, x_write),
+            (b.out_kib, y_write),
+        ],
     )
 }
 
 /// Action counts of the whole GEMM (closed form over the fold passes).
-fn gemm_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping, zeros: u64, dram_bytes: u64) -> ActionCounts {
+fn gemm_actions(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    map: &Mapping,
+    zeros: u64,
+    dram_bytes: u64,
+) -> ActionCounts {
     let mut a = ActionCounts::new();
     let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
     let pe = cfg.pe();
@@ -401,23 +466,48 @@ fn gemm_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping, zeros: u64,
     match pe {
         PeKind::Ternary => {
             let skipped_real = shape.m * zeros;
-            a.add(Action::IntAdd { bits: cfg.acc_bits() }, real - skipped_real);
+            a.add(
+                Action::IntAdd {
+                    bits: cfg.acc_bits(),
+                },
+                real - skipped_real,
+            );
             // Zero weights and the zero padding of edge tiles pass the sum through.
             a.add(Action::SkippedProduct, skipped_real + (passes - real));
         }
         PeKind::MacInt8 => {
             a.add(Action::IntMul { bits: 8 }, passes);
-            a.add(Action::IntAdd { bits: cfg.acc_bits() }, passes);
+            a.add(
+                Action::IntAdd {
+                    bits: cfg.acc_bits(),
+                },
+                passes,
+            );
         }
         PeKind::MacFp16 => {
-            a.add(Action::FpMul { format: FpFormat::Fp16 }, passes);
-            a.add(Action::FpAdd { format: FpFormat::Fp32 }, passes);
+            a.add(
+                Action::FpMul {
+                    format: FpFormat::Fp16,
+                },
+                passes,
+            );
+            a.add(
+                Action::FpAdd {
+                    format: FpFormat::Fp32,
+                },
+                passes,
+            );
         }
     }
     // Output-buffer accumulation between K-blocks.
     let rmw = shape.m * shape.n * (map.k_blocks - 1);
     match pe {
-        PeKind::MacFp16 => a.add(Action::FpAdd { format: FpFormat::Fp32 }, rmw),
+        PeKind::MacFp16 => a.add(
+            Action::FpAdd {
+                format: FpFormat::Fp32,
+            },
+            rmw,
+        ),
         _ => a.add(Action::IntAdd { bits: OUT_ACC_BITS }, rmw),
     }
     // Registers per token per fold: each PE's activation and partial-sum
@@ -425,7 +515,10 @@ fn gemm_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping, zeros: u64,
     // by C−1−j) chains plus the output register; per load, the weight registers.
     let per_token = r * c * (act + accb) + act * r * (r - 1) / 2 + accb * (c * (c - 1) / 2 + c);
     let loads = folds * map.chunks;
-    a.add(Action::RegBit, shape.m * folds * per_token + loads * r * c * pe.weight_bits() as u64);
+    a.add(
+        Action::RegBit,
+        shape.m * folds * per_token + loads * r * c * pe.weight_bits() as u64,
+    );
     let (reads, writes) = sram_actions(cfg, shape, map);
     for (kib, bits) in reads {
         a.add(Action::SramReadBit { kib }, bits);
@@ -433,7 +526,12 @@ fn gemm_actions(cfg: &ArrayConfig, shape: &GemmShape, map: &Mapping, zeros: u64,
     for (kib, bits) in writes {
         a.add(Action::SramWriteBit { kib }, bits);
     }
-    a.add(Action::DramBit { kind: cfg.dram().kind }, dram_bytes * 8);
+    a.add(
+        Action::DramBit {
+            kind: cfg.dram().kind,
+        },
+        dram_bytes * 8,
+    );
     a
 }
 
@@ -451,7 +549,10 @@ mod tests {
             cols: Some(c),
             double_buffer: Some(db),
             weight_rows_per_cycle: Some(l.min(r)),
-            dram: Some(Dram { kind: DramKind::Hbm2, bandwidth_gbps: gbps }),
+            dram: Some(Dram {
+                kind: DramKind::Hbm2,
+                bandwidth_gbps: gbps,
+            }),
             ..Default::default()
         })
         .unwrap()
@@ -480,7 +581,12 @@ mod tests {
     #[test]
     fn single_fold_is_the_tile() {
         let cfg = cfg(8, 8, true, 1, 1e6);
-        let s = simulate_gemm(&cfg, &GemmShape { m: 16, k: 8, n: 8 }, &GemmOptions::default()).unwrap();
+        let s = simulate_gemm(
+            &cfg,
+            &GemmShape { m: 16, k: 8, n: 8 },
+            &GemmOptions::default(),
+        )
+        .unwrap();
         // B + R + C + M − 1 = 8 + 8 + 8 + 16 − 1.
         assert_eq!(s.compute_cycles, 39);
         assert_eq!(s.folds, 1);
@@ -492,7 +598,16 @@ mod tests {
         // about every (R + C)/2 cycles, while 2 GB/s at 1 GHz brings a 256-byte
         // tile in 128 cycles.
         let c = cfg(32, 32, true, 32, 2.0);
-        let s = simulate_gemm(&c, &GemmShape { m: 1, k: 3200, n: 3200 }, &GemmOptions::default()).unwrap();
+        let s = simulate_gemm(
+            &c,
+            &GemmShape {
+                m: 1,
+                k: 3200,
+                n: 3200,
+            },
+            &GemmOptions::default(),
+        )
+        .unwrap();
         let weight_cycles = DramRate::of(&c).unwrap().cycles(s.weight_dram_bytes);
         assert!(s.cycles >= weight_cycles);
         assert!(s.stall_cycles > s.compute_cycles, "{s:?}");
@@ -504,7 +619,11 @@ mod tests {
         let mut spec = cfg(16, 16, true, 1, 64.0).spec();
         spec.weight_packing = Some(WeightPacking::FiveTritsPerByte);
         let c5 = ArrayConfig::new(spec).unwrap();
-        let shape = GemmShape { m: 4, k: 160, n: 160 };
+        let shape = GemmShape {
+            m: 4,
+            k: 160,
+            n: 160,
+        };
         let s = simulate_gemm(&c5, &shape, &GemmOptions::default()).unwrap();
         // 100 tiles of 256 weights: ⌈256/5⌉ = 52 bytes each.
         assert_eq!(s.weight_dram_bytes, 100 * 52);
@@ -515,28 +634,56 @@ mod tests {
         let c = ArrayConfig::new(ArraySpec {
             rows: Some(8),
             cols: Some(8),
-            buffers: Some(Buffers { weight_kib: 1, act_kib: 1, out_kib: 1, width_bits: 64 }),
+            buffers: Some(Buffers {
+                weight_kib: 1,
+                act_kib: 1,
+                out_kib: 1,
+                width_bits: 64,
+            }),
             ..Default::default()
         })
         .unwrap();
         // One token's K = 512 row is 512 bytes: 2 tokens per KiB chunk; the
-        // output buffer holds 8192 / (8·32) = 32 tokens.
-        let s = simulate_gemm(&c, &GemmShape { m: 9, k: 512, n: 16 }, &GemmOptions::default()).unwrap();
-        assert_eq!((s.mapping.chunk_tokens, s.mapping.chunks), (2, 5));
+        // output buffer holds 8192 / (8·32) = 32 tokens. W's 8×8×2-bit tiles
+        // overflow the 64 slots of 1 KiB, so every chunk fetches W again.
+        let wide = GemmShape {
+            m: 9,
+            k: 512,
+            n: 128,
+        };
+        let s = simulate_gemm(&c, &wide, &GemmOptions::default()).unwrap();
+        // Per chunk: 5 × 16384 B of W + 4608 B of X, against per fold:
+        // 16384 + 16 N-blocks × 4608 — the chunked feed moves less.
         assert_eq!(s.mapping.activations, ActivationFeed::PerChunk);
-        // 128 tiles of 8×8×2 bits do not fit the 64 slots of 1 KiB: every
-        // chunk fetches W again.
-        assert_eq!((s.mapping.weight_slots, s.mapping.weights_resident), (64, false));
-        assert_eq!(s.weight_dram_bytes, 5 * 512 * 16 / 4);
-        assert_eq!(s.dram_read_bytes, 5 * 512 * 16 / 4 + 9 * 512);
-        assert_eq!(s.dram_write_bytes, 9 * 16 * 4);
+        assert_eq!((s.mapping.chunk_tokens, s.mapping.chunks), (2, 5));
+        assert_eq!(
+            (s.mapping.weight_slots, s.mapping.weights_resident),
+            (64, false)
+        );
+        assert_eq!(s.weight_dram_bytes, 5 * 512 * 128 / 4);
+        assert_eq!(s.dram_read_bytes, 5 * 512 * 128 / 4 + 9 * 512);
+        assert_eq!(s.dram_write_bytes, 9 * 128 * 4);
+        // With 2 N-blocks, re-reading X per fold (2 × 4608) beats fetching W
+        // five times (5 × 2048): one chunk of all 9 tokens.
+        let narrow = GemmShape {
+            m: 9,
+            k: 512,
+            n: 16,
+        };
+        let s = simulate_gemm(&c, &narrow, &GemmOptions::default()).unwrap();
+        assert_eq!(s.mapping.activations, ActivationFeed::PerFold);
+        assert_eq!((s.mapping.chunk_tokens, s.mapping.chunks), (9, 1));
+        assert_eq!(s.dram_read_bytes, 512 * 16 / 4 + 2 * 9 * 512);
     }
 
     #[test]
     fn ternary_actions_split_adds_and_skips() {
         let c = cfg(4, 4, true, 1, 64.0);
         let shape = GemmShape { m: 3, k: 6, n: 5 };
-        let opts = GemmOptions { zero_weights: ZeroWeights::Count(10), ..Default::default() };
+        let opts = GemmOptions {
+            zero_weights: ZeroWeights::Count(10),
+            ..Default::default()
+        };
         let s = simulate_gemm(&c, &shape, &opts).unwrap();
         let acc = c.acc_bits();
         assert_eq!(s.actions.get(Action::IntAdd { bits: acc }), 3 * 30 - 3 * 10);
@@ -549,11 +696,21 @@ mod tests {
     #[test]
     fn refuses_bad_input() {
         let c = ArrayConfig::default();
-        for shape in [GemmShape { m: 0, k: 1, n: 1 }, GemmShape { m: 1, k: MAX_GEMM_DIM + 1, n: 1 }] {
+        for shape in [
+            GemmShape { m: 0, k: 1, n: 1 },
+            GemmShape {
+                m: 1,
+                k: MAX_GEMM_DIM + 1,
+                n: 1,
+            },
+        ] {
             let e = simulate_gemm(&c, &shape, &GemmOptions::default()).unwrap_err();
             assert!(e.to_string().contains("GEMM"), "{e}");
         }
-        let bad = GemmOptions { zero_weights: ZeroWeights::Fraction(1.5), ..Default::default() };
+        let bad = GemmOptions {
+            zero_weights: ZeroWeights::Fraction(1.5),
+            ..Default::default()
+        };
         assert!(simulate_gemm(&c, &GemmShape { m: 1, k: 1, n: 1 }, &bad).is_err());
     }
 }

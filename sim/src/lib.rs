@@ -2,6 +2,30 @@
 //! cycle-accurate timing of the array (tile, GEMM and whole-model levels),
 //! the mapping of workloads onto the array, and the activity (action counts)
 //! that the energy model prices.
+//!
+//! Levels: [`tile`] is the beat-exact contract the RTL implements; [`fold`]
+//! evaluates it one fold at a time; [`gemm`] maps a GEMM onto the array with
+//! DRAM traffic and stalls; [`model`] runs a whole inference as an operator
+//! graph; [`functional`] computes the values register by register;
+//! [`topology`] reads SCALE-Sim workloads. The timing model and its proofs
+//! are described in `docs/simulator.md`.
+//!
+//! ```
+//! use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape};
+//! use tritone_sim::model::{simulate_model, Workload};
+//! use tritone_sim::ArrayConfig;
+//!
+//! let cfg = ArrayConfig::default(); // 32×32 ternary array, 1 GHz, 64 GB/s
+//! let g = simulate_gemm(&cfg, &GemmShape { m: 512, k: 3200, n: 8640 }, &GemmOptions::default())?;
+//! assert_eq!(g.folds, 100 * 270);
+//! assert_eq!(g.cycles, g.compute_cycles + g.stall_cycles);
+//!
+//! let model = tritone_reference::model("bitnet-b1.58-700m")?;
+//! let s = simulate_model(&cfg, &model, &Workload { prefill: 64, decode: 16, batch: 1 })?;
+//! assert_eq!(s.total_cycles, s.prefill_cycles + s.decode_cycles);
+//! assert!(s.tokens_per_s > 0.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod config;
 pub mod dram;
@@ -10,6 +34,7 @@ pub mod fold;
 pub mod functional;
 pub mod gemm;
 pub mod model;
+pub mod serde_actions;
 pub mod series;
 pub mod tile;
 pub mod topology;

@@ -34,7 +34,12 @@ impl Ratio {
             return 0;
         }
         // ⌈(a(lo+i) + b)/d⌉ = ⌊(a·i + a·lo + b + d − 1)/d⌋.
-        floor_sum(hi - lo + 1, self.d, self.a, self.a * lo + self.b + self.d - 1)
+        floor_sum(
+            hi - lo + 1,
+            self.d,
+            self.a,
+            self.a * lo + self.b + self.d - 1,
+        )
     }
 }
 
@@ -68,7 +73,11 @@ pub fn sum_ceil_max(f: &Ratio, g: &Ratio, lo: u128, hi: u128) -> u128 {
     // f − g is affine, so {x : f(x) ≥ g(x)} ∩ [lo, hi] is a prefix or a suffix.
     let (f_lo, f_hi) = (f.ge_at(g, lo), f.ge_at(g, hi));
     if f_lo == f_hi {
-        return if f_lo { f.sum_ceil(lo, hi) } else { g.sum_ceil(lo, hi) };
+        return if f_lo {
+            f.sum_ceil(lo, hi)
+        } else {
+            g.sum_ceil(lo, hi)
+        };
     }
     // Binary search the last x where the side of `lo` still wins.
     let (mut l, mut h) = (lo, hi);

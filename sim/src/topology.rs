@@ -21,24 +21,42 @@ pub struct TopologyLayer {
 
 /// Reads a SCALE-Sim GEMM topology CSV: `(name, GemmShape)` per layer, in file order.
 pub fn read_scalesim_csv(path: &Path) -> Result<Vec<(String, GemmShape)>, SimError> {
-    Ok(read_layers(path)?.into_iter().map(|l| (l.name, l.shape)).collect())
+    Ok(read_layers(path)?
+        .into_iter()
+        .map(|l| (l.name, l.shape))
+        .collect())
 }
 
 /// Reads a topology file with per-layer details.
 pub fn read_layers(path: &Path) -> Result<Vec<TopologyLayer>, SimError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SimError::Topology { path: path.display().to_string(), why: e.to_string() })?;
-    parse_scalesim_csv(&text)
-        .map_err(|why| SimError::Topology { path: path.display().to_string(), why })
+    let text = std::fs::read_to_string(path).map_err(|e| SimError::Topology {
+        path: path.display().to_string(),
+        why: e.to_string(),
+    })?;
+    parse_scalesim_csv(&text).map_err(|why| SimError::Topology {
+        path: path.display().to_string(),
+        why,
+    })
 }
 
 /// Parses topology text; errors name the line.
 pub fn parse_scalesim_csv(text: &str) -> Result<Vec<TopologyLayer>, String> {
     let mut layers = vec![];
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or("empty file: expected a header line and `name, M, N, K,` rows")?;
-    if header.split(',').nth(1).is_some_and(|f| f.trim().parse::<u64>().is_ok()) {
-        return Err("line 1: expected a header line (e.g. `Layer, M, N, K,`), found numbers".into());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or("empty file: expected a header line and `name, M, N, K,` rows")?;
+    if header
+        .split(',')
+        .nth(1)
+        .is_some_and(|f| f.trim().parse::<u64>().is_ok())
+    {
+        return Err(
+            "line 1: expected a header line (e.g. `Layer, M, N, K,`), found numbers".into(),
+        );
     }
     for (i, line) in lines {
         let no = i + 1;
@@ -52,15 +70,26 @@ pub fn parse_scalesim_csv(text: &str) -> Result<Vec<TopologyLayer>, String> {
         let dim = |j: usize, what: &str| -> Result<u64, String> {
             match fields[j].parse::<u64>() {
                 Ok(v) if v > 0 => Ok(v),
-                _ => Err(format!("line {no}: {what} = '{}' is not a positive integer", fields[j])),
+                _ => Err(format!(
+                    "line {no}: {what} = '{}' is not a positive integer",
+                    fields[j]
+                )),
             }
         };
-        let shape = GemmShape { m: dim(1, "M")?, n: dim(2, "N")?, k: dim(3, "K")? };
+        let shape = GemmShape {
+            m: dim(1, "M")?,
+            n: dim(2, "N")?,
+            k: dim(3, "K")?,
+        };
         shape.validate().map_err(|e| format!("line {no}: {e}"))?;
         if fields[0].is_empty() {
             return Err(format!("line {no}: empty layer name"));
         }
-        layers.push(TopologyLayer { name: fields[0].to_string(), shape, sparsity_ignored: fields.len() == 5 });
+        layers.push(TopologyLayer {
+            name: fields[0].to_string(),
+            shape,
+            sparsity_ignored: fields.len() == 5,
+        });
     }
     if layers.is_empty() {
         return Err("no layers after the header".into());
@@ -74,8 +103,17 @@ mod tests {
 
     #[test]
     fn reads_scalesim_rows_with_trailing_commas() {
-        let l = parse_scalesim_csv("Layer, M, N, K,\nffn_up, 512, 8640, 3200,\nqkv,1,9600,3200,2:4\n").unwrap();
-        assert_eq!(l[0].shape, GemmShape { m: 512, k: 3200, n: 8640 });
+        let l =
+            parse_scalesim_csv("Layer, M, N, K,\nffn_up, 512, 8640, 3200,\nqkv,1,9600,3200,2:4\n")
+                .unwrap();
+        assert_eq!(
+            l[0].shape,
+            GemmShape {
+                m: 512,
+                k: 3200,
+                n: 8640
+            }
+        );
         assert_eq!((l[1].name.as_str(), l[1].sparsity_ignored), ("qkv", true));
     }
 

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde_json::json;
 use tritone_reference::{int8_matmul, ternary_matmul, ModelShape, Trit};
 use tritone_sim::functional::{self, Fidelity, WeightMatrix};
-use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights};
+use tritone_sim::gemm::{
+    simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights,
+};
 use tritone_sim::model::{simulate_with_baseline, ModelStats, Workload};
 use tritone_sim::tile::{schedule, stream_latency};
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
@@ -94,13 +96,25 @@ pub struct GemmArgs {
     #[command(flatten)]
     design: DesignArgs,
     /// Tokens M.
-    #[arg(long, required_unless_present = "topology", conflicts_with = "topology")]
+    #[arg(
+        long,
+        required_unless_present = "topology",
+        conflicts_with = "topology"
+    )]
     m: Option<u64>,
     /// Reduction dimension K.
-    #[arg(long, required_unless_present = "topology", conflicts_with = "topology")]
+    #[arg(
+        long,
+        required_unless_present = "topology",
+        conflicts_with = "topology"
+    )]
     k: Option<u64>,
     /// Output features N.
-    #[arg(long, required_unless_present = "topology", conflicts_with = "topology")]
+    #[arg(
+        long,
+        required_unless_present = "topology",
+        conflicts_with = "topology"
+    )]
     n: Option<u64>,
     /// SCALE-Sim GEMM topology CSV (`name, M, N, K,` rows): simulate every layer.
     #[arg(long)]
@@ -160,21 +174,34 @@ pub fn run(cmd: SimulateCommand) -> anyhow::Result<()> {
 fn tile(a: TileArgs) -> anyhow::Result<()> {
     let cfg = a.design.config()?;
     if a.tokens == 0 || a.tokens > tritone_sim::gemm::MAX_GEMM_DIM {
-        bail!("--tokens must be between 1 and {}", tritone_sim::gemm::MAX_GEMM_DIM);
+        bail!(
+            "--tokens must be between 1 and {}",
+            tritone_sim::gemm::MAX_GEMM_DIM
+        );
     }
     let latency = stream_latency(&cfg, a.tokens);
     let cycles = schedule(&cfg, &[a.tokens]).total_cycles();
     let mut bit_exact = None;
     if a.functional {
-        let shape = GemmShape { m: a.tokens, k: cfg.rows() as u64, n: cfg.cols() as u64 };
+        let shape = GemmShape {
+            m: a.tokens,
+            k: cfg.rows() as u64,
+            n: cfg.cols() as u64,
+        };
         let (x, w) = functional::random_operands(cfg.pe(), &shape, a.seed);
         let (r, c) = (cfg.rows() as usize, cfg.cols() as usize);
         // The reference's W is [N, K]; the tile holds it as [row = k][col = n].
-        let wt: Vec<i8> = (0..r).flat_map(|k| (0..c).map(move |n| (k, n))).map(|(k, n)| w[n * r + k]).collect();
+        let wt: Vec<i8> = (0..r)
+            .flat_map(|k| (0..c).map(move |n| (k, n)))
+            .map(|(k, n)| w[n * r + k])
+            .collect();
         let run = functional::run_tile(&cfg, &wt, r, c, &x)?;
         let reference = reference_matmul(cfg.pe(), &x, &w, &shape);
         if run.cycles != cycles {
-            bail!("register stepping took {} cycles, the timing model {cycles}", run.cycles);
+            bail!(
+                "register stepping took {} cycles, the timing model {cycles}",
+                run.cycles
+            );
         }
         bit_exact = Some(run.y == reference);
     }
@@ -212,7 +239,10 @@ fn reference_matmul(pe: PeKind, x: &[i8], w: &[i8], s: &GemmShape) -> Vec<i32> {
     let (m, k, n) = (s.m as usize, s.k as usize, s.n as usize);
     match pe {
         PeKind::Ternary => {
-            let t: Vec<Trit> = w.iter().map(|&v| Trit::from_i8(v).expect("generated ternary")).collect();
+            let t: Vec<Trit> = w
+                .iter()
+                .map(|&v| Trit::from_i8(v).expect("generated ternary"))
+                .collect();
             ternary_matmul(x, &t, m, k, n)
         }
         _ => int8_matmul(x, w, m, k, n),
@@ -238,10 +268,15 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
         (None, Some(m), Some(k), Some(n)) => vec![("gemm".to_string(), GemmShape { m, k, n })],
         _ => bail!("give --m, --k and --n, or --topology"),
     };
-    let zero = a.zero_fraction.unwrap_or(tritone_sim::gemm::DEFAULT_ZERO_FRACTION);
+    let zero = a
+        .zero_fraction
+        .unwrap_or(tritone_sim::gemm::DEFAULT_ZERO_FRACTION);
     let mut reports = vec![];
     for (name, shape) in layers {
-        let mut opts = GemmOptions { zero_weights: ZeroWeights::Fraction(zero), operands: OperandHome::Dram };
+        let mut opts = GemmOptions {
+            zero_weights: ZeroWeights::Fraction(zero),
+            operands: OperandHome::Dram,
+        };
         let mut bit_exact = None;
         if a.functional {
             shape.validate()?;
@@ -251,20 +286,33 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
             let (x, w) = functional::random_operands(cfg.pe(), &shape, a.seed);
             let t: Vec<Trit>;
             let wm = if cfg.pe() == PeKind::Ternary {
-                t = w.iter().map(|&v| Trit::from_i8(v).expect("generated ternary")).collect();
+                t = w
+                    .iter()
+                    .map(|&v| Trit::from_i8(v).expect("generated ternary"))
+                    .collect();
                 WeightMatrix::Ternary(&t)
             } else {
                 WeightMatrix::Int8(&w)
             };
             // Register stepping for small GEMMs, the equal dataflow evaluation beyond.
-            let fidelity = if shape.macs() <= 1 << 20 { Fidelity::Registers } else { Fidelity::Dataflow };
-            let got = functional::gemm(&cfg, &shape, &x, wm, fidelity).with_context(|| name.clone())?;
+            let fidelity = if shape.macs() <= 1 << 20 {
+                Fidelity::Registers
+            } else {
+                Fidelity::Dataflow
+            };
+            let got =
+                functional::gemm(&cfg, &shape, &x, wm, fidelity).with_context(|| name.clone())?;
             bit_exact = Some(got.y == reference_matmul(cfg.pe(), &x, &w, &shape));
             opts.zero_weights = ZeroWeights::Count(got.zero_weights);
         }
         let stats = simulate_gemm(&cfg, &shape, &opts).with_context(|| name.clone())?;
         let seconds = stats.cycles as f64 / (cfg.clock_mhz() * 1e6);
-        reports.push(GemmReport { name, stats, seconds, bit_exact });
+        reports.push(GemmReport {
+            name,
+            stats,
+            seconds,
+            bit_exact,
+        });
     }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
@@ -311,6 +359,9 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A labelled figure of the model table.
+type StatRow = (&'static str, fn(&ModelStats) -> String);
+
 fn model(a: ModelArgs) -> anyhow::Result<()> {
     let cfg = a.design.config()?;
     let shape: ModelShape = match (&a.model, &a.config) {
@@ -318,7 +369,11 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         (Some(name), None) => tritone_reference::model(name)?,
         (None, None) => bail!("give --model or --config"),
     };
-    let w = Workload { prefill: a.prefill, decode: a.decode, batch: a.batch };
+    let w = Workload {
+        prefill: a.prefill,
+        decode: a.decode,
+        batch: a.batch,
+    };
     let cmp = simulate_with_baseline(&cfg, &shape, &w)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&cmp)?);
@@ -336,17 +391,23 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         cfg.dram().bandwidth_gbps
     );
     println!("{:<28} {:>20} {:>20}", "", "model", "FP16 baseline");
-    let rows: [(&str, fn(&ModelStats) -> String); 15] = [
+    let rows: [StatRow; 15] = [
         ("PE", |s| s.pe.name().to_string()),
-        ("per layer: prefill cycles", |s| s.layer.prefill_cycles.to_string()),
-        ("per layer: decode cycles", |s| s.layer.decode_cycles.to_string()),
+        ("per layer: prefill cycles", |s| {
+            s.layer.prefill_cycles.to_string()
+        }),
+        ("per layer: decode cycles", |s| {
+            s.layer.decode_cycles.to_string()
+        }),
         ("prefill cycles", |s| s.prefill_cycles.to_string()),
         ("decode cycles", |s| s.decode_cycles.to_string()),
         ("total cycles", |s| s.total_cycles.to_string()),
         ("time (s)", |s| format!("{:.4}", s.seconds)),
         ("time to first token (s)", |s| format!("{:.4}", s.ttft_s)),
         ("decode tokens/s", |s| format!("{:.2}", s.tokens_per_s)),
-        ("array utilization", |s| format!("{:.2}%", 100.0 * s.utilization)),
+        ("array utilization", |s| {
+            format!("{:.2}%", 100.0 * s.utilization)
+        }),
         ("stall cycles", |s| s.stall_cycles.to_string()),
         ("weights (bytes)", |s| s.weight_bytes.to_string()),
         ("KV cache at P+D (bytes)", |s| s.kv_cache_bytes.to_string()),
@@ -357,7 +418,10 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         println!("{:<28} {:>20} {:>20}", label, f(&cmp.model), f(&cmp.fp16));
     }
     if a.ops {
-        println!("\n{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}", "phase", "operator", "count", "cycles", "stalls", "DRAM bytes");
+        println!(
+            "\n{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",
+            "phase", "operator", "count", "cycles", "stalls", "DRAM bytes"
+        );
         for o in &cmp.model.ops {
             println!(
                 "{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",

@@ -136,6 +136,10 @@ pub struct Table1Row {
     pub bitnet_latency_ms: f64,
     /// FP16 / BitNet latency.
     pub speedup: f64,
+    /// Share of FP16 decode cycles spent waiting for DRAM, %.
+    pub fp16_decode_stall_pct: f64,
+    /// Share of BitNet decode cycles spent waiting for DRAM, %.
+    pub bitnet_decode_stall_pct: f64,
     /// The paper's memory ratio (Table 1), when it reports this size.
     pub paper_mem_ratio: Option<f64>,
     /// The paper's speed-up (Table 1; 4.1 for 70B from §3), when reported.
@@ -149,6 +153,9 @@ pub struct Table3Row {
     pub model: String,
     /// Largest batch.
     pub max_batch: u64,
+    /// Largest batch if the model had full multi-head attention (KV heads =
+    /// heads): how much the assumed grouped-query shape matters.
+    pub max_batch_mha: u64,
     /// Memory at that batch, GB.
     pub memory_gb: f64,
     /// Decode tokens/s at that batch on the simulated design.
@@ -253,6 +260,8 @@ pub struct KindRow {
 pub struct ReportData {
     /// The table rows used.
     pub table: Vec<tritone_energy::TableRow>,
+    /// The table's name (e.g. "7nm").
+    pub table_name: String,
     /// Headline per node.
     pub headline: Vec<HeadlineRow>,
     /// Figure 3 left.
@@ -277,12 +286,14 @@ pub struct ReportData {
 
 /// "bitnet-b1.58-7b" → "7B".
 pub fn size_label(name: &str) -> String {
-    name.strip_prefix("bitnet-b1.58-").unwrap_or(name).to_ascii_uppercase()
+    name.strip_prefix("bitnet-b1.58-")
+        .unwrap_or(name)
+        .to_ascii_uppercase()
 }
 
 fn pct(part: f64, whole: f64) -> f64 {
     if whole > 0.0 {
-        100.0 * part / whole
+        100.0 * part / whole + 0.0
     } else {
         0.0
     }
@@ -293,11 +304,19 @@ fn headline(node: Node, acc_bits: u32) -> HeadlineRow {
     let pj = |a| ert.cost(a).pj;
     HeadlineRow {
         node: node.name().into(),
-        fp16_mul_pj: pj(Action::FpMul { format: FpFormat::Fp16 }),
-        fp16_add_pj: pj(Action::FpAdd { format: FpFormat::Fp16 }),
+        fp16_mul_pj: pj(Action::FpMul {
+            format: FpFormat::Fp16,
+        }),
+        fp16_add_pj: pj(Action::FpAdd {
+            format: FpFormat::Fp16,
+        }),
         int8_add_pj: pj(Action::IntAdd { bits: 8 }),
         ratio: paper::headline_ratio(&ert),
-        paper_ratio: PAPER_HEADLINE.iter().find(|(n, _)| *n == node).map(|p| p.1).unwrap_or(f64::NAN),
+        paper_ratio: PAPER_HEADLINE
+            .iter()
+            .find(|(n, _)| *n == node)
+            .map(|p| p.1)
+            .unwrap_or(f64::NAN),
         acc_bits,
         acc_add_pj: pj(Action::IntAdd { bits: acc_bits }),
         acc_ratio: paper::accumulator_ratio(&ert, acc_bits),
@@ -332,6 +351,17 @@ fn model_row(m: &ModelEnergy, cfg: &ArrayConfig, shape: &ModelShape) -> ModelRow
     }
 }
 
+/// Share of the decode cycles spent waiting for DRAM, %.
+fn decode_stall_pct(m: &ModelEnergy) -> f64 {
+    let ops = m
+        .stats
+        .ops
+        .iter()
+        .filter(|o| o.phase == tritone_sim::model::graph::Phase::Decode);
+    let (stall, all) = ops.fold((0u64, 0u64), |(s, a), o| (s + o.stall_cycles, a + o.cycles));
+    pct(stall as f64, all as f64)
+}
+
 fn ratio_or_nan(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         a / b
@@ -345,7 +375,11 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     let cfg = &setup.arch;
     let fp16_cfg = tritone_sim::model::fp16_baseline_config(cfg)?;
     let ert = &setup.ert;
-    let fig3_w = Workload { prefill: FIG3_TOKENS, decode: 0, batch: 1 };
+    let fig3_w = Workload {
+        prefill: FIG3_TOKENS,
+        decode: 0,
+        batch: 1,
+    };
     let per: Vec<PerModel> = setup
         .models
         .par_iter()
@@ -358,16 +392,27 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         })
         .collect::<Result<_, ReportError>>()?;
 
-    let headline: Vec<HeadlineRow> = Node::ALL.iter().rev().map(|&n| headline(n, cfg.acc_bits())).collect();
+    let headline: Vec<HeadlineRow> = Node::ALL
+        .iter()
+        .rev()
+        .map(|&n| headline(n, cfg.acc_bits()))
+        .collect();
 
     let fig3_left = per
         .iter()
         .flat_map(|p| {
-            [(&p.fig3.model, format!("BitNet b1.58 {}", p.size)), (&p.fig3.fp16, format!("LLaMA {} (FP16)", p.size))]
+            [
+                (&p.fig3.model, format!("BitNet b1.58 {}", p.size)),
+                (&p.fig3.fp16, format!("LLaMA {} (FP16)", p.size)),
+            ]
         })
         .map(|(m, label)| {
             let b = &m.paper.linear;
-            let (i, a, mu) = (b.item_pj("INT8 add"), b.item_pj("FP16 add"), b.item_pj("FP16 mul"));
+            let (i, a, mu) = (
+                b.item_pj("INT8 add"),
+                b.item_pj("FP16 add"),
+                b.item_pj("FP16 mul"),
+            );
             let t = i + a + mu;
             Fig3LeftRow {
                 model: label,
@@ -381,7 +426,7 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         })
         .collect();
 
-    let fig3_right = per
+    let mut fig3_right: Vec<Fig3RightRow> = per
         .iter()
         .map(|p| {
             let (b, f) = (&p.fig3.model, &p.fig3.fp16);
@@ -399,16 +444,24 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         })
         .collect();
 
+    // Size order, so that lines through the rows run left to right.
+    fig3_right.sort_by(|a, b| a.params_b.total_cmp(&b.params_b));
+
     let seq = setup.workload.prefill + setup.workload.decode;
-    let table1 = per
+    let mut table1: Vec<Table1Row> = per
         .iter()
         .zip(&setup.models)
         .map(|(p, shape)| {
             let fp16_shape = tritone_sim::model::fp16_baseline_model(shape);
             let bm = footprint(shape, cfg, 1, seq).total() as f64 / GB;
             let fm = footprint(&fp16_shape, &fp16_cfg, 1, seq).total() as f64 / GB;
-            let (bl, fl) = (p.default.model.decode_latency_s() * 1e3, p.default.fp16.decode_latency_s() * 1e3);
-            let paper = PAPER_TABLE1.iter().find(|r| r.0.eq_ignore_ascii_case(&p.size));
+            let (bl, fl) = (
+                p.default.model.decode_latency_s() * 1e3,
+                p.default.fp16.decode_latency_s() * 1e3,
+            );
+            let paper = PAPER_TABLE1
+                .iter()
+                .find(|r| r.0.eq_ignore_ascii_case(&p.size));
             Table1Row {
                 size: p.size.clone(),
                 params_b: shape.params().total() as f64 / 1e9,
@@ -418,12 +471,18 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
                 fp16_latency_ms: fl,
                 bitnet_latency_ms: bl,
                 speedup: ratio_or_nan(fl, bl),
+                fp16_decode_stall_pct: decode_stall_pct(&p.default.fp16),
+                bitnet_decode_stall_pct: decode_stall_pct(&p.default.model),
                 paper_mem_ratio: paper.map(|r| r.1 / r.3),
                 // Paper §3: "BitNet b1.58 70B is 4.1 times faster".
-                paper_speedup: paper.map(|r| r.2 / r.4).or((p.size == "70B").then_some(4.1)),
+                paper_speedup: paper
+                    .map(|r| r.2 / r.4)
+                    .or((p.size == "70B").then_some(4.1)),
             }
         })
         .collect();
+
+    table1.sort_by(|a, b| a.params_b.total_cmp(&b.params_b));
 
     let table3 = match setup.models.iter().find(|m| size_label(&m.name) == "70B") {
         Some(m70) => table3(ert, cfg, &fp16_cfg, m70)?,
@@ -443,8 +502,14 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
                 faithful_matmul: f.faithful_matmul_arith_pj / b.faithful_matmul_arith_pj,
                 paper_end_to_end: f.paper.total_pj / b.paper.total_pj,
                 faithful_end_to_end: f.faithful.total_pj / b.faithful.total_pj,
-                bitnet_dram_pct: pct(b.faithful.component_pj(Component::Dram), b.faithful.total_pj),
-                fp16_dram_pct: pct(f.faithful.component_pj(Component::Dram), f.faithful.total_pj),
+                bitnet_dram_pct: pct(
+                    b.faithful.component_pj(Component::Dram),
+                    b.faithful.total_pj,
+                ),
+                fp16_dram_pct: pct(
+                    f.faithful.component_pj(Component::Dram),
+                    f.faithful.total_pj,
+                ),
             }
         })
         .collect();
@@ -454,7 +519,10 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     let mut kinds = Vec::new();
     for (p, shape) in per.iter().zip(&setup.models) {
         let fp16_shape = tritone_sim::model::fp16_baseline_model(shape);
-        for (m, c, s) in [(&p.default.model, cfg, shape), (&p.default.fp16, &fp16_cfg, &fp16_shape)] {
+        for (m, c, s) in [
+            (&p.default.model, cfg, shape),
+            (&p.default.fp16, &fp16_cfg, &fp16_shape),
+        ] {
             models.push(model_row(m, c, s));
             let total = m.faithful.total_pj;
             for (comp, pj) in m.faithful.by_component() {
@@ -479,6 +547,7 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
 
     Ok(ReportData {
         table: ert.rows(),
+        table_name: ert.name().to_string(),
         headline,
         fig3_left,
         fig3_right,
@@ -492,24 +561,41 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     })
 }
 
-/// Table 3: each 70B model at its largest batch in 2×80 GB (sequence 512:
-/// a 448-token prompt and 64 generated tokens), decode throughput simulated.
-fn table3(ert: &Ert, cfg: &ArrayConfig, fp16_cfg: &ArrayConfig, m70: &ModelShape) -> Result<Vec<Table3Row>, ReportError> {
+/// Table 3: each 70B model at its largest batch in 2×80 GB at sequence
+/// length 512, and its decode throughput simulated over a whole 512-token
+/// sequence (one prompt token, 511 generated, so the context sweeps 2..512).
+fn table3(
+    ert: &Ert,
+    cfg: &ArrayConfig,
+    fp16_cfg: &ArrayConfig,
+    m70: &ModelShape,
+) -> Result<Vec<Table3Row>, ReportError> {
     let cap = 2 * A100_BYTES;
     let fp16 = tritone_sim::model::fp16_baseline_model(m70);
-    let runs = [(fp16, fp16_cfg, PAPER_TABLE3[0]), (m70.clone(), cfg, PAPER_TABLE3[1])];
+    let runs = [
+        (fp16, fp16_cfg, PAPER_TABLE3[0]),
+        (m70.clone(), cfg, PAPER_TABLE3[1]),
+    ];
     runs.into_par_iter()
         .map(|(shape, c, (pb, pt))| {
             let batch = max_batch(&shape, c, TABLE3_SEQ, cap);
             let tokens_per_s = if batch == 0 {
                 0.0
             } else {
-                let w = Workload { prefill: TABLE3_SEQ - 64, decode: 64, batch };
-                super::energy_view::evaluate(ert, cfg, &shape, &w)?.stats.tokens_per_s
+                let w = Workload {
+                    prefill: 1,
+                    decode: TABLE3_SEQ - 1,
+                    batch,
+                };
+                super::energy_view::evaluate(ert, cfg, &shape, &w)?
+                    .stats
+                    .tokens_per_s
             };
+            let mha = ModelShape { kv_heads: shape.heads, ..shape.clone() };
             Ok(Table3Row {
                 model: shape.name.clone(),
                 max_batch: batch,
+                max_batch_mha: max_batch(&mha, c, TABLE3_SEQ, cap),
                 memory_gb: footprint(&shape, c, batch, TABLE3_SEQ).total() as f64 / GB,
                 tokens_per_s,
                 paper_batch: pb,
@@ -526,7 +612,11 @@ fn equivalences(per: &[PerModel], setup: &Setup, fp16_cfg: &ArrayConfig) -> Vec<
     for (b_size, f_size) in EQUIVALENCES {
         let claim = format!("{b_size} BitNet b1.58 vs {f_size} FP16");
         let (Some((bp, bshape)), Some((fp, fshape))) = (find(b_size), find(f_size)) else {
-            let missing = if find(b_size).is_none() { b_size } else { f_size };
+            let missing = if find(b_size).is_none() {
+                b_size
+            } else {
+                f_size
+            };
             rows.push(EquivRow {
                 claim,
                 metric: "all".into(),
@@ -540,15 +630,30 @@ fn equivalences(per: &[PerModel], setup: &Setup, fp16_cfg: &ArrayConfig) -> Vec<
         let (b, f) = (&bp.default.model, &fp.default.fp16);
         let fshape16 = tritone_sim::model::fp16_baseline_model(fshape);
         let metrics = [
-            ("decode latency", b.decode_latency_s() * 1e3, f.decode_latency_s() * 1e3, "ms/token"),
+            (
+                "decode latency",
+                b.decode_latency_s() * 1e3,
+                f.decode_latency_s() * 1e3,
+                "ms/token",
+            ),
             (
                 "memory",
                 footprint(bshape, &setup.arch, 1, seq).total() as f64 / GB,
                 footprint(&fshape16, fp16_cfg, 1, seq).total() as f64 / GB,
                 "GB",
             ),
-            ("energy (faithful)", b.faithful.total_pj * PJ, f.faithful.total_pj * PJ, "J/inference"),
-            ("energy (paper view)", b.paper.total_pj * PJ, f.paper.total_pj * PJ, "J/inference"),
+            (
+                "energy (faithful)",
+                b.faithful.total_pj * PJ,
+                f.faithful.total_pj * PJ,
+                "J/inference",
+            ),
+            (
+                "energy (paper view)",
+                b.paper.total_pj * PJ,
+                f.paper.total_pj * PJ,
+                "J/inference",
+            ),
         ];
         for (metric, bv, fv, unit) in metrics {
             rows.push(EquivRow {

@@ -111,7 +111,10 @@ fn occupancy(cfg: &ArrayConfig, cycles: u64) -> Occupancy {
 
 /// The snake_case name of an operator kind (as in the simulator's JSON).
 pub fn kind_name(k: OpKind) -> String {
-    serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| format!("{k:?}"))
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{k:?}"))
 }
 
 fn unit_name(u: Unit) -> &'static str {
@@ -125,7 +128,10 @@ fn unit_name(u: Unit) -> &'static str {
 fn arithmetic(actions: &ActionCounts) -> ActionCounts {
     let mut out = ActionCounts::new();
     for (a, n) in actions.iter() {
-        if matches!(Component::of(a), Component::Adds | Component::Multiplies | Component::SkippedProducts) {
+        if matches!(
+            Component::of(a),
+            Component::Adds | Component::Multiplies | Component::SkippedProducts
+        ) {
             out.add(a, n);
         }
     }
@@ -133,7 +139,13 @@ fn arithmetic(actions: &ActionCounts) -> ActionCounts {
 }
 
 /// The paper's convention for `model` under workload `w` (graph shapes from the simulator).
-pub fn paper_energy(ert: &Ert, model: &ModelShape, stats: &ModelStats, w: &Workload, kv_bits: u64) -> PaperEnergy {
+pub fn paper_energy(
+    ert: &Ert,
+    model: &ModelShape,
+    stats: &ModelStats,
+    w: &Workload,
+    kv_bits: u64,
+) -> PaperEnergy {
     let precision = match model.weights {
         WeightKind::Ternary => Precision::Ternary,
         WeightKind::Fp16 => Precision::Fp16,
@@ -144,7 +156,13 @@ pub fn paper_energy(ert: &Ert, model: &ModelShape, stats: &ModelStats, w: &Workl
             continue;
         }
         // GEMM shapes do not depend on the context, so one graph per phase suffices.
-        let ps = PhaseShape { phase, batch: w.batch, prompt: w.prefill, kv_bits, int8_attention: false };
+        let ps = PhaseShape {
+            phase,
+            batch: w.batch,
+            prompt: w.prefill,
+            kv_bits,
+            int8_attention: false,
+        };
         for op in graph::build(model, &ps).node_weights() {
             if let Work::Gemm(s) = op.work {
                 let reps = steps * if op.per_layer { model.layers as u64 } else { 1 };
@@ -153,32 +171,52 @@ pub fn paper_energy(ert: &Ert, model: &ModelShape, stats: &ModelStats, w: &Workl
         }
     }
     let mut other = ActionCounts::new();
-    for o in stats.ops.iter().filter(|o| o.unit == Unit::Vector && !matches!(o.kind, OpKind::ActQuant | OpKind::Dequant)) {
+    for o in stats
+        .ops
+        .iter()
+        .filter(|o| o.unit == Unit::Vector && !matches!(o.kind, OpKind::ActQuant | OpKind::Dequant))
+    {
         other.merge(&arithmetic(&o.actions));
     }
     let linear = ert.price(&linear, &Occupancy::NONE);
     let other = ert.price(&other, &Occupancy::NONE);
     let total_pj = linear.total_pj + other.total_pj;
-    PaperEnergy { linear, other, total_pj }
+    PaperEnergy {
+        linear,
+        other,
+        total_pj,
+    }
 }
 
 fn by_kind(ert: &Ert, cfg: &ArrayConfig, ops: &[OpStats]) -> Vec<KindEnergy> {
     let mut acc: BTreeMap<(String, &'static str), (ActionCounts, u64)> = BTreeMap::new();
     for o in ops {
-        let e = acc.entry((kind_name(o.kind), unit_name(o.unit))).or_default();
+        let e = acc
+            .entry((kind_name(o.kind), unit_name(o.unit)))
+            .or_default();
         e.0.merge(&o.actions);
         e.1 += o.cycles;
     }
     acc.into_iter()
         .map(|((kind, unit), (actions, cycles))| {
             let b = ert.price(&actions, &occupancy(cfg, cycles));
-            KindEnergy { kind, unit: unit.into(), components: b.by_component(), total_pj: b.total_pj }
+            KindEnergy {
+                kind,
+                unit: unit.into(),
+                components: b.by_component(),
+                total_pj: b.total_pj,
+            }
         })
         .collect()
 }
 
 /// Prices simulator results in both views.
-pub fn price_stats(ert: &Ert, cfg: &ArrayConfig, model: &ModelShape, stats: ModelStats) -> ModelEnergy {
+pub fn price_stats(
+    ert: &Ert,
+    cfg: &ArrayConfig,
+    model: &ModelShape,
+    stats: ModelStats,
+) -> ModelEnergy {
     let w = stats.workload;
     let faithful = ert.price(&stats.actions, &occupancy(cfg, stats.total_cycles));
     let mut matmul = ActionCounts::new();
@@ -202,7 +240,12 @@ pub fn price_stats(ert: &Ert, cfg: &ArrayConfig, model: &ModelShape, stats: Mode
 
 /// Simulates and prices `model` alone: ternary models on `cfg`, FP16 models on
 /// the FP16 copy of `cfg` (an FP16 model cannot run on ternary PEs).
-pub fn evaluate(ert: &Ert, cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Result<ModelEnergy, SimError> {
+pub fn evaluate(
+    ert: &Ert,
+    cfg: &ArrayConfig,
+    model: &ModelShape,
+    w: &Workload,
+) -> Result<ModelEnergy, SimError> {
     let cfg = match model.weights {
         WeightKind::Ternary => cfg.clone(),
         WeightKind::Fp16 => tritone_sim::model::fp16_baseline_config(cfg)?,
@@ -213,7 +256,12 @@ pub fn evaluate(ert: &Ert, cfg: &ArrayConfig, model: &ModelShape, w: &Workload) 
 
 /// Simulates `model` (on `cfg`) and its FP16 baseline (on the FP16 copy of
 /// `cfg`) and prices both.
-pub fn compare(ert: &Ert, cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Result<EnergyComparison, SimError> {
+pub fn compare(
+    ert: &Ert,
+    cfg: &ArrayConfig,
+    model: &ModelShape,
+    w: &Workload,
+) -> Result<EnergyComparison, SimError> {
     let c = simulate_with_baseline(cfg, model, w)?;
     let fp16_cfg = tritone_sim::model::fp16_baseline_config(cfg)?;
     let fp16_model = tritone_sim::model::fp16_baseline_model(model);
@@ -221,6 +269,219 @@ pub fn compare(ert: &Ert, cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -
         model: price_stats(ert, cfg, model, c.model),
         fp16: price_stats(ert, &fp16_cfg, &fp16_model, c.fp16),
     })
+}
+
+/// One model's energy in a compact, printable form (what `tritone energy
+/// --model` shows and writes as JSON).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnergySummary {
+    /// Model.
+    pub model: String,
+    /// Ternary or FP16.
+    pub weights: WeightKind,
+    /// Energy table.
+    pub table: String,
+    /// Workload.
+    pub workload: Workload,
+    /// Tokens processed, B·(P + D).
+    pub tokens: u64,
+    /// Faithful energy per inference, pJ.
+    pub faithful_pj: f64,
+    /// Faithful energy per processed token, pJ.
+    pub faithful_pj_per_token: f64,
+    /// Paper-view energy per inference, pJ.
+    pub paper_pj: f64,
+    /// Paper-view energy per processed token, pJ.
+    pub paper_pj_per_token: f64,
+    /// Faithful energy by component, pJ.
+    pub faithful_by_component: Vec<(Component, f64)>,
+    /// Faithful lines (action, count, pJ each, pJ, source).
+    pub faithful_lines: Vec<tritone_energy::EnergyLine>,
+    /// Paper view: the linear layers' lines.
+    pub paper_linear: Vec<tritone_energy::EnergyLine>,
+    /// Paper view: the other operators' arithmetic, pJ.
+    pub paper_other_pj: f64,
+    /// Faithful energy by layer type.
+    pub by_kind: Vec<KindEnergy>,
+    /// Simulated decode latency per generated token, s.
+    pub decode_latency_s: f64,
+    /// Simulated cycles.
+    pub cycles: u64,
+}
+
+impl ModelEnergy {
+    /// The compact form.
+    pub fn summary(&self) -> EnergySummary {
+        EnergySummary {
+            model: self.model.clone(),
+            weights: self.weights,
+            table: self.table.clone(),
+            workload: self.workload,
+            tokens: self.tokens,
+            faithful_pj: self.faithful.total_pj,
+            faithful_pj_per_token: self.faithful_pj_per_token(),
+            paper_pj: self.paper.total_pj,
+            paper_pj_per_token: self.paper.total_pj / self.tokens as f64,
+            faithful_by_component: self.faithful.by_component(),
+            faithful_lines: self.faithful.lines.clone(),
+            paper_linear: self
+                .paper
+                .linear
+                .lines
+                .iter()
+                .filter(|l| l.count > 0)
+                .cloned()
+                .collect(),
+            paper_other_pj: self.paper.other.total_pj,
+            by_kind: self.by_kind.clone(),
+            decode_latency_s: self.decode_latency_s(),
+            cycles: self.stats.total_cycles,
+        }
+    }
+}
+
+/// Energy with an SI prefix, e.g. "12.3 mJ".
+pub fn si_joules(pj: f64) -> String {
+    let j = pj * 1e-12;
+    let (v, unit) = [
+        (1.0, "J"),
+        (1e-3, "mJ"),
+        (1e-6, "uJ"),
+        (1e-9, "nJ"),
+        (1e-12, "pJ"),
+    ]
+    .into_iter()
+    .find(|(s, _)| j.abs() >= *s)
+    .map(|(s, u)| (j / s, u))
+    .unwrap_or((pj, "pJ"));
+    format!("{v:.4} {unit}")
+}
+
+/// Plain-text rendering of a summary (and its FP16 counterpart, if any).
+pub fn render_text(m: &EnergySummary, fp16: Option<&EnergySummary>) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let w = m.workload;
+    let _ = writeln!(
+        o,
+        "{} on table {}: prompt {} + {} generated tokens, batch {} ({} tokens)",
+        m.model, m.table, w.prefill, w.decode, w.batch, m.tokens
+    );
+    let pair: Vec<&EnergySummary> = std::iter::once(m).chain(fp16).collect();
+    let width = pair
+        .iter()
+        .map(|s| s.model.len())
+        .max()
+        .unwrap_or(0)
+        .max(16)
+        + 2;
+    let _ = writeln!(
+        o,
+        "\n{:<28}{}",
+        "",
+        pair.iter()
+            .map(|s| format!("{:>width$}", s.model))
+            .collect::<String>()
+    );
+    let row = |o: &mut String, label: &str, f: &dyn Fn(&EnergySummary) -> String| {
+        let _ = writeln!(
+            o,
+            "{label:<28}{}",
+            pair.iter()
+                .map(|s| format!("{:>width$}", f(s)))
+                .collect::<String>()
+        );
+    };
+    row(&mut o, "faithful, per inference", &|s| {
+        si_joules(s.faithful_pj)
+    });
+    row(&mut o, "faithful, per token", &|s| {
+        si_joules(s.faithful_pj_per_token)
+    });
+    row(&mut o, "paper view, per inference", &|s| {
+        si_joules(s.paper_pj)
+    });
+    row(&mut o, "paper view, per token", &|s| {
+        si_joules(s.paper_pj_per_token)
+    });
+    row(&mut o, "decode latency per token", &|s| {
+        format!("{:.4} ms", s.decode_latency_s * 1e3)
+    });
+    if let Some(f) = fp16 {
+        let _ = writeln!(
+            o,
+            "FP16 / this model: faithful {:.2}x, paper view {:.2}x",
+            f.faithful_pj / m.faithful_pj,
+            f.paper_pj / m.paper_pj
+        );
+    }
+    let _ = writeln!(o, "\nfaithful view by component:");
+    for (i, (c, _)) in m.faithful_by_component.iter().enumerate() {
+        row(&mut o, &format!("  {}", c.name()), &|s| {
+            si_joules(s.faithful_by_component[i].1)
+        });
+    }
+    let _ = writeln!(
+        o,
+        "\npaper view (linear layers by the paper's formulas, then other arithmetic):"
+    );
+    for s in &pair {
+        for l in &s.paper_linear {
+            let _ = writeln!(
+                o,
+                "  {:<w$}{:<18}{:>16} x {:.4} pJ = {}",
+                s.model,
+                l.item,
+                l.count,
+                l.pj_each,
+                si_joules(l.pj),
+                w = width
+            );
+        }
+        let _ = writeln!(
+            o,
+            "  {:<w$}{:<18}{:>36}",
+            s.model,
+            "other operators",
+            si_joules(s.paper_other_pj),
+            w = width
+        );
+    }
+    let _ = writeln!(o, "\nfaithful view by layer type:");
+    let mut kinds: Vec<(String, String)> = Vec::new();
+    for s in &pair {
+        for k in &s.by_kind {
+            if !kinds.iter().any(|(n, u)| n == &k.kind && u == &k.unit) {
+                kinds.push((k.kind.clone(), k.unit.clone()));
+            }
+        }
+    }
+    for (kind, unit) in &kinds {
+        row(&mut o, &format!("  {kind} ({unit})"), &|s| {
+            s.by_kind
+                .iter()
+                .find(|k| &k.kind == kind && &k.unit == unit)
+                .map(|k| si_joules(k.total_pj))
+                .unwrap_or_else(|| "-".into())
+        });
+    }
+    let _ = writeln!(
+        o,
+        "\nfaithful lines of {} (pJ each x count; estimates marked *):",
+        m.model
+    );
+    for l in &m.faithful_lines {
+        let _ = writeln!(
+            o,
+            "  {:<28}{:>18} x {:<12.6} = {:>16}{}",
+            l.item,
+            l.count,
+            l.pj_each,
+            si_joules(l.pj),
+            if l.estimate { " *" } else { "" }
+        );
+    }
+    o
 }
 
 #[cfg(test)]
@@ -236,11 +497,19 @@ mod tests {
     fn views_add_up_and_ternary_wins_the_paper_view() {
         let ert = Ert::builtin(Node::Nm7);
         let cfg = ArrayConfig::default();
-        let w = Workload { prefill: 16, decode: 4, batch: 1 };
+        let w = Workload {
+            prefill: 16,
+            decode: 4,
+            batch: 1,
+        };
         let c = compare(&ert, &cfg, &small(), &w).unwrap();
         for m in [&c.model, &c.fp16] {
             let kinds: f64 = m.by_kind.iter().map(|k| k.total_pj).sum();
-            assert!((kinds - m.faithful.total_pj).abs() <= 1e-9 * m.faithful.total_pj, "{}", m.model);
+            assert!(
+                (kinds - m.faithful.total_pj).abs() <= 1e-9 * m.faithful.total_pj,
+                "{}",
+                m.model
+            );
             assert!(m.faithful.component_pj(Component::Leakage) > 0.0);
             assert!(m.paper.total_pj > 0.0 && m.faithful_matmul_arith_pj > 0.0);
         }
@@ -253,10 +522,40 @@ mod tests {
     }
 
     #[test]
+    fn summary_and_text_agree_with_the_breakdown() {
+        let ert = Ert::builtin(Node::Nm45);
+        let w = Workload {
+            prefill: 4,
+            decode: 2,
+            batch: 1,
+        };
+        let c = compare(&ert, &ArrayConfig::default(), &small(), &w).unwrap();
+        let (m, f) = (c.model.summary(), c.fp16.summary());
+        assert_eq!(m.tokens, 6);
+        assert!((m.faithful_pj_per_token * 6.0 - m.faithful_pj).abs() < 1e-6 * m.faithful_pj);
+        let text = render_text(&m, Some(&f));
+        for needle in [
+            "faithful, per token",
+            "leakage (estimate)",
+            "INT8 add",
+            "bit_linear (array)",
+            "FP16 / this model",
+        ] {
+            assert!(text.contains(needle), "missing {needle}:\n{text}");
+        }
+        assert_eq!(si_joules(1.5e9), "1.5000 mJ");
+        assert_eq!(si_joules(2.0), "2.0000 pJ");
+    }
+
+    #[test]
     fn paper_linear_energy_matches_hand_formula() {
         let ert = Ert::builtin(Node::Nm7);
         let m = small();
-        let w = Workload { prefill: 8, decode: 0, batch: 1 };
+        let w = Workload {
+            prefill: 8,
+            decode: 0,
+            batch: 1,
+        };
         let c = compare(&ert, &ArrayConfig::default(), &m, &w).unwrap();
         let (d, f, kvd, l) = (m.hidden as u64, m.ffn as u64, m.kv_dim(), m.layers as u64);
         // (k, n) of q, k, v, o, gate, up, down.

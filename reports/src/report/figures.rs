@@ -1,7 +1,9 @@
 //! The report's plots, drawn from [`ReportData`] with [`crate::plot`].
 
 use super::data::ReportData;
-use crate::plot::{self, BarChart, BarGroup, BarLayout, PlotError, PlotFiles, Scale, Series, XyChart};
+use crate::plot::{
+    self, BarChart, BarGroup, BarLayout, PlotError, PlotFiles, Scale, Series, XyChart,
+};
 use std::path::Path;
 
 /// File stems of the plots, in report order (each has `.svg` and `.png`).
@@ -28,15 +30,24 @@ pub fn draw_all(dir: &Path, d: &ReportData) -> Result<Vec<PlotFiles>, PlotError>
     let pair: Vec<_> = d.fig3_left.iter().rev().take(2).rev().collect();
     if !pair.is_empty() {
         let chart = BarChart {
-            title: "Figure 3 (left): matmul arithmetic energy, 7 nm convention".into(),
+            title: format!("Figure 3 (left): matmul arithmetic energy ({})", d.table_name),
             y_label: "share of matmul arithmetic energy (%)".into(),
             categories: pair.iter().map(|r| r.model.clone()).collect(),
             layout: BarLayout::Stacked,
         };
         let groups = [
-            BarGroup { label: "INT8 add".into(), values: pair.iter().map(|r| r.int8_add_pct).collect() },
-            BarGroup { label: "FP16 add".into(), values: pair.iter().map(|r| r.fp16_add_pct).collect() },
-            BarGroup { label: "FP16 mul".into(), values: pair.iter().map(|r| r.fp16_mul_pct).collect() },
+            BarGroup {
+                label: "INT8 add".into(),
+                values: pair.iter().map(|r| r.int8_add_pct).collect(),
+            },
+            BarGroup {
+                label: "FP16 add".into(),
+                values: pair.iter().map(|r| r.fp16_add_pct).collect(),
+            },
+            BarGroup {
+                label: "FP16 mul".into(),
+                values: pair.iter().map(|r| r.fp16_mul_pct).collect(),
+            },
         ];
         out.push(plot::bar(&stem(STEMS[0]), &chart, &groups)?);
     }
@@ -52,26 +63,46 @@ pub fn draw_all(dir: &Path, d: &ReportData) -> Result<Vec<PlotFiles>, PlotError>
         &stem(STEMS[1]),
         &chart,
         &[
-            series("FP16 LLaMA, paper view", r, |x| (x.params_b, x.fp16_paper_j)),
-            series("BitNet b1.58, paper view", r, |x| (x.params_b, x.bitnet_paper_j)),
-            series("FP16 LLaMA, faithful", r, |x| (x.params_b, x.fp16_faithful_j)),
-            series("BitNet b1.58, faithful", r, |x| (x.params_b, x.bitnet_faithful_j)),
+            series("FP16 LLaMA, paper view", r, |x| {
+                (x.params_b, x.fp16_paper_j)
+            }),
+            series("BitNet b1.58, paper view", r, |x| {
+                (x.params_b, x.bitnet_paper_j)
+            }),
+            series("FP16 LLaMA, faithful", r, |x| {
+                (x.params_b, x.fp16_faithful_j)
+            }),
+            series("BitNet b1.58, faithful", r, |x| {
+                (x.params_b, x.bitnet_faithful_j)
+            }),
         ],
     )?);
-    let chart = XyChart::new("Energy ratio FP16 / BitNet b1.58 (512 tokens)", "parameters (billions)", "FP16 / BitNet b1.58")
-        .scales(Scale::Log, Scale::Linear);
+    let chart = XyChart::new(
+        "Energy ratio FP16 / BitNet b1.58 (512 tokens)",
+        "parameters (billions)",
+        "FP16 / BitNet b1.58",
+    )
+    .scales(Scale::Log, Scale::Linear);
     out.push(plot::line(
         &stem(STEMS[2]),
         &chart,
         &[
-            series("paper view (arithmetic)", r, |x| (x.params_b, x.paper_ratio)),
-            series("faithful (whole design)", r, |x| (x.params_b, x.faithful_ratio)),
+            series("paper view (arithmetic)", r, |x| {
+                (x.params_b, x.paper_ratio)
+            }),
+            series("faithful (whole design)", r, |x| {
+                (x.params_b, x.faithful_ratio)
+            }),
         ],
     )?);
 
     let t = &d.table1;
-    let chart = XyChart::new("Figure 2 (left): decode latency", "parameters (billions)", "ms per token")
-        .scales(Scale::Log, Scale::Log);
+    let chart = XyChart::new(
+        "Figure 2 (left): decode latency",
+        "parameters (billions)",
+        "ms per token",
+    )
+    .scales(Scale::Log, Scale::Log);
     out.push(plot::line(
         &stem(STEMS[3]),
         &chart,
@@ -80,8 +111,12 @@ pub fn draw_all(dir: &Path, d: &ReportData) -> Result<Vec<PlotFiles>, PlotError>
             series("BitNet b1.58", t, |x| (x.params_b, x.bitnet_latency_ms)),
         ],
     )?);
-    let chart =
-        XyChart::new("Figure 2 (right): memory", "parameters (billions)", "memory (GB)").scales(Scale::Log, Scale::Log);
+    let chart = XyChart::new(
+        "Figure 2 (right): memory",
+        "parameters (billions)",
+        "memory (GB)",
+    )
+    .scales(Scale::Log, Scale::Log);
     out.push(plot::line(
         &stem(STEMS[4]),
         &chart,
@@ -99,14 +134,27 @@ pub fn draw_all(dir: &Path, d: &ReportData) -> Result<Vec<PlotFiles>, PlotError>
             layout: BarLayout::Grouped,
         };
         let groups = [
-            BarGroup { label: "simulated".into(), values: d.table3.iter().map(|r| r.max_batch as f64).collect() },
-            BarGroup { label: "paper".into(), values: d.table3.iter().map(|r| r.paper_batch as f64).collect() },
+            BarGroup {
+                label: "simulated".into(),
+                values: d.table3.iter().map(|r| r.max_batch as f64).collect(),
+            },
+            BarGroup {
+                label: "paper".into(),
+                values: d.table3.iter().map(|r| r.paper_batch as f64).collect(),
+            },
         ];
         out.push(plot::bar(&stem(STEMS[5]), &chart, &groups)?);
     }
 
     // Faithful components of the largest pair.
-    let names: Vec<String> = d.models.iter().rev().take(2).rev().map(|m| m.model.clone()).collect();
+    let names: Vec<String> = d
+        .models
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .map(|m| m.model.clone())
+        .collect();
     if !names.is_empty() {
         let comps: Vec<String> = {
             let mut v: Vec<String> = Vec::new();
@@ -130,7 +178,11 @@ pub fn draw_all(dir: &Path, d: &ReportData) -> Result<Vec<PlotFiles>, PlotError>
                 values: names
                     .iter()
                     .map(|n| {
-                        d.components.iter().find(|c| &c.model == n && &c.component == comp).map(|c| c.pct).unwrap_or(0.0)
+                        d.components
+                            .iter()
+                            .find(|c| &c.model == n && &c.component == comp)
+                            .map(|c| c.pct)
+                            .unwrap_or(0.0)
                     })
                     .collect(),
             })

@@ -47,7 +47,8 @@ fn pe_of(model: &ModelShape, cfg: &ArrayConfig) -> PeKind {
 /// Weight bytes of `model` stored for `cfg`.
 pub fn weight_bytes(model: &ModelShape, cfg: &ArrayConfig) -> u64 {
     let p = model.params();
-    weight_dram_bytes(pe_of(model, cfg), cfg.weight_packing(), p.linear) + 2 * (p.embedding + p.lm_head + p.norms)
+    weight_dram_bytes(pe_of(model, cfg), cfg.weight_packing(), p.linear)
+        + 2 * (p.embedding + p.lm_head + p.norms)
 }
 
 /// Bytes that grow with each sequence of length `seq`: KV cache + activations.
@@ -60,7 +61,11 @@ fn per_sequence(model: &ModelShape, cfg: &ArrayConfig, seq: u64) -> (u64, u64) {
 /// Footprint of `batch` sequences of `seq` tokens.
 pub fn footprint(model: &ModelShape, cfg: &ArrayConfig, batch: u64, seq: u64) -> Footprint {
     let (kv, act) = per_sequence(model, cfg, seq);
-    Footprint { weights: weight_bytes(model, cfg), kv_cache: batch * kv, activations: batch * act }
+    Footprint {
+        weights: weight_bytes(model, cfg),
+        kv_cache: batch * kv,
+        activations: batch * act,
+    }
 }
 
 /// The largest batch whose footprint at `seq` tokens fits `capacity` bytes
@@ -80,12 +85,18 @@ mod tests {
         let cfg = ArrayConfig::default();
         let p = m.params();
         let f = footprint(&m, &cfg, 2, 512);
-        assert_eq!(f.weights, p.linear.div_ceil(4) + 2 * (p.embedding + p.lm_head + p.norms));
+        assert_eq!(
+            f.weights,
+            p.linear.div_ceil(4) + 2 * (p.embedding + p.lm_head + p.norms)
+        );
         // 24 layers, kv_dim 1536, FP16 KV.
         assert_eq!(f.kv_cache, 2 * 512 * 24 * 2 * 1536 * 2);
         assert_eq!(f.activations, 2 * 512 * (2 * 1536 + 2 * 4096) * 2);
         let fp = tritone_reference::model("llama-700m_fp16").unwrap();
-        assert_eq!(footprint(&fp, &cfg, 2, 512).weights, 2 * p.total());
+        assert_eq!(
+            footprint(&fp, &cfg, 2, 512).weights,
+            2 * fp.params().total()
+        );
     }
 
     #[test]

@@ -296,7 +296,7 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
         "failed" => Outcome::Failed(error),
         other => return Err(format!("unknown status '{other}'")),
     };
-    let synth = if with_synth && cell.get("luts")? != "" {
+    let synth = if with_synth && !cell.get("luts")?.is_empty() {
         let n = |c: &str| -> Result<u64, String> {
             cell.get(c)?.parse().map_err(|_| format!("column {c} is not a count"))
         };

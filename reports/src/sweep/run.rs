@@ -137,6 +137,11 @@ pub fn check_spec(spec: &SweepSpec, evaluator: &dyn Evaluator) -> Result<(), Swe
             }
             a
         });
+    // seen[0] covers every point: no ok value there means no point is possible.
+    if !seen[0].iter().any(|(ok, _)| *ok) {
+        let why = seen[0].iter().find_map(|(_, e)| e.clone()).unwrap_or_default();
+        return Err(SweepError::Impossible(why));
+    }
     for (k, p) in Param::ALL.iter().enumerate() {
         let texts = spec.value_texts(*p);
         for (d, (any_ok, err)) in seen[k].iter().enumerate() {

@@ -131,6 +131,7 @@ fn impossible_values_are_refused_before_any_work() {
         (vec![("kv_bits", "16,3")], "kv_bits=3 is impossible in every combination"),
         (vec![("rows", "8"), ("weight_rows_per_cycle", "1,16")], "weight_rows_per_cycle=16"),
         (vec![("model", "m,gpt")], "unknown model 'gpt'"),
+        (vec![("pe", "mac-fp16"), ("acc_bits", "24")], "no point of this sweep is possible: invalid architecture: acc_bits"),
     ] {
         let out = dir.path().join("x.csv");
         let e = run_sweep(&spec(&pairs), &fake, options(&out)).unwrap_err().to_string();

@@ -75,7 +75,10 @@ pub struct Lin {
 impl Lin {
     /// A constant.
     pub fn fixed(v: u64) -> Lin {
-        Lin { per_ctx: 0, fixed: v }
+        Lin {
+            per_ctx: 0,
+            fixed: v,
+        }
     }
     /// Its value at context `x`.
     pub fn at(&self, x: u64) -> u64 {
@@ -213,7 +216,14 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     let mut stage = |g: &mut DiGraph<Op, ()>, ops: Vec<(String, OpKind, bool, Work)>| {
         let nodes: Vec<NodeIndex> = ops
             .into_iter()
-            .map(|(name, kind, per_layer, work)| g.add_node(Op { name, kind, per_layer, work }))
+            .map(|(name, kind, per_layer, work)| {
+                g.add_node(Op {
+                    name,
+                    kind,
+                    per_layer,
+                    work,
+                })
+            })
             .collect();
         for &p in &prev {
             for &n in &nodes {
@@ -222,68 +232,178 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
         }
         prev = nodes;
     };
-    let gemm = |name: &str, k: u64, n: u64| (name.to_string(), OpKind::BitLinear, true, Work::Gemm(GemmShape { m: t, k, n }));
+    let gemm = |name: &str, k: u64, n: u64| {
+        (
+            name.to_string(),
+            OpKind::BitLinear,
+            true,
+            Work::Gemm(GemmShape { m: t, k, n }),
+        )
+    };
     let layer = |name: &str, kind: OpKind, w: Work| (name.to_string(), kind, true, w);
-    let norm = |name: &str, width: u64| layer(name, OpKind::RmsNorm, vec_op(Lin::fixed(t * width), 1, 3, 0));
-    let quant = |name: &str, width: u64| layer(name, OpKind::ActQuant, vec_op(Lin::fixed(t * width), 2, 1, 0));
-    let dequant = |name: &str, width: u64| layer(name, OpKind::Dequant, vec_op(Lin::fixed(t * width), 1, 1, 0));
+    let norm = |name: &str, width: u64| {
+        layer(
+            name,
+            OpKind::RmsNorm,
+            vec_op(Lin::fixed(t * width), 1, 3, 0),
+        )
+    };
+    let quant = |name: &str, width: u64| {
+        layer(
+            name,
+            OpKind::ActQuant,
+            vec_op(Lin::fixed(t * width), 2, 1, 0),
+        )
+    };
+    let dequant = |name: &str, width: u64| {
+        layer(
+            name,
+            OpKind::Dequant,
+            vec_op(Lin::fixed(t * width), 1, 1, 0),
+        )
+    };
 
-    stage(&mut g, vec![(
-        "embedding".into(),
-        OpKind::Embedding,
-        false,
-        Work::Vector {
-            elements: Lin::fixed(t * d),
-            cost: VecCost { adds: 0, muls: 0, moves: 1 },
-            arith: Arith::Vector,
-            dram_read_bits: Lin::fixed(t * d * 16),
-            dram_write_bits: Lin::default(),
-        },
-    )]);
+    stage(
+        &mut g,
+        vec![(
+            "embedding".into(),
+            OpKind::Embedding,
+            false,
+            Work::Vector {
+                elements: Lin::fixed(t * d),
+                cost: VecCost {
+                    adds: 0,
+                    muls: 0,
+                    moves: 1,
+                },
+                arith: Arith::Vector,
+                dram_read_bits: Lin::fixed(t * d * 16),
+                dram_write_bits: Lin::default(),
+            },
+        )],
+    );
     stage(&mut g, vec![norm("input_norm", d)]);
     if ternary {
         stage(&mut g, vec![quant("act_quant_qkv", d)]);
     }
-    stage(&mut g, vec![gemm("q_proj", d, d), gemm("k_proj", d, kvd), gemm("v_proj", d, kvd)]);
+    stage(
+        &mut g,
+        vec![
+            gemm("q_proj", d, d),
+            gemm("k_proj", d, kvd),
+            gemm("v_proj", d, kvd),
+        ],
+    );
     if ternary {
         stage(&mut g, vec![dequant("dequant_qkv", d + 2 * kvd)]);
     }
-    stage(&mut g, vec![layer("rope", OpKind::Rope, vec_op(Lin::fixed(t * (d + kvd)), 1, 2, 0))]);
+    stage(
+        &mut g,
+        vec![layer(
+            "rope",
+            OpKind::Rope,
+            vec_op(Lin::fixed(t * (d + kvd)), 1, 2, 0),
+        )],
+    );
     let kv = ps.kv_bits;
-    stage(&mut g, vec![layer(
-        "kv_write",
-        OpKind::KvWrite,
-        Work::Vector {
-            elements: Lin::default(),
-            cost: VecCost { adds: 0, muls: 0, moves: 0 },
-            arith: Arith::Vector,
-            dram_read_bits: Lin::default(),
-            dram_write_bits: Lin::fixed(t * 2 * kvd * kv),
-        },
-    )]);
+    stage(
+        &mut g,
+        vec![layer(
+            "kv_write",
+            OpKind::KvWrite,
+            Work::Vector {
+                elements: Lin::default(),
+                cost: VecCost {
+                    adds: 0,
+                    muls: 0,
+                    moves: 0,
+                },
+                arith: Arith::Vector,
+                dram_read_bits: Lin::default(),
+                dram_write_bits: Lin::fixed(t * 2 * kvd * kv),
+            },
+        )],
+    );
     // Scores per phase: causal prefill sums 1..P per query row; a decode step
     // attends x positions per sequence. K (and V) are read once per sequence.
     let (scores, kv_read) = match ps.phase {
-        Phase::Prefill => (Lin::fixed(b * heads * p * (p + 1) / 2), Lin::fixed(b * p * kvd * kv)),
-        Phase::Decode => (Lin { per_ctx: b * heads, fixed: 0 }, Lin { per_ctx: b * kvd * kv, fixed: 0 }),
+        Phase::Prefill => (
+            Lin::fixed(b * heads * p * (p + 1) / 2),
+            Lin::fixed(b * p * kvd * kv),
+        ),
+        Phase::Decode => (
+            Lin {
+                per_ctx: b * heads,
+                fixed: 0,
+            },
+            Lin {
+                per_ctx: b * kvd * kv,
+                fixed: 0,
+            },
+        ),
     };
-    let arith = if ps.int8_attention { Arith::Int8 } else { Arith::Vector };
+    let arith = if ps.int8_attention {
+        Arith::Int8
+    } else {
+        Arith::Vector
+    };
     let attn = |name: &str, kind: OpKind, cost: VecCost, read: Lin| {
-        layer(name, kind, Work::Vector { elements: scores, cost, arith, dram_read_bits: read, dram_write_bits: Lin::default() })
+        layer(
+            name,
+            kind,
+            Work::Vector {
+                elements: scores,
+                cost,
+                arith,
+                dram_read_bits: read,
+                dram_write_bits: Lin::default(),
+            },
+        )
     };
-    stage(&mut g, vec![attn("attn_scores", OpKind::AttnScores, VecCost { adds: hd, muls: hd, moves: 0 }, kv_read)]);
-    stage(&mut g, vec![layer(
-        "softmax",
-        OpKind::Softmax,
-        Work::Vector {
-            elements: scores,
-            cost: VecCost { adds: 3, muls: 2, moves: 0 },
-            arith: Arith::Vector,
-            dram_read_bits: Lin::default(),
-            dram_write_bits: Lin::default(),
-        },
-    )]);
-    stage(&mut g, vec![attn("attn_values", OpKind::AttnValues, VecCost { adds: hd, muls: hd, moves: 0 }, kv_read)]);
+    stage(
+        &mut g,
+        vec![attn(
+            "attn_scores",
+            OpKind::AttnScores,
+            VecCost {
+                adds: hd,
+                muls: hd,
+                moves: 0,
+            },
+            kv_read,
+        )],
+    );
+    stage(
+        &mut g,
+        vec![layer(
+            "softmax",
+            OpKind::Softmax,
+            Work::Vector {
+                elements: scores,
+                cost: VecCost {
+                    adds: 3,
+                    muls: 2,
+                    moves: 0,
+                },
+                arith: Arith::Vector,
+                dram_read_bits: Lin::default(),
+                dram_write_bits: Lin::default(),
+            },
+        )],
+    );
+    stage(
+        &mut g,
+        vec![attn(
+            "attn_values",
+            OpKind::AttnValues,
+            VecCost {
+                adds: hd,
+                muls: hd,
+                moves: 0,
+            },
+            kv_read,
+        )],
+    );
     if model.subln {
         stage(&mut g, vec![norm("attn_subln", d)]);
     }
@@ -294,7 +414,14 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     if ternary {
         stage(&mut g, vec![dequant("dequant_o", d)]);
     }
-    stage(&mut g, vec![layer("attn_residual", OpKind::Residual, vec_op(Lin::fixed(t * d), 1, 0, 0))]);
+    stage(
+        &mut g,
+        vec![layer(
+            "attn_residual",
+            OpKind::Residual,
+            vec_op(Lin::fixed(t * d), 1, 0, 0),
+        )],
+    );
     stage(&mut g, vec![norm("post_attn_norm", d)]);
     if ternary {
         stage(&mut g, vec![quant("act_quant_ffn", d)]);
@@ -307,7 +434,14 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
         FfnKind::SwiGlu => (1, 4),
         FfnKind::ReluSquaredGated => (1, 2),
     };
-    stage(&mut g, vec![layer("ffn_act", OpKind::FfnAct, vec_op(Lin::fixed(t * f), adds, muls, 0))]);
+    stage(
+        &mut g,
+        vec![layer(
+            "ffn_act",
+            OpKind::FfnAct,
+            vec_op(Lin::fixed(t * f), adds, muls, 0),
+        )],
+    );
     if model.subln {
         stage(&mut g, vec![norm("ffn_subln", f)]);
     }
@@ -318,23 +452,45 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     if ternary {
         stage(&mut g, vec![dequant("dequant_down", d)]);
     }
-    stage(&mut g, vec![layer("ffn_residual", OpKind::Residual, vec_op(Lin::fixed(t * d), 1, 0, 0))]);
+    stage(
+        &mut g,
+        vec![layer(
+            "ffn_residual",
+            OpKind::Residual,
+            vec_op(Lin::fixed(t * d), 1, 0, 0),
+        )],
+    );
     // Only each sequence's last position needs logits (prefill) — B rows.
-    stage(&mut g, vec![("final_norm".into(), OpKind::RmsNorm, false, vec_op(Lin::fixed(b * d), 1, 3, 0))]);
+    stage(
+        &mut g,
+        vec![(
+            "final_norm".into(),
+            OpKind::RmsNorm,
+            false,
+            vec_op(Lin::fixed(b * d), 1, 3, 0),
+        )],
+    );
     let v = model.vocab as u64;
-    stage(&mut g, vec![(
-        "lm_head".into(),
-        OpKind::LmHead,
-        false,
-        Work::Vector {
-            elements: Lin::fixed(b * v),
-            cost: VecCost { adds: d, muls: d, moves: 0 },
-            arith: Arith::Vector,
-            // FP16 weights streamed from DRAM once per run (notes: the 2B-4T
-            // lm_head is the unquantized embedding).
-            dram_read_bits: Lin::fixed(v * d * 16),
-            dram_write_bits: Lin::default(),
-        },
-    )]);
+    stage(
+        &mut g,
+        vec![(
+            "lm_head".into(),
+            OpKind::LmHead,
+            false,
+            Work::Vector {
+                elements: Lin::fixed(b * v),
+                cost: VecCost {
+                    adds: d,
+                    muls: d,
+                    moves: 0,
+                },
+                arith: Arith::Vector,
+                // FP16 weights streamed from DRAM once per run (notes: the 2B-4T
+                // lm_head is the unquantized embedding).
+                dram_read_bits: Lin::fixed(v * d * 16),
+                dram_write_bits: Lin::default(),
+            },
+        )],
+    );
     g
 }

@@ -13,7 +13,9 @@ pub mod graph;
 use crate::config::{ArrayConfig, ArraySpec, PeKind};
 use crate::dram::DramRate;
 use crate::error::{check_dim, SimError};
-use crate::gemm::{simulate_gemm, weight_dram_bytes, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights};
+use crate::gemm::{
+    simulate_gemm, weight_dram_bytes, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights,
+};
 use crate::series::Ratio;
 use graph::{Arith, OpKind, Phase, PhaseShape, Unit, Work};
 use petgraph::algo::toposort;
@@ -50,7 +52,11 @@ impl Workload {
                 why: format!("must be at most {MAX_CONTEXT}"),
             });
         }
-        check_dim("batch × prefill tokens", self.batch * self.prefill, crate::gemm::MAX_GEMM_DIM)?;
+        check_dim(
+            "batch × prefill tokens",
+            self.batch * self.prefill,
+            crate::gemm::MAX_GEMM_DIM,
+        )?;
         Ok(())
     }
 }
@@ -77,6 +83,7 @@ pub struct OpStats {
     /// DRAM bytes moved.
     pub dram_bytes: u64,
     /// Actions for the energy model.
+    #[serde(serialize_with = "crate::serde_actions::as_list")]
     pub actions: ActionCounts,
 }
 
@@ -132,6 +139,7 @@ pub struct ModelStats {
     /// One decoder layer's cycles.
     pub layer: LayerStats,
     /// Actions for the energy model.
+    #[serde(serialize_with = "crate::serde_actions::as_list")]
     pub actions: ActionCounts,
     /// Per-operator rows, prefill then decode, in graph order.
     pub ops: Vec<OpStats>,
@@ -149,7 +157,11 @@ pub struct Comparison {
 /// The FP16 baseline of `cfg`: the same array and memories with FP16 MAC PEs
 /// (FP32 accumulation).
 pub fn fp16_baseline_config(cfg: &ArrayConfig) -> Result<ArrayConfig, SimError> {
-    let spec = ArraySpec { pe: Some(PeKind::MacFp16), acc_bits: None, ..cfg.spec() };
+    let spec = ArraySpec {
+        pe: Some(PeKind::MacFp16),
+        acc_bits: None,
+        ..cfg.spec()
+    };
     Ok(ArrayConfig::new(spec)?)
 }
 
@@ -169,7 +181,11 @@ pub fn fp16_baseline_model(model: &ModelShape) -> ModelShape {
 }
 
 /// Simulates `model` on `cfg` and its FP16 baseline on the FP16 copy of `cfg`.
-pub fn simulate_with_baseline(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Result<Comparison, SimError> {
+pub fn simulate_with_baseline(
+    cfg: &ArrayConfig,
+    model: &ModelShape,
+    w: &Workload,
+) -> Result<Comparison, SimError> {
     Ok(Comparison {
         model: simulate_model(cfg, model, w)?,
         fp16: simulate_model(&fp16_baseline_config(cfg)?, &fp16_baseline_model(model), w)?,
@@ -177,15 +193,26 @@ pub fn simulate_with_baseline(cfg: &ArrayConfig, model: &ModelShape, w: &Workloa
 }
 
 /// Simulates the whole inference `w` of `model` on `cfg`.
-pub fn simulate_model(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Result<ModelStats, SimError> {
-    model.validate().map_err(|why| SimError::Model { name: model.name.clone(), why })?;
+pub fn simulate_model(
+    cfg: &ArrayConfig,
+    model: &ModelShape,
+    w: &Workload,
+) -> Result<ModelStats, SimError> {
+    model.validate().map_err(|why| SimError::Model {
+        name: model.name.clone(),
+        why,
+    })?;
     w.validate()?;
     match (model.weights, cfg.pe()) {
-        (WeightKind::Fp16, PeKind::MacFp16) | (WeightKind::Ternary, PeKind::Ternary | PeKind::MacInt8) => {}
+        (WeightKind::Fp16, PeKind::MacFp16)
+        | (WeightKind::Ternary, PeKind::Ternary | PeKind::MacInt8) => {}
         (kind, pe) => {
             return Err(SimError::Model {
                 name: model.name.clone(),
-                why: format!("{kind:?} weights cannot run on a {} array (FP16 models need mac-fp16)", pe.name()),
+                why: format!(
+                    "{kind:?} weights cannot run on a {} array (FP16 models need mac-fp16)",
+                    pe.name()
+                ),
             })
         }
     }
@@ -193,11 +220,31 @@ pub fn simulate_model(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Re
     let mut cache = BTreeMap::new();
     let kv_bits = cfg.kv_bits() as u64;
     let int8_attention = cfg.attention() == crate::config::AttentionPrecision::Int8;
-    let shape = |phase| PhaseShape { phase, batch: w.batch, prompt: w.prefill, kv_bits, int8_attention };
-    let mut ops = eval_phase(cfg, &rate, model, &shape(Phase::Prefill), (0, 0), &mut cache)?;
+    let shape = |phase| PhaseShape {
+        phase,
+        batch: w.batch,
+        prompt: w.prefill,
+        kv_bits,
+        int8_attention,
+    };
+    let mut ops = eval_phase(
+        cfg,
+        &rate,
+        model,
+        &shape(Phase::Prefill),
+        (0, 0),
+        &mut cache,
+    )?;
     if w.decode > 0 {
         // Step j (0-based) attends the P + j cached positions plus its own.
-        ops.extend(eval_phase(cfg, &rate, model, &shape(Phase::Decode), (w.prefill + 1, w.prefill + w.decode), &mut cache)?);
+        ops.extend(eval_phase(
+            cfg,
+            &rate,
+            model,
+            &shape(Phase::Decode),
+            (w.prefill + 1, w.prefill + w.decode),
+            &mut cache,
+        )?);
     }
     let sum = |phase: Phase, per_layer_only: bool, layers: &[String]| -> u64 {
         ops.iter()
@@ -223,7 +270,11 @@ pub fn simulate_model(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Re
     for o in &ops {
         actions.merge(&o.actions);
     }
-    let array_macs: u64 = ops.iter().filter(|o| o.unit == Unit::Array).map(|o| o.ops).sum();
+    let array_macs: u64 = ops
+        .iter()
+        .filter(|o| o.unit == Unit::Array)
+        .map(|o| o.ops)
+        .sum();
     let params = model.params();
     let decode_s = decode_cycles as f64 / hz;
     Ok(ModelStats {
@@ -238,13 +289,19 @@ pub fn simulate_model(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Re
         seconds: total_cycles as f64 / hz,
         ttft_s: prefill_cycles as f64 / hz,
         decode_s,
-        tokens_per_s: if w.decode > 0 { (w.batch * w.decode) as f64 / decode_s } else { 0.0 },
-        utilization: array_macs as f64 / ((cfg.rows() as u64 * cfg.cols() as u64) as f64 * total_cycles as f64),
+        tokens_per_s: if w.decode > 0 {
+            (w.batch * w.decode) as f64 / decode_s
+        } else {
+            0.0
+        },
+        utilization: array_macs as f64
+            / ((cfg.rows() as u64 * cfg.cols() as u64) as f64 * total_cycles as f64),
         stall_cycles: ops.iter().map(|o| o.stall_cycles).sum(),
         array_macs,
         weight_bytes: weight_dram_bytes(cfg.pe(), cfg.weight_packing(), params.linear)
             + 2 * (params.embedding + params.lm_head + params.norms),
-        kv_cache_bytes: (w.batch * (w.prefill + w.decode) * layers * 2 * model.kv_dim() * kv_bits).div_ceil(8),
+        kv_cache_bytes: (w.batch * (w.prefill + w.decode) * layers * 2 * model.kv_dim() * kv_bits)
+            .div_ceil(8),
         dram_bytes: ops.iter().map(|o| o.dram_bytes).sum(),
         layer,
         actions,
@@ -267,17 +324,22 @@ fn eval_phase(
     let steps = hi - lo + 1;
     let lanes = cfg.vector().lanes as u128;
     let vprec = cfg.vector().precision;
-    let opts = GemmOptions { zero_weights: ZeroWeights::Fraction(crate::gemm::DEFAULT_ZERO_FRACTION), operands: OperandHome::OnChipIfFits };
+    let opts = GemmOptions {
+        zero_weights: ZeroWeights::Fraction(crate::gemm::DEFAULT_ZERO_FRACTION),
+        operands: OperandHome::OnChipIfFits,
+    };
     let mut out = Vec::with_capacity(order.len());
     for node in order {
         let op = &g[node];
         let count = if op.per_layer { model.layers as u64 } else { 1 };
         let row = match op.work {
             Work::Gemm(shape) => {
-                if !cache.contains_key(&shape) {
-                    cache.insert(shape, simulate_gemm(cfg, &shape, &opts)?);
-                }
-                let st = &cache[&shape];
+                let st = match cache.entry(shape) {
+                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(simulate_gemm(cfg, &shape, &opts)?)
+                    }
+                };
                 let reps = count * steps;
                 OpStats {
                     name: op.name.clone(),
@@ -292,9 +354,19 @@ fn eval_phase(
                     actions: st.actions.scaled(reps),
                 }
             }
-            Work::Vector { elements, cost, arith, dram_read_bits, dram_write_bits } => {
+            Work::Vector {
+                elements,
+                cost,
+                arith,
+                dram_read_bits,
+                dram_write_bits,
+            } => {
                 let lane_ops = cost.lane_ops() as u128;
-                let compute = Ratio { a: elements.per_ctx as u128 * lane_ops, b: elements.fixed as u128 * lane_ops, d: lanes };
+                let compute = Ratio {
+                    a: elements.per_ctx as u128 * lane_ops,
+                    b: elements.fixed as u128 * lane_ops,
+                    d: lanes,
+                };
                 let bits_per_ctx = (dram_read_bits.per_ctx + dram_write_bits.per_ctx) as u128;
                 let bits_fixed = (dram_read_bits.fixed + dram_write_bits.fixed) as u128;
                 let dram = rate.bits_ratio(bits_per_ctx, bits_fixed);
@@ -304,10 +376,14 @@ fn eval_phase(
                 // Σx over the range, for counts affine in x.
                 let sum_x = (lo + hi) * (hi - lo + 1) / 2;
                 let n = count as u128;
-                let elems = (elements.per_ctx as u128 * sum_x + elements.fixed as u128 * steps as u128) * n;
+                let elems =
+                    (elements.per_ctx as u128 * sum_x + elements.fixed as u128 * steps as u128) * n;
                 let bits = (bits_per_ctx * sum_x + bits_fixed * steps as u128) * n;
                 let mut actions = ActionCounts::new();
-                let (adds, muls) = ((elems * cost.adds as u128) as u64, (elems * cost.muls as u128) as u64);
+                let (adds, muls) = (
+                    (elems * cost.adds as u128) as u64,
+                    (elems * cost.muls as u128) as u64,
+                );
                 match arith {
                     Arith::Vector => {
                         actions.add(Action::FpAdd { format: vprec }, adds);
@@ -318,7 +394,12 @@ fn eval_phase(
                         actions.add(Action::IntMul { bits: 8 }, muls);
                     }
                 }
-                actions.add(Action::DramBit { kind: cfg.dram().kind }, bits as u64);
+                actions.add(
+                    Action::DramBit {
+                        kind: cfg.dram().kind,
+                    },
+                    bits as u64,
+                );
                 OpStats {
                     name: op.name.clone(),
                     kind: op.kind,
@@ -366,7 +447,10 @@ mod tests {
         ArrayConfig::new(ArraySpec {
             rows: Some(8),
             cols: Some(8),
-            dram: Some(Dram { kind: DramKind::Ddr4, bandwidth_gbps: gbps }),
+            dram: Some(Dram {
+                kind: DramKind::Ddr4,
+                bandwidth_gbps: gbps,
+            }),
             ..Default::default()
         })
         .unwrap()
@@ -379,7 +463,13 @@ mod tests {
             let cfg = cfg(gbps);
             let rate = DramRate::of(&cfg).unwrap();
             let m = tiny(WeightKind::Ternary);
-            let ps = PhaseShape { phase: Phase::Decode, batch: 2, prompt: 5, kv_bits: 4, int8_attention: true };
+            let ps = PhaseShape {
+                phase: Phase::Decode,
+                batch: 2,
+                prompt: 5,
+                kv_bits: 4,
+                int8_attention: true,
+            };
             let mut cache = BTreeMap::new();
             let closed = eval_phase(&cfg, &rate, &m, &ps, (6, 17), &mut cache).unwrap();
             let mut stepped = closed.clone();
@@ -405,15 +495,35 @@ mod tests {
     #[test]
     fn totals_are_the_sum_of_the_operators() {
         let c = cfg(16.0);
-        let w = Workload { prefill: 7, decode: 5, batch: 2 };
+        let w = Workload {
+            prefill: 7,
+            decode: 5,
+            batch: 2,
+        };
         let s = simulate_model(&c, &tiny(WeightKind::Ternary), &w).unwrap();
         let sum: u64 = s.ops.iter().map(|o| o.cycles).sum();
         assert_eq!(s.total_cycles, sum);
         assert_eq!(s.prefill_cycles + s.decode_cycles, s.total_cycles);
         // A prefill q_proj is one GEMM of B·P tokens per layer.
-        let q = s.ops.iter().find(|o| o.name == "q_proj" && o.phase == Phase::Prefill).unwrap();
-        let opts = GemmOptions { operands: OperandHome::OnChipIfFits, ..Default::default() };
-        let g = simulate_gemm(&c, &GemmShape { m: 14, k: 64, n: 64 }, &opts).unwrap();
+        let q = s
+            .ops
+            .iter()
+            .find(|o| o.name == "q_proj" && o.phase == Phase::Prefill)
+            .unwrap();
+        let opts = GemmOptions {
+            operands: OperandHome::OnChipIfFits,
+            ..Default::default()
+        };
+        let g = simulate_gemm(
+            &c,
+            &GemmShape {
+                m: 14,
+                k: 64,
+                n: 64,
+            },
+            &opts,
+        )
+        .unwrap();
         assert_eq!((q.count, q.cycles), (3, 3 * g.cycles));
         // KV cache: 2 sequences × 12 positions × 3 layers × (K and V) × 32 wide × 16 bits.
         assert_eq!(s.kv_cache_bytes, 2 * 12 * 3 * 2 * 32 * 2);
@@ -423,13 +533,23 @@ mod tests {
 
     #[test]
     fn fp16_baseline_moves_eight_times_the_linear_weights() {
-        let w = Workload { prefill: 4, decode: 2, batch: 1 };
+        let w = Workload {
+            prefill: 4,
+            decode: 2,
+            batch: 1,
+        };
         let cmp = simulate_with_baseline(&cfg(16.0), &tiny(WeightKind::Ternary), &w).unwrap();
         assert_eq!(cmp.fp16.pe, PeKind::MacFp16);
         let m = tiny(WeightKind::Ternary).params();
-        assert_eq!(cmp.model.weight_bytes - 2 * (m.embedding + m.norms), m.linear / 4);
+        assert_eq!(
+            cmp.model.weight_bytes - 2 * (m.embedding + m.norms),
+            m.linear / 4
+        );
         let f = fp16_baseline_model(&tiny(WeightKind::Ternary)).params();
-        assert_eq!(cmp.fp16.weight_bytes - 2 * (f.embedding + f.norms), f.linear * 2);
+        assert_eq!(
+            cmp.fp16.weight_bytes - 2 * (f.embedding + f.norms),
+            f.linear * 2
+        );
         assert!(!cmp.fp16.ops.iter().any(|o| o.kind == OpKind::ActQuant));
     }
 
@@ -438,25 +558,52 @@ mod tests {
         let c = cfg(16.0);
         let m = tiny(WeightKind::Ternary);
         for w in [
-            Workload { prefill: 0, decode: 1, batch: 1 },
-            Workload { prefill: 1, decode: 1, batch: 0 },
-            Workload { prefill: 1, decode: MAX_CONTEXT + 1, batch: 1 },
+            Workload {
+                prefill: 0,
+                decode: 1,
+                batch: 1,
+            },
+            Workload {
+                prefill: 1,
+                decode: 1,
+                batch: 0,
+            },
+            Workload {
+                prefill: 1,
+                decode: MAX_CONTEXT + 1,
+                batch: 1,
+            },
         ] {
             assert!(simulate_model(&c, &m, &w).is_err(), "{w:?}");
         }
-        let w = Workload { prefill: 1, decode: 1, batch: 1 };
+        let w = Workload {
+            prefill: 1,
+            decode: 1,
+            batch: 1,
+        };
         let e = simulate_model(&c, &tiny(WeightKind::Fp16), &w).unwrap_err();
         assert!(e.to_string().contains("mac-fp16"), "{e}");
         let bad = ModelShape { heads: 5, ..m };
-        assert!(simulate_model(&c, &bad, &w).unwrap_err().to_string().contains("heads"));
+        assert!(simulate_model(&c, &bad, &w)
+            .unwrap_err()
+            .to_string()
+            .contains("heads"));
     }
 
     #[test]
     fn every_zoo_model_simulates() {
         let c = ArrayConfig::default();
-        let w = Workload { prefill: 16, decode: 4, batch: 1 };
+        let w = Workload {
+            prefill: 16,
+            decode: 4,
+            batch: 1,
+        };
         for m in tritone_reference::zoo() {
-            let cfg = if m.weights == WeightKind::Fp16 { fp16_baseline_config(&c).unwrap() } else { c.clone() };
+            let cfg = if m.weights == WeightKind::Fp16 {
+                fp16_baseline_config(&c).unwrap()
+            } else {
+                c.clone()
+            };
             let s = simulate_model(&cfg, &m, &w).unwrap_or_else(|e| panic!("{}: {e}", m.name));
             assert!(s.total_cycles > 0 && s.tokens_per_s > 0.0, "{}", m.name);
         }

@@ -1,0 +1,338 @@
+//! CLI tests of `tritone simulate tile|gemm|model`.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn tritone(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tritone"))
+        .args(args)
+        .output()
+        .expect("tritone runs")
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn failure(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "unexpectedly succeeded: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&stdout(&tritone(args))).expect("valid JSON")
+}
+
+#[test]
+fn tile_reports_latency_and_total() {
+    let v = json(&[
+        "simulate", "tile", "--rows", "16", "--cols", "8", "--tokens", "10", "--json",
+    ]);
+    assert_eq!(v["latency_cycles"], 16 + 8 + 10 - 2);
+    // 16 weight beats, then R + C + M − 1 to the last valid output.
+    assert_eq!(v["tile_cycles"], 16 + 16 + 8 + 10 - 1);
+    let v = json(&[
+        "simulate",
+        "tile",
+        "--rows",
+        "16",
+        "--cols",
+        "8",
+        "--tokens",
+        "10",
+        "--weight-rows-per-cycle",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(v["weight_beats"], 4);
+    assert_eq!(v["tile_cycles"], 4 + 16 + 8 + 10 - 1);
+}
+
+#[test]
+fn functional_tile_and_gemm_are_bit_exact() {
+    let out = stdout(&tritone(&[
+        "simulate",
+        "tile",
+        "--rows",
+        "6",
+        "--cols",
+        "5",
+        "--tokens",
+        "9",
+        "--functional",
+    ]));
+    assert!(out.contains("bit-exact: yes"), "{out}");
+    for pe in ["ternary", "mac-int8"] {
+        let out = stdout(&tritone(&[
+            "simulate",
+            "gemm",
+            "--m",
+            "7",
+            "--k",
+            "45",
+            "--n",
+            "19",
+            "--rows",
+            "8",
+            "--cols",
+            "4",
+            "--pe",
+            pe,
+            "--functional",
+            "--seed",
+            "42",
+        ]));
+        assert!(out.contains("bit-exact: yes"), "{pe}: {out}");
+    }
+}
+
+#[test]
+fn gemm_json_has_the_published_fields() {
+    let v = json(&[
+        "simulate", "gemm", "--m", "64", "--k", "96", "--n", "80", "--json",
+    ]);
+    let g = &v[0];
+    for f in [
+        "cycles",
+        "stall_cycles",
+        "compute_cycles",
+        "utilization",
+        "folds",
+        "sram_read_bytes",
+        "dram_read_bytes",
+        "actions",
+    ] {
+        assert!(!g[f].is_null(), "missing {f}: {g}");
+    }
+    assert_eq!(
+        g["cycles"].as_u64().unwrap(),
+        g["stall_cycles"].as_u64().unwrap() + g["compute_cycles"].as_u64().unwrap()
+    );
+    assert_eq!(g["folds"], 3 * 3);
+}
+
+#[test]
+fn gemm_reads_scalesim_topologies() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("topo.csv");
+    std::fs::write(&p, "Layer, M, N, K,\nup, 16, 64, 32,\ndown, 16, 32, 64,\n").unwrap();
+    let v = json(&[
+        "simulate",
+        "gemm",
+        "--topology",
+        p.to_str().unwrap(),
+        "--rows",
+        "8",
+        "--cols",
+        "8",
+        "--json",
+    ]);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (v[1]["name"].as_str(), v[1]["shape"]["k"].as_u64()),
+        (Some("down"), Some(64))
+    );
+    std::fs::write(&p, "Layer, M, N, K,\nup, 16, 64, 32,\nbad, 16, -1, 4,\n").unwrap();
+    let e = failure(&tritone(&[
+        "simulate",
+        "gemm",
+        "--topology",
+        p.to_str().unwrap(),
+    ]));
+    assert!(e.contains("line 3"), "{e}");
+}
+
+#[test]
+fn model_prints_both_the_model_and_its_fp16_baseline() {
+    let out = stdout(&tritone(&[
+        "simulate",
+        "model",
+        "--model",
+        "bitnet-b1.58-700m",
+        "--prefill",
+        "32",
+        "--decode",
+        "8",
+    ]));
+    for needle in [
+        "FP16 baseline",
+        "time to first token",
+        "decode tokens/s",
+        "KV cache",
+        "per layer: prefill cycles",
+    ] {
+        assert!(out.contains(needle), "{needle}: {out}");
+    }
+    let v = json(&[
+        "simulate",
+        "model",
+        "--model",
+        "bitnet-b1.58-700m",
+        "--prefill",
+        "32",
+        "--decode",
+        "8",
+        "--batch",
+        "2",
+        "--json",
+    ]);
+    let (m, f) = (&v["model"], &v["fp16"]);
+    assert_eq!(m["workload"]["batch"], 2);
+    assert_eq!(f["pe"], "mac-fp16");
+    assert!(f["weight_bytes"].as_u64() > m["weight_bytes"].as_u64());
+    assert!(m["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["name"] == "q_proj" && o["phase"] == "decode"));
+}
+
+#[test]
+fn model_takes_an_architecture_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("arch.toml");
+    std::fs::write(
+        &p,
+        "rows = 16\ncols = 16\nkv_bits = 4\n[dram]\nkind = \"hbm2\"\nbandwidth_gbps = 256.0\n",
+    )
+    .unwrap();
+    let v = json(&[
+        "simulate",
+        "model",
+        "--model",
+        "bitnet-b1.58-700m",
+        "--prefill",
+        "8",
+        "--decode",
+        "2",
+        "--arch",
+        p.to_str().unwrap(),
+        "--json",
+    ]);
+    // 1 sequence × 10 positions × 24 layers × (K, V) × 1536 × 4 bits.
+    assert_eq!(v["model"]["kv_cache_bytes"], 10 * 24 * 2 * 1536 / 2);
+}
+
+#[test]
+fn bad_input_fails_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_toml = dir.path().join("bad.toml");
+    std::fs::write(&bad_toml, "rows = [\n").unwrap();
+    let zero_bw = dir.path().join("zero.toml");
+    std::fs::write(&zero_bw, "[dram]\nkind = \"ddr4\"\nbandwidth_gbps = 0.0\n").unwrap();
+    let small = dir.path().join("small.toml");
+    std::fs::write(&small, "rows = 256\ncols = 256\n[buffers]\nweight_kib = 16\nact_kib = 64\nout_kib = 64\nwidth_bits = 256\n").unwrap();
+    for (args, needle) in [
+        (
+            vec!["simulate", "gemm", "--m", "0", "--k", "4", "--n", "4"],
+            "GEMM M",
+        ),
+        (
+            vec![
+                "simulate",
+                "gemm",
+                "--m",
+                "4",
+                "--k",
+                "4",
+                "--n",
+                "9999999999",
+            ],
+            "GEMM N",
+        ),
+        (
+            vec!["simulate", "tile", "--rows", "0", "--tokens", "4"],
+            "rows",
+        ),
+        (vec!["simulate", "tile", "--tokens", "0"], "tokens"),
+        (
+            vec!["simulate", "model", "--model", "no-such-model"],
+            "no-such-model",
+        ),
+        (
+            vec![
+                "simulate",
+                "model",
+                "--model",
+                "bitnet-b1.58-3b",
+                "--prefill",
+                "0",
+            ],
+            "prefill",
+        ),
+        (
+            vec![
+                "simulate",
+                "gemm",
+                "--m",
+                "4",
+                "--k",
+                "4",
+                "--n",
+                "4",
+                "--arch",
+                bad_toml.to_str().unwrap(),
+            ],
+            "bad.toml",
+        ),
+        (
+            vec![
+                "simulate",
+                "gemm",
+                "--m",
+                "4",
+                "--k",
+                "4",
+                "--n",
+                "4",
+                "--arch",
+                zero_bw.to_str().unwrap(),
+            ],
+            "bandwidth",
+        ),
+        (
+            vec![
+                "simulate",
+                "gemm",
+                "--m",
+                "4",
+                "--k",
+                "4",
+                "--n",
+                "4",
+                "--arch",
+                small.to_str().unwrap(),
+            ],
+            "smaller than one tile",
+        ),
+        (
+            vec![
+                "simulate",
+                "gemm",
+                "--m",
+                "4",
+                "--k",
+                "4",
+                "--n",
+                "4",
+                "--pe",
+                "mac-fp16",
+                "--functional",
+            ],
+            "mac-fp16",
+        ),
+    ] {
+        let e = failure(&tritone(&args));
+        assert!(e.contains(needle), "{args:?}: {e}");
+    }
+}
