@@ -254,7 +254,13 @@ fn bad_input_fails_with_a_clear_error() {
             vec!["simulate", "tile", "--rows", "0", "--tokens", "4"],
             "rows",
         ),
-        (vec!["simulate", "tile", "--tokens", "0"], "tokens"),
+        (
+            vec![
+                "simulate", "tile", "--rows", "4", "--cols", "4", "--tokens", "0",
+            ],
+            "tokens",
+        ),
+        (vec!["simulate", "tile", "--tokens", "4"], "--rows"),
         (
             vec!["simulate", "model", "--model", "no-such-model"],
             "no-such-model",
@@ -335,4 +341,121 @@ fn bad_input_fails_with_a_clear_error() {
         let e = failure(&tritone(&args));
         assert!(e.contains(needle), "{args:?}: {e}");
     }
+}
+
+#[test]
+fn model_reads_a_config_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("config.json");
+    std::fs::write(
+        &p,
+        r#"{"architectures": ["BitnetForCausalLM"], "hidden_size": 256, "intermediate_size": 512,
+            "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 1000}"#,
+    )
+    .unwrap();
+    let v = json(&[
+        "simulate",
+        "model",
+        "--config",
+        p.to_str().unwrap(),
+        "--prefill",
+        "16",
+        "--decode",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(v["model"]["weights"], "ternary");
+    assert!(v["model"]["total_cycles"].as_u64().unwrap() > 0);
+    std::fs::write(&p, "{ not json").unwrap();
+    let e = failure(&tritone(&[
+        "simulate",
+        "model",
+        "--config",
+        p.to_str().unwrap(),
+    ]));
+    assert!(e.contains("JSON") || e.contains("json"), "{e}");
+}
+
+#[test]
+fn tile_buffering_follows_the_verilog_defaults() {
+    let single = json(&[
+        "simulate", "tile", "--rows", "8", "--cols", "8", "--tokens", "4", "--json",
+    ]);
+    assert_eq!(single["double_buffer"], false);
+    let double = json(&[
+        "simulate",
+        "tile",
+        "--rows",
+        "8",
+        "--cols",
+        "8",
+        "--tokens",
+        "4",
+        "--double-buffer",
+        "--json",
+    ]);
+    assert_eq!(double["double_buffer"], true);
+    // One tile: the second bank changes nothing.
+    assert_eq!(single["tile_cycles"], double["tile_cycles"]);
+}
+
+#[test]
+fn functional_gemm_on_safetensors_operands() {
+    use tritone_reference::{write_tensors, NamedTensor, TensorData};
+    let dir = tempfile::tempdir().unwrap();
+    let (wp, xp) = (
+        dir.path().join("w.safetensors"),
+        dir.path().join("x.safetensors"),
+    );
+    let (m, k, n) = (5usize, 37usize, 11usize);
+    // Deterministic, sign-mixed values.
+    let vals = |len: usize, a: f32| {
+        (0..len)
+            .map(|i| (i as f32 * a).sin() * 3.0)
+            .collect::<Vec<f32>>()
+    };
+    write_tensors(
+        &wp,
+        &[NamedTensor::new(
+            "weight",
+            &[n, k],
+            TensorData::F32(vals(n * k, 0.7)),
+        )],
+    )
+    .unwrap();
+    write_tensors(
+        &xp,
+        &[NamedTensor::new(
+            "input",
+            &[m, k],
+            TensorData::F32(vals(m * k, 1.3)),
+        )],
+    )
+    .unwrap();
+    let args = [
+        "simulate",
+        "gemm",
+        "--weight",
+        wp.to_str().unwrap(),
+        "--input",
+        xp.to_str().unwrap(),
+    ];
+    let out = stdout(&tritone(
+        &[&args[..], &["--rows", "8", "--cols", "4"]].concat(),
+    ));
+    assert!(
+        out.contains("M=5 K=37 N=11") && out.contains("bit-exact: yes"),
+        "{out}"
+    );
+    write_tensors(
+        &xp,
+        &[NamedTensor::new(
+            "input",
+            &[m, k + 1],
+            TensorData::F32(vals(m * (k + 1), 1.3)),
+        )],
+    )
+    .unwrap();
+    let e = failure(&tritone(&args));
+    assert!(e.contains("K must match"), "{e}");
 }

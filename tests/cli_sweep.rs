@@ -5,12 +5,19 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn tritone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tritone")).args(args).output().expect("run tritone")
+    Command::new(env!("CARGO_BIN_EXE_tritone"))
+        .args(args)
+        .output()
+        .expect("run tritone")
 }
 
 fn ok(args: &[&str]) -> String {
     let out = tritone(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -59,14 +66,26 @@ fn small_sweep_writes_csv_json_and_pareto_plots() {
     let csv = read(&out);
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    for col in ["key", "rows", "status", "error", "tokens_per_s", "energy_per_token_pj", "paper_energy_per_token_pj", "pareto"] {
+    for col in [
+        "key",
+        "rows",
+        "status",
+        "error",
+        "tokens_per_s",
+        "energy_per_token_pj",
+        "paper_energy_per_token_pj",
+        "pareto",
+    ] {
         assert!(header.contains(&col), "missing {col}");
     }
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 24);
     // rows=8 with 16 weight rows per cycle is impossible: reported, not fatal.
     let status = header.iter().position(|c| *c == "status").unwrap();
-    let invalid = rows.iter().filter(|r| r.split(',').nth(status) == Some("invalid")).count();
+    let invalid = rows
+        .iter()
+        .filter(|r| r.split(',').nth(status) == Some("invalid"))
+        .count();
     assert_eq!(invalid, 4);
     assert!(csv.contains("weight_rows_per_cycle"));
     assert!(rows.iter().any(|r| r.ends_with(",true")));
@@ -84,7 +103,9 @@ fn merged_shards_equal_the_single_run_and_resume_does_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole.csv");
     ok(&args(&["--out", whole.to_str().unwrap()]));
-    let parts: Vec<String> = (0..3).map(|i| dir.path().join(format!("p{i}.csv")).display().to_string()).collect();
+    let parts: Vec<String> = (0..3)
+        .map(|i| dir.path().join(format!("p{i}.csv")).display().to_string())
+        .collect();
     for (i, p) in parts.iter().enumerate() {
         let shard = format!("{i}/3");
         ok(&args(&["--shard", &shard, "--out", p]));
@@ -95,9 +116,15 @@ fn merged_shards_equal_the_single_run_and_resume_does_nothing_twice() {
     merge.extend(["--out", merged.to_str().unwrap()]);
     ok(&merge);
     assert_eq!(read(&merged), read(&whole));
-    assert_eq!(read(&dir.path().join("merged.json")), read(&dir.path().join("whole.json")));
+    assert_eq!(
+        read(&dir.path().join("merged.json")),
+        read(&dir.path().join("whole.json"))
+    );
     let again = ok(&args(&["--out", whole.to_str().unwrap()]));
-    assert!(again.contains("0 evaluated") && again.contains("24 resumed"), "{again}");
+    assert!(
+        again.contains("0 evaluated") && again.contains("24 resumed"),
+        "{again}"
+    );
 }
 
 #[test]
@@ -110,7 +137,10 @@ fn bad_specs_are_refused_with_the_reason() {
     let e = fails(&["sweep", "--model", "gpt-5", "--out", o]);
     assert!(e.contains("gpt-5") && e.contains("bitnet-b1.58-3b"), "{e}");
     let e = fails(&["sweep", "--kv-bits", "3", "--out", o]);
-    assert!(e.contains("no point of this sweep is possible") && e.contains("kv_bits = 3"), "{e}");
+    assert!(
+        e.contains("no point of this sweep is possible") && e.contains("kv_bits = 3"),
+        "{e}"
+    );
     let e = fails(&["sweep", "--shard", "3/3", "--out", o]);
     assert!(e.contains("3/3"), "{e}");
     let spec = dir.path().join("spec.toml");
@@ -131,7 +161,70 @@ fn toml_spec_and_flags_combine() {
     .unwrap();
     let out = dir.path().join("t.csv");
     // --rows overrides the file's rows.
-    let stdout = ok(&["sweep", "--quiet", "--spec", spec.to_str().unwrap(), "--rows", "32", "--out", out.to_str().unwrap()]);
+    let stdout = ok(&[
+        "sweep",
+        "--quiet",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--rows",
+        "32",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(stdout.contains("2 of 2 points"), "{stdout}");
     assert!(read(&out).contains("rows=32;cols=32;pe=mac-int8;"));
+}
+
+#[test]
+fn synth_counts_are_added_and_cached_per_hardware_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.json");
+    let run = |out: &str| {
+        let out = dir.path().join(out);
+        let stdout = ok(&[
+            "sweep",
+            "--quiet",
+            "--rows",
+            "2",
+            "--cols",
+            "2,4",
+            "--clock-mhz",
+            "500,1000",
+            "--model",
+            "bitnet-b1.58-700m",
+            "--prefill",
+            "8",
+            "--decode",
+            "2",
+            "--synth",
+            "--synth-cache",
+            cache.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (stdout, read(&out))
+    };
+    // Two array shapes, two clocks: two syntheses for four points.
+    let (stdout, csv) = run("a.csv");
+    assert!(stdout.contains("synthesized 2 hardware"), "{stdout}");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let luts = header.iter().position(|c| *c == "luts").unwrap();
+    let counts: Vec<u64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(luts).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 4);
+    assert!(
+        counts[0] > 0 && counts[0] == counts[1] && counts[2] > counts[0],
+        "{counts:?}"
+    );
+    assert!(
+        dir.path().join("a-pareto-luts.svg").exists()
+            && dir.path().join("a-pareto-luts.png").exists()
+    );
+    // A fresh sweep with the same cache synthesizes nothing.
+    let (stdout, csv_b) = run("b.csv");
+    assert!(stdout.contains("synthesized 0 hardware"), "{stdout}");
+    assert_eq!(csv_b, csv);
 }

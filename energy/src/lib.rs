@@ -26,6 +26,8 @@
 //! assert_eq!(e.lines.len(), 2 + 2); // two actions, two leakage lines
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod action;
 pub mod cost;
 pub mod paper;

@@ -3,7 +3,26 @@
 //! A table is TOML with one section per action family; every entry carries
 //! its `value`, its `unit` and its `source`, so every number that reaches a
 //! report can be traced back. The two built-in tables (45 nm and 7 nm) ship
-//! inside the crate; a user's own table has the same schema.
+//! inside the crate; a user's own table has the same schema:
+//!
+//! ```toml
+//! name = "my-16nm"                      # optional; defaults to the file name
+//! description = "..."                   # optional
+//! [int_add]                             # keys: widths in bits; 8 is required
+//! 8 = { value = 0.01, unit = "pJ/op", source = "..." }
+//! [int_mul]                             # keys: widths in bits
+//! [fp_add]                              # fp16, bf16, fp32 (all required), "pJ/op"
+//! [fp_mul]                              # fp16, bf16, fp32 (all required), "pJ/op"
+//! [sram]                                # keys: capacity in KiB, "pJ/64-bit access"
+//! [dram]                                # ddr3, ddr4, lpddr4, gddr5, gddr6, hbm2, "pJ/bit"
+//! [register]                            # bit, "pJ/bit"
+//! [skipped_product]                     # op, "pJ/op"
+//! [leakage]                             # pe and sram_kib, "pJ/cycle"
+//! ```
+//!
+//! Every value must be a finite number ≥ 0 with the section's unit and a
+//! non-empty source; a source starting with "estimate" or "derived" marks the
+//! number as not published, and reports label it so.
 
 use crate::action::{DramKind, FpFormat};
 use serde::{Deserialize, Serialize};

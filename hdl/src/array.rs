@@ -59,8 +59,14 @@ fn run_array<P: ArrayPe>(design: &ArrayDesign, stim: &Stimulus) -> Result<Vec<YB
         arr.clock_edge(design, w, x)?;
         if arr.valid[r + c - 1] {
             let values = (0..c).map(|j| arr.y(j)).collect::<Vec<_>>();
-            let bus = Bus { lane_bits: design.acc_bits(), lanes: values };
-            out.push(YBeat { edge, values: (0..c).map(|j| bus.signed(j)).collect() });
+            let bus = Bus {
+                lane_bits: design.acc_bits(),
+                lanes: values,
+            };
+            out.push(YBeat {
+                edge,
+                values: (0..c).map(|j| bus.signed(j)).collect(),
+            });
         }
     }
     Ok(out)
@@ -80,10 +86,19 @@ impl<P: ArrayPe> Array<P> {
     }
 
     /// One rising edge with the given beats on the input ports.
-    fn clock_edge(&mut self, d: &ArrayDesign, w: Option<&Bus>, x: Option<&Bus>) -> Result<(), HdlError> {
+    fn clock_edge(
+        &mut self,
+        d: &ArrayDesign,
+        w: Option<&Bus>,
+        x: Option<&Bus>,
+    ) -> Result<(), HdlError> {
         let (r, c, l) = (self.rows, self.cols, d.rows_per_beat() as usize);
         // PE inputs, all from pre-edge register values.
-        let we = if d.double_buffer() && self.load_bank { 0b10 } else { 0b01 };
+        let we = if d.double_buffer() && self.load_bank {
+            0b10
+        } else {
+            0b01
+        };
         let mut inputs = Vec::with_capacity(r * c);
         for k in 0..r {
             for j in 0..c {
@@ -93,7 +108,11 @@ impl<P: ArrayPe> Array<P> {
                     let (a, bank, _) = self.pe(k, j - 1).outputs();
                     (a, bank)
                 };
-                let p = if k == 0 { 0 } else { self.pe(k - 1, j).outputs().2 };
+                let p = if k == 0 {
+                    0
+                } else {
+                    self.pe(k - 1, j).outputs().2
+                };
                 let (code, en) = match w {
                     Some(bus) if self.w_beat as usize == k / l => (bus.lanes[(k % l) * c + j], we),
                     _ => (0, 0),
@@ -129,11 +148,15 @@ impl<P: ArrayPe> Array<P> {
             pe.drive(a, bank, p, code, en);
             pe.set_clock(false);
             if !settle(pe, SETTLE_ITERS) {
-                return Err(HdlError::Mismatch("a PE did not settle before the edge".into()));
+                return Err(HdlError::Mismatch(
+                    "a PE did not settle before the edge".into(),
+                ));
             }
             pe.set_clock(true);
             if !settle(pe, SETTLE_ITERS) {
-                return Err(HdlError::Mismatch("a PE did not settle after the edge".into()));
+                return Err(HdlError::Mismatch(
+                    "a PE did not settle after the edge".into(),
+                ));
             }
         }
         Ok(())

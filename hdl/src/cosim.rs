@@ -33,8 +33,15 @@ pub struct CosimReport {
 }
 
 /// Emits `design` and a testbench for `stim`, simulates them with `sim`.
-pub fn cosimulate(design: &ArrayDesign, stim: &Stimulus, sim: Simulator) -> Result<CosimReport, HdlError> {
-    let dir = tempfile::tempdir().map_err(|e| HdlError::Io { path: "temporary directory".into(), source: e })?;
+pub fn cosimulate(
+    design: &ArrayDesign,
+    stim: &Stimulus,
+    sim: Simulator,
+) -> Result<CosimReport, HdlError> {
+    let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
+        path: "temporary directory".into(),
+        source: e,
+    })?;
     let top = design.top_name();
     let tb = testbench_name(design);
     let design_v = dir.path().join(format!("{top}.v"));
@@ -63,11 +70,19 @@ pub fn cosimulate(design: &ArrayDesign, stim: &Stimulus, sim: Simulator) -> Resu
     };
     let beats = parse_beats(design, &log)?;
     let passed = log.lines().any(|l| l.starts_with(PASS_MARK)) && !log.contains(FAIL_MARK);
-    Ok(CosimReport { simulator: sim, passed, beats, log })
+    Ok(CosimReport {
+        simulator: sim,
+        passed,
+        beats,
+        log,
+    })
 }
 
 fn write(path: &Path, text: &str) -> Result<(), HdlError> {
-    std::fs::write(path, text).map_err(|e| HdlError::Io { path: path.display().to_string(), source: e })
+    std::fs::write(path, text).map_err(|e| HdlError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })
 }
 
 /// Runs a tool to completion; its stdout, or an error naming the tool.
@@ -101,7 +116,10 @@ pub fn parse_beats(design: &ArrayDesign, log: &str) -> Result<Vec<YBeat>, HdlErr
             let (edge, hex) = rest.split_once(' ').ok_or_else(bad)?;
             let edge = edge.parse().map_err(|_| bad())?;
             let bus = Bus::from_hex(design.acc_bits(), cols, hex.trim()).ok_or_else(bad)?;
-            Ok(YBeat { edge, values: (0..cols).map(|j| bus.signed(j)).collect() })
+            Ok(YBeat {
+                edge,
+                values: (0..cols).map(|j| bus.signed(j)).collect(),
+            })
         })
         .collect()
 }

@@ -38,7 +38,8 @@ impl RtlPe {
     }
 }
 
-/// Activation width (INT8, paper §2: absmax quantization to 8 bits).
+/// Activation width: BitNet b1.58 runs "with 1.58-bit weights and 8-bit
+/// activations" (paper, §2).
 pub const ACT_BITS: u32 = 8;
 
 /// A generatable array: rows and columns within 1..=256, an INT PE,
@@ -159,8 +160,12 @@ impl ArrayDesign {
 /// fields stay unset), so command-line flags can override single fields
 /// before validation.
 pub fn read_arch_spec(path: &std::path::Path) -> Result<tritone_sim::ArraySpec, HdlError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| HdlError::Unsupported(format!("cannot read architecture file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        HdlError::Unsupported(format!(
+            "cannot read architecture file {}: {e}",
+            path.display()
+        ))
+    })?;
     toml::from_str(&text)
         .map_err(|e| HdlError::Unsupported(format!("architecture file {}: {e}", path.display())))
 }

@@ -24,7 +24,11 @@ pub fn verilog(design: &ArrayDesign) -> String {
         design.cols(),
         design.pe().name(),
         design.acc_bits(),
-        if design.double_buffer() { ", double-buffered weights" } else { "" },
+        if design.double_buffer() {
+            ", double-buffered weights"
+        } else {
+            ""
+        },
     );
     v.push_str(&top_module(design, &pe_name));
     // The PE modules are named after the top, not the file: Verilator's
@@ -68,7 +72,13 @@ fn counter_bits(n: u32) -> u32 {
 }
 
 fn top_module(d: &ArrayDesign, pe: &str) -> String {
-    let (r, c, a, l, b) = (d.rows(), d.cols(), d.acc_bits(), d.rows_per_beat(), d.weight_beats());
+    let (r, c, a, l, b) = (
+        d.rows(),
+        d.cols(),
+        d.acc_bits(),
+        d.rows_per_beat(),
+        d.weight_beats(),
+    );
     let wb = d.pe().weight_bits();
     let bw = counter_bits(b);
     let db = d.double_buffer();
@@ -136,11 +146,14 @@ fn top_module(d: &ArrayDesign, pe: &str) -> String {
     end
     assign y_valid = valid_pipe[R+C-1];
 
-    wire [8*R*C-1:0] a_in;       // activation entering PE(r,c), index r*C+c
-    wire [R*C-1:0]   bank_in;    // its bank bit
-    wire [8*R*C-1:0] a_out;      // registered activation of PE(r,c)
-    wire [R*C-1:0]   bank_out;
-    wire [A*R*C-1:0] p_out;      // registered partial sum of PE(r,c)
+    // One net per PE and signal (index r*C+c): arrays, not wide vectors, so an
+    // event-driven simulator re-evaluates only the neighbour a change feeds.
+    wire [7:0]   a_in     [0:R*C-1];   // activation entering PE(r,c)
+    wire         bank_in  [0:R*C-1];   // its bank bit
+    wire [7:0]   a_out    [0:R*C-1];   // registered activation of PE(r,c)
+    wire         bank_out [0:R*C-1];
+    wire [A-1:0] p_in     [0:R*C-1];   // partial sum entering PE(r,c)
+    wire [A-1:0] p_out    [0:R*C-1];   // registered partial sum of PE(r,c)
 
     genvar r, c;
     generate
@@ -152,41 +165,46 @@ fn top_module(d: &ArrayDesign, pe: &str) -> String {
             end else begin : g_rest
                 always @(posedge clk) skew <= {{skew[9*r-1:0], cur_bank, x_data[8*r +: 8]}};
             end
-            assign a_in[8*(r*C) +: 8] = skew[9*r +: 8];
-            assign bank_in[r*C]       = skew[9*r + 8];
+            assign a_in[r*C]    = skew[9*r +: 8];
+            assign bank_in[r*C] = skew[9*r + 8];
             // The last column's activation leaves the array unconsumed
             // (Verilator's `unused` idiom marks it as intended).
-            wire unused_row_end = &{{1'b0, a_out[8*(r*C+C-1) +: 8], bank_out[r*C+C-1]}};
+            wire unused_row_end = &{{1'b0, a_out[r*C+C-1], bank_out[r*C+C-1]}};
             // Weight row r is written by beat r / L, lane r % L.
-            wire row_we = w_valid && (w_beat == {bw}'d0 + (r / L));
+            wire row_we = w_valid && ({{{{{pad}{{1'b0}}}}, w_beat}} == r / L);
             for (c = 0; c < C; c = c + 1) begin : g_col
                 if (c > 0) begin : g_link
-                    assign a_in[8*(r*C+c) +: 8] = a_out[8*(r*C+c-1) +: 8];
-                    assign bank_in[r*C+c]       = bank_out[r*C+c-1];
+                    assign a_in[r*C+c]    = a_out[r*C+c-1];
+                    assign bank_in[r*C+c] = bank_out[r*C+c-1];
+                end
+                if (r == 0) begin : g_top
+                    assign p_in[c] = {{A{{1'b0}}}};
+                end else begin : g_below
+                    assign p_in[r*C+c] = p_out[(r-1)*C+c];
                 end
                 {pe} u_pe (
                     .clock(clk),
-                    .a_in(a_in[8*(r*C+c) +: 8]),
+                    .a_in(a_in[r*C+c]),
                     .bank_in(bank_in[r*C+c]),
-                    .p_in({p_in}),
+                    .p_in(p_in[r*C+c]),
                     .w_code(w_data[WB*((r % L)*C + c) +: WB]),
                     .w_we(row_we ? bank_we : 2'b00),
-                    .a_out(a_out[8*(r*C+c) +: 8]),
+                    .a_out(a_out[r*C+c]),
                     .bank_out(bank_out[r*C+c]),
-                    .p_out(p_out[A*(r*C+c) +: A])
+                    .p_out(p_out[r*C+c])
                 );
             end
         end
         // De-skew: column c waits C-1-c registers so a whole token leaves together.
         for (c = 0; c < C; c = c + 1) begin : g_out
             if (c == C - 1) begin : g_direct
-                assign y_data[A*c +: A] = p_out[A*((R-1)*C+c) +: A];
+                assign y_data[A*c +: A] = p_out[(R-1)*C+c];
             end else begin : g_delay
                 reg [A*(C-1-c)-1:0] deskew;
                 if (c == C - 2) begin : g_one
-                    always @(posedge clk) deskew <= p_out[A*((R-1)*C+c) +: A];
+                    always @(posedge clk) deskew <= p_out[(R-1)*C+c];
                 end else begin : g_many
-                    always @(posedge clk) deskew <= {{deskew[A*(C-2-c)-1:0], p_out[A*((R-1)*C+c) +: A]}};
+                    always @(posedge clk) deskew <= {{deskew[A*(C-2-c)-1:0], p_out[(R-1)*C+c]}};
                 end
                 assign y_data[A*c +: A] = deskew[A*(C-2-c) +: A];
             end
@@ -194,9 +212,27 @@ fn top_module(d: &ArrayDesign, pe: &str) -> String {
     endgenerate
 endmodule
 "#,
-        rst_banks = if db { "\n            load_bank <= 1'b0;\n            cur_bank <= 1'b0;" } else { "" },
-        swap_banks = if db { "\n                cur_bank <= load_bank;\n                load_bank <= ~load_bank;" } else { "" },
-        p_in = "(r == 0) ? {A{1'b0}} : p_out[A*((r-1)*C+c) +: A]",
+        pad = 32 - bw,
+        rst_banks = if db {
+            "\n            load_bank <= 1'b0;\n            cur_bank <= 1'b0;"
+        } else {
+            ""
+        },
+        swap_banks = if db {
+            "\n                cur_bank <= load_bank;\n                load_bank <= ~load_bank;"
+        } else {
+            ""
+        },
     );
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beat_counter_is_wide_enough() {
+        assert_eq!([1, 2, 3, 4, 5, 256].map(counter_bits), [1, 1, 2, 2, 3, 8]);
+    }
 }

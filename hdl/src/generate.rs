@@ -35,39 +35,74 @@ pub struct Written {
 
 /// Writes `<top>.v`, `<top>.json` and, with `tb`, `<top>_tb.v` into `dir`
 /// (created if missing).
-pub fn write_design(design: &ArrayDesign, dir: &Path, tb: Option<&TestbenchSpec>) -> Result<Vec<Written>, HdlError> {
+pub fn write_design(
+    design: &ArrayDesign,
+    dir: &Path,
+    tb: Option<&TestbenchSpec>,
+) -> Result<Vec<Written>, HdlError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |e| HdlError::Io { path, source: e }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let top = design.top_name();
-    let json = serde_json::to_string_pretty(&manifest(design)).expect("the manifest is plain data") + "\n";
-    let mut files = vec![(format!("{top}.v"), verilog(design)), (format!("{top}.json"), json)];
+    let json =
+        serde_json::to_string_pretty(&manifest(design)).expect("the manifest is plain data") + "\n";
+    let mut files = vec![
+        (format!("{top}.v"), verilog(design)),
+        (format!("{top}.json"), json),
+    ];
     if let Some(spec) = tb {
         if spec.tokens == 0 || spec.tiles == 0 {
-            return Err(HdlError::Job { tile: 0, why: "the testbench needs at least one tile and one token".into() });
+            return Err(HdlError::Job {
+                tile: 0,
+                why: "the testbench needs at least one tile and one token".into(),
+            });
         }
         let jobs = random_jobs(design, &vec![spec.tokens; spec.tiles], spec.seed);
         let stim = Stimulus::new(design, &jobs)?;
-        files.push((format!("{}.v", testbench_name(design)), testbench(design, &stim, TestbenchOptions { vcd: spec.vcd })));
+        files.push((
+            format!("{}.v", testbench_name(design)),
+            testbench(design, &stim, TestbenchOptions { vcd: spec.vcd }),
+        ));
     }
     files
         .into_iter()
         .map(|(name, text)| {
             let path = dir.join(name);
             write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
-            Ok(Written { path, bytes: text.len() as u64 })
+            Ok(Written {
+                path,
+                bytes: text.len() as u64,
+            })
         })
         .collect()
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.v");
+        write_atomic(&path, b"old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

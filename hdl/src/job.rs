@@ -37,7 +37,10 @@ impl Bus {
     /// Packs signed values as two's-complement lanes.
     pub fn from_signed(lane_bits: u32, values: impl IntoIterator<Item = i64>) -> Bus {
         let m = lane_mask(lane_bits);
-        Bus { lane_bits, lanes: values.into_iter().map(|v| v as u64 & m).collect() }
+        Bus {
+            lane_bits,
+            lanes: values.into_iter().map(|v| v as u64 & m).collect(),
+        }
     }
     /// Lane `i` read as a signed value.
     pub fn signed(&self, i: usize) -> i64 {
@@ -60,12 +63,19 @@ impl Bus {
                 }
             }
         }
-        nibbles.iter().rev().map(|n| char::from_digit(*n as u32, 16).unwrap()).collect()
+        nibbles
+            .iter()
+            .rev()
+            .map(|n| char::from_digit(*n as u32, 16).unwrap())
+            .collect()
     }
     /// Parses hex digits as printed by a simulator (`x`/`z` digits are refused).
     pub fn from_hex(lane_bits: u32, lanes: usize, hex: &str) -> Option<Bus> {
-        let digits: Vec<u8> =
-            hex.chars().rev().map(|c| c.to_digit(16).map(|d| d as u8)).collect::<Option<_>>()?;
+        let digits: Vec<u8> = hex
+            .chars()
+            .rev()
+            .map(|c| c.to_digit(16).map(|d| d as u8))
+            .collect::<Option<_>>()?;
         let bit = |pos: usize| digits.get(pos / 4).is_some_and(|d| d >> (pos % 4) & 1 == 1);
         let lanes = (0..lanes)
             .map(|i| {
@@ -131,7 +141,12 @@ impl Stimulus {
             let n = match (&job.weights, design.pe()) {
                 (TileWeights::Ternary(w), RtlPe::Ternary) => w.len(),
                 (TileWeights::Int8(w), RtlPe::MacInt8) => w.len(),
-                _ => return bad(format!("weight type does not match the {} PE", design.pe().name())),
+                _ => {
+                    return bad(format!(
+                        "weight type does not match the {} PE",
+                        design.pe().name()
+                    ))
+                }
             };
             if n != r * c {
                 return bad(format!("{n} weights, the array holds {r}×{c} = {}", r * c));
@@ -140,7 +155,10 @@ impl Stimulus {
                 return bad("no token".into());
             }
             if let Some((i, tok)) = job.tokens.iter().enumerate().find(|(_, t)| t.len() != r) {
-                return bad(format!("token {i} has {} activations, the array has {r} rows", tok.len()));
+                return bad(format!(
+                    "token {i} has {} activations, the array has {r} rows",
+                    tok.len()
+                ));
             }
         }
         let sched = tritone_sim::tile::schedule(design.config(), &counts);
@@ -169,18 +187,30 @@ impl Stimulus {
                         }
                     })
                     .collect();
-                stim.w_beats.push(Beat { edge, data: Bus { lane_bits: wbits, lanes } });
+                stim.w_beats.push(Beat {
+                    edge,
+                    data: Bus {
+                        lane_bits: wbits,
+                        lanes,
+                    },
+                });
             }
             let m = job.tokens.len();
             let x: Vec<i8> = job.tokens.concat();
             // The reference takes weights as [N, K]: transpose the [k][j] tile.
             let y = match &job.weights {
                 TileWeights::Ternary(w) => {
-                    let wt: Vec<Trit> = (0..c).flat_map(|j| (0..r).map(move |k| (j, k))).map(|(j, k)| w[k * c + j]).collect();
+                    let wt: Vec<Trit> = (0..c)
+                        .flat_map(|j| (0..r).map(move |k| (j, k)))
+                        .map(|(j, k)| w[k * c + j])
+                        .collect();
                     ternary_matmul(&x, &wt, m, r, c)
                 }
                 TileWeights::Int8(w) => {
-                    let wt: Vec<i8> = (0..c).flat_map(|j| (0..r).map(move |k| (j, k))).map(|(j, k)| w[k * c + j]).collect();
+                    let wt: Vec<i8> = (0..c)
+                        .flat_map(|j| (0..r).map(move |k| (j, k)))
+                        .map(|(j, k)| w[k * c + j])
+                        .collect();
                     int8_matmul(&x, &wt, m, r, c)
                 }
             };
@@ -235,7 +265,11 @@ pub fn random_jobs(design: &ArrayDesign, tokens: &[usize], seed: u64) -> Vec<Til
         .iter()
         .map(|&m| {
             let weights = match design.pe() {
-                RtlPe::Ternary => TileWeights::Ternary((0..r * c).map(|_| Trit::ALL[rng.below(3) as usize]).collect()),
+                RtlPe::Ternary => TileWeights::Ternary(
+                    (0..r * c)
+                        .map(|_| Trit::ALL[rng.below(3) as usize])
+                        .collect(),
+                ),
                 RtlPe::MacInt8 => TileWeights::Int8((0..r * c).map(|_| rng.i8()).collect()),
             };
             let tokens = (0..m).map(|_| (0..r).map(|_| rng.i8()).collect()).collect();
@@ -249,10 +283,95 @@ pub fn random_jobs(design: &ArrayDesign, tokens: &[usize], seed: u64) -> Vec<Til
 pub fn extreme_jobs(design: &ArrayDesign, tokens: usize) -> Vec<TileJob> {
     let (r, c) = (design.rows() as usize, design.cols() as usize);
     let (neg, zero) = match design.pe() {
-        RtlPe::Ternary => (TileWeights::Ternary(vec![Trit::Neg; r * c]), TileWeights::Ternary(vec![Trit::Zero; r * c])),
-        RtlPe::MacInt8 => (TileWeights::Int8(vec![-128; r * c]), TileWeights::Int8(vec![0; r * c])),
+        RtlPe::Ternary => (
+            TileWeights::Ternary(vec![Trit::Neg; r * c]),
+            TileWeights::Ternary(vec![Trit::Zero; r * c]),
+        ),
+        RtlPe::MacInt8 => (
+            TileWeights::Int8(vec![-128; r * c]),
+            TileWeights::Int8(vec![0; r * c]),
+        ),
     };
-    let toks: Vec<Vec<i8>> =
-        (0..tokens).map(|i| vec![if i % 2 == 0 { -128 } else { 127 }; r]).collect();
-    vec![TileJob { weights: neg, tokens: toks.clone() }, TileJob { weights: zero, tokens: toks }]
+    let toks: Vec<Vec<i8>> = (0..tokens)
+        .map(|i| vec![if i % 2 == 0 { -128 } else { 127 }; r])
+        .collect();
+    vec![
+        TileJob {
+            weights: neg,
+            tokens: toks.clone(),
+        },
+        TileJob {
+            weights: zero,
+            tokens: toks,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bus_hex_round_trips_signed_lanes() {
+        let bus = Bus::from_signed(11, [-1024, 1023, 0, -1, 5]);
+        assert_eq!(bus.bits(), 55);
+        let hex = bus.to_hex();
+        assert_eq!(hex.len(), 14);
+        let back = Bus::from_hex(11, 5, &hex).unwrap();
+        assert_eq!(
+            (0..5).map(|i| back.signed(i)).collect::<Vec<_>>(),
+            vec![-1024, 1023, 0, -1, 5]
+        );
+        assert_eq!(Bus::from_signed(2, [1, -1, 0]).to_hex(), "0d");
+        assert!(Bus::from_hex(8, 1, "x3").is_none());
+    }
+
+    #[test]
+    fn weights_are_sent_row_per_beat_and_checked_against_the_shape() {
+        let cfg = tritone_sim::ArrayConfig::new(tritone_sim::ArraySpec {
+            rows: Some(3),
+            cols: Some(2),
+            weight_rows_per_cycle: Some(2),
+            double_buffer: Some(false),
+            ..Default::default()
+        })
+        .unwrap();
+        let d = ArrayDesign::new(&cfg).unwrap();
+        let w = vec![
+            Trit::Pos,
+            Trit::Neg,
+            Trit::Zero,
+            Trit::Pos,
+            Trit::Neg,
+            Trit::Neg,
+        ];
+        let job = TileJob {
+            weights: TileWeights::Ternary(w),
+            tokens: vec![vec![1, 2, 3]],
+        };
+        let s = Stimulus::new(&d, &[job.clone()]).unwrap();
+        // Two beats: rows 0–1, then row 2 with an empty second lane row.
+        assert_eq!(
+            s.w_beats.iter().map(|b| b.edge).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+        assert_eq!(s.w_beats[0].data.lanes, vec![0b01, 0b11, 0b00, 0b01]);
+        assert_eq!(s.w_beats[1].data.lanes, vec![0b11, 0b11, 0, 0]);
+        // y = [1 − 3, −1 + 2 − 3] accepted at edge 2, valid after 2 + 3 + 2 − 1.
+        assert_eq!(
+            s.expected,
+            vec![YBeat {
+                edge: 6,
+                values: vec![-2, -2]
+            }]
+        );
+        let short = TileJob {
+            tokens: vec![vec![1, 2]],
+            ..job
+        };
+        assert!(matches!(
+            Stimulus::new(&d, &[short]),
+            Err(HdlError::Job { tile: 0, .. })
+        ));
+    }
 }

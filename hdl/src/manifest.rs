@@ -90,7 +90,12 @@ pub struct Manifest {
 pub fn manifest(design: &ArrayDesign) -> Manifest {
     let (r, c, a) = (design.rows(), design.cols(), design.acc_bits());
     let wb = design.pe().weight_bits();
-    let port = |name, direction, width, description: String| Port { name, direction, width, description };
+    let port = |name, direction, width, description: String| Port {
+        name,
+        direction,
+        width,
+        description,
+    };
     use Direction::*;
     Manifest {
         top: design.top_name(),
@@ -106,22 +111,38 @@ pub fn manifest(design: &ArrayDesign) -> Manifest {
         },
         ports: vec![
             port("clk", Input, 1, "clock, rising edge".into()),
-            port("rst", Input, 1, "synchronous reset, active high (control state only)".into()),
+            port(
+                "rst",
+                Input,
+                1,
+                "synchronous reset, active high (control state only)".into(),
+            ),
             port("w_valid", Input, 1, "a weight beat is on w_data".into()),
             port(
                 "w_data",
                 Input,
                 design.w_data_bits(),
-                format!("{} weight row(s) of {c} weights; beat b carries rows b·L .. b·L+L−1", design.rows_per_beat()),
+                format!(
+                    "{} weight row(s) of {c} weights; beat b carries rows b·L .. b·L+L−1",
+                    design.rows_per_beat()
+                ),
             ),
             port("x_valid", Input, 1, "a token is on x_data".into()),
-            port("x_data", Input, design.x_data_bits(), format!("{r} INT8 activations, element k in bits [8k+7:8k]")),
+            port(
+                "x_data",
+                Input,
+                design.x_data_bits(),
+                format!("{r} INT8 activations, element k in bits [8k+7:8k]"),
+            ),
             port("y_valid", Output, 1, "an output vector is on y_data".into()),
             port(
                 "y_data",
                 Output,
                 design.y_data_bits(),
-                format!("{c} signed {a}-bit sums Σ_k x[k]·w[k][j], element j in bits [{a}j+{}:{a}j]", a - 1),
+                format!(
+                    "{c} signed {a}-bit sums Σ_k x[k]·w[k][j], element j in bits [{a}j+{}:{a}j]",
+                    a - 1
+                ),
             ),
         ],
         weight_encoding: match design.pe() {
@@ -129,13 +150,19 @@ pub fn manifest(design: &ArrayDesign) -> Manifest {
                 bits: wb,
                 format: "ternary, 2-bit two's complement",
                 codes: vec![(1, "01"), (-1, "11"), (0, "00")],
-                layout: format!("row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]", wb - 1),
+                layout: format!(
+                    "row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]",
+                    wb - 1
+                ),
             },
             RtlPe::MacInt8 => WeightEncoding {
                 bits: wb,
                 format: "int8 two's complement",
                 codes: vec![],
-                layout: format!("row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]", wb - 1),
+                layout: format!(
+                    "row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]",
+                    wb - 1
+                ),
             },
         },
         latency: Latency {

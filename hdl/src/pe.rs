@@ -172,7 +172,11 @@ impl<const A: usize> Logic for MulInt8<A> {
         self.y.connect();
     }
     fn hdl(&self) -> Verilog {
-        let ext = if A > 16 { format!("{{{}{{prod[15]}}}}, ", A - 16) } else { String::new() };
+        let ext = if A > 16 {
+            format!("{{{}{{prod[15]}}}}, ", A - 16)
+        } else {
+            String::new()
+        };
         Verilog::Custom(format!(
             "wire signed [15:0] prod = $signed(x) * $signed(w);\nalways @(*) y = {{{ext}prod}};"
         ))
@@ -207,6 +211,7 @@ pub struct MacInt8Pe<const A: usize> {
     w0: DFF<Bits<8>>,
     w1: DFF<Bits<8>>,
     mul: MulInt8<A>,
+    wsel: Signal<Local, Bits<8>>,
 }
 
 impl<const A: usize> Default for MacInt8Pe<A> {
@@ -227,6 +232,7 @@ impl<const A: usize> Default for MacInt8Pe<A> {
             w0: Default::default(),
             w1: Default::default(),
             mul: Default::default(),
+            wsel: Default::default(),
         }
     }
 }
@@ -243,11 +249,15 @@ impl<const A: usize> Logic for MacInt8Pe<A> {
         if self.w_we.val().get_bit(1) {
             self.w1.d.next = self.w_code.val();
         }
-        self.mul.x.next = self.a_in.val();
-        self.mul.w.next = self.w0.q.val();
+        // Select the bank in a local first: a submodule input assigned twice
+        // in one pass glitches, and an event-driven simulator would loop
+        // through the multiplier forever.
+        self.wsel.next = self.w0.q.val();
         if self.bank_in.val() {
-            self.mul.w.next = self.w1.q.val();
+            self.wsel.next = self.w1.q.val();
         }
+        self.mul.x.next = self.a_in.val();
+        self.mul.w.next = self.wsel.val();
         self.p.d.next = self.p_in.val() + self.mul.y.val();
         self.a_out.next = self.a.q.val();
         self.bank_out.next = self.bank.q.val();

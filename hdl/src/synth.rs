@@ -46,7 +46,7 @@ pub fn synth_generic(cfg: &ArrayConfig) -> Result<GenericSynth, HdlError> {
         &design,
         &format!(
             "hierarchy -check -top {top}; proc; flatten; opt; tee -q -o coarse.stat stat; \
-             synth -top {top}; tee -q -o final.stat stat"
+             synth -flatten -top {top}; tee -q -o final.stat stat"
         ),
         &["coarse.stat", "final.stat"],
     )?;
@@ -61,13 +61,23 @@ pub fn synth_generic(cfg: &ArrayConfig) -> Result<GenericSynth, HdlError> {
     })
 }
 
-/// Runs `synth_xilinx` (7-series) on the generated Verilog of `cfg`.
+/// Runs `synth_xilinx -flatten` (7-series) on the generated Verilog of `cfg`:
+/// flattened so constants and unused logic are optimized across PE boundaries.
 pub fn synth_xilinx(cfg: &ArrayConfig) -> Result<SynthStats, HdlError> {
     let design = ArrayDesign::new(cfg)?;
     let top = design.top_name();
-    let stats = yosys(&design, &format!("synth_xilinx -top {top}; tee -q -o xilinx.stat stat"), &["xilinx.stat"])?;
+    let stats = yosys(
+        &design,
+        &format!("synth_xilinx -flatten -top {top}; tee -q -o xilinx.stat stat"),
+        &["xilinx.stat"],
+    )?;
     let cells = stats.into_iter().next().unwrap_or_default();
-    let sum = |names: &[&str]| names.iter().map(|n| cells.get(*n).copied().unwrap_or(0)).sum();
+    let sum = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| cells.get(*n).copied().unwrap_or(0))
+            .sum()
+    };
     Ok(SynthStats {
         luts: sum(&["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]),
         ffs: sum(&["FDRE", "FDSE", "FDCE", "FDPE"]),
@@ -80,10 +90,20 @@ pub fn synth_xilinx(cfg: &ArrayConfig) -> Result<SynthStats, HdlError> {
 
 /// Runs Yosys on the design with `script`; parses the cell counts of each
 /// `stat` file named in `stats`.
-fn yosys(design: &ArrayDesign, script: &str, stats: &[&str]) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
-    let dir = tempfile::tempdir().map_err(|e| HdlError::Io { path: "temporary directory".into(), source: e })?;
+fn yosys(
+    design: &ArrayDesign,
+    script: &str,
+    stats: &[&str],
+) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
+    let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
+        path: "temporary directory".into(),
+        source: e,
+    })?;
     let file = dir.path().join(format!("{}.v", design.top_name()));
-    std::fs::write(&file, verilog(design)).map_err(|e| HdlError::Io { path: file.display().to_string(), source: e })?;
+    std::fs::write(&file, verilog(design)).map_err(|e| HdlError::Io {
+        path: file.display().to_string(),
+        source: e,
+    })?;
     let out = Command::new("yosys")
         .current_dir(dir.path())
         .arg("-q")
@@ -97,7 +117,12 @@ fn yosys(design: &ArrayDesign, script: &str, stats: &[&str]) -> Result<Vec<BTree
     if !out.status.success() {
         return Err(HdlError::Tool {
             tool: "yosys".into(),
-            why: format!("{}\n{}{}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+            why: format!(
+                "{}\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
         });
     }
     stats
@@ -126,7 +151,11 @@ pub fn parse_stat(text: &str) -> BTreeMap<String, u64> {
             in_cells = true;
         } else if in_cells {
             let mut parts = t.split_whitespace();
-            match (parts.next(), parts.next().and_then(|n| n.parse::<u64>().ok()), parts.next()) {
+            match (
+                parts.next(),
+                parts.next().and_then(|n| n.parse::<u64>().ok()),
+                parts.next(),
+            ) {
                 (Some(name), Some(n), None) => {
                     *cells.entry(name.to_string()).or_insert(0) += n;
                 }
@@ -135,4 +164,18 @@ pub fn parse_stat(text: &str) -> BTreeMap<String, u64> {
         }
     }
     cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_parser_reads_the_last_module_block() {
+        let text = "=== sub ===\n   Number of cells: 3\n     LUT2 3\n\n=== top ===\n\n   Number of wires: 9\n   Number of cells:                 7\n     DSP48E1                          2\n     FDRE                             5\n\n   Estimated number of LCs: 0\n";
+        let cells = parse_stat(text);
+        assert_eq!(cells.len(), 2);
+        assert_eq!(cells["DSP48E1"], 2);
+        assert_eq!(cells["FDRE"], 5);
+    }
 }

@@ -28,7 +28,11 @@ pub struct TestbenchOptions {
 pub fn testbench(design: &ArrayDesign, stim: &Stimulus, opts: TestbenchOptions) -> String {
     let tb = testbench_name(design);
     let top = design.top_name();
-    let (wd, xd, yd) = (design.w_data_bits(), design.x_data_bits(), design.y_data_bits());
+    let (wd, xd, yd) = (
+        design.w_data_bits(),
+        design.x_data_bits(),
+        design.y_data_bits(),
+    );
     let (nw, nx, ny) = (stim.w_beats.len(), stim.x_beats.len(), stim.expected.len());
     let mut v = String::new();
     let _ = write!(
@@ -80,9 +84,18 @@ module {tb};
     table(&mut v, "x", xd, &stim.x_beats);
     for (i, y) in stim.expected.iter().enumerate() {
         let bus = Bus::from_signed(stim.acc_bits, y.values.iter().copied());
-        let _ = writeln!(v, "        y_edge[{i}] = {}; y_mem[{i}] = {yd}'h{};", y.edge, bus.to_hex());
+        let _ = writeln!(
+            v,
+            "        y_edge[{i}] = {}; y_mem[{i}] = {yd}'h{};",
+            y.edge,
+            bus.to_hex()
+        );
     }
-    let dump = if opts.vcd { format!("        $dumpfile(\"{tb}.vcd\");\n        $dumpvars(0, {tb});\n") } else { String::new() };
+    let dump = if opts.vcd {
+        format!("        $dumpfile(\"{tb}.vcd\");\n        $dumpvars(0, {tb});\n")
+    } else {
+        String::new()
+    };
     let _ = write!(
         v,
         r#"    end
@@ -140,6 +153,11 @@ endmodule
 
 fn table(v: &mut String, port: &str, width: u32, beats: &[Beat]) {
     for (i, b) in beats.iter().enumerate() {
-        let _ = writeln!(v, "        {port}_edge[{i}] = {}; {port}_mem[{i}] = {width}'h{};", b.edge, b.data.to_hex());
+        let _ = writeln!(
+            v,
+            "        {port}_edge[{i}] = {}; {port}_mem[{i}] = {width}'h{};",
+            b.edge,
+            b.data.to_hex()
+        );
     }
 }

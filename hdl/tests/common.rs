@@ -6,7 +6,13 @@ use tritone_hdl::ArrayDesign;
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 
 /// A generatable design.
-pub fn design(rows: u32, cols: u32, pe: PeKind, double_buffer: bool, rows_per_beat: u32) -> ArrayDesign {
+pub fn design(
+    rows: u32,
+    cols: u32,
+    pe: PeKind,
+    double_buffer: bool,
+    rows_per_beat: u32,
+) -> ArrayDesign {
     let cfg = ArrayConfig::new(ArraySpec {
         rows: Some(rows),
         cols: Some(cols),

@@ -10,7 +10,12 @@ use tritone_sim::PeKind::{MacInt8, Ternary};
 
 fn check(d: &tritone_hdl::ArrayDesign, stim: &Stimulus) {
     let rep = cosimulate(d, stim, Simulator::Icarus).unwrap();
-    assert!(rep.passed, "{}: testbench failed:\n{}", d.top_name(), rep.log);
+    assert!(
+        rep.passed,
+        "{}: testbench failed:\n{}",
+        d.top_name(),
+        rep.log
+    );
     assert_eq!(rep.beats, stim.expected, "{}", d.top_name());
 }
 
@@ -56,7 +61,11 @@ fn the_testbench_reports_a_wrong_value_and_a_wrong_edge() {
     wrong_edge.expected[5].edge += 1;
     let rep = cosimulate(&d, &wrong_edge, Simulator::Icarus).unwrap();
     assert!(!rep.passed);
-    assert!(rep.log.contains("ERROR: beat 5 valid after edge"), "{}", rep.log);
+    assert!(
+        rep.log.contains("ERROR: beat 5 valid after edge"),
+        "{}",
+        rep.log
+    );
     // The beats the Verilog produced are still the reference's.
     assert_eq!(rep.beats, stim.expected);
 }

@@ -19,7 +19,12 @@ fn verilator_runs_are_bit_exact() {
         let d = design(r, c, pe, db, l);
         let stim = workload(&d, (r * 7 + c) as u64);
         let rep = cosimulate(&d, &stim, Simulator::Verilator).unwrap();
-        assert!(rep.passed, "{}: testbench failed:\n{}", d.top_name(), rep.log);
+        assert!(
+            rep.passed,
+            "{}: testbench failed:\n{}",
+            d.top_name(),
+            rep.log
+        );
         assert_eq!(rep.beats, stim.expected, "{}", d.top_name());
     }
 }

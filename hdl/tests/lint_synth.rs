@@ -25,9 +25,17 @@ fn verilator_lint_wall_is_silent() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(format!("{}.v", d.top_name()));
         std::fs::write(&file, verilog(&d)).unwrap();
-        let out = Command::new("verilator").args(["--lint-only", "-Wall"]).arg(&file).output().unwrap();
+        let out = Command::new("verilator")
+            .args(["--lint-only", "-Wall"])
+            .arg(&file)
+            .output()
+            .unwrap();
         let log = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success() && log.trim().is_empty(), "{}:\n{log}", d.top_name());
+        assert!(
+            out.status.success() && log.trim().is_empty(),
+            "{}:\n{log}",
+            d.top_name()
+        );
     }
 }
 
@@ -58,8 +66,15 @@ fn one_pe_module_keeps_a_128x128_array_small_and_output_deterministic() {
     let d = design(128, 128, Ternary, true, 1);
     let v = verilog(&d);
     assert!(v.len() < 64 * 1024, "{} bytes", v.len());
-    assert_eq!(v.matches(&format!("module {}_pe(", d.top_name())).count(), 1);
-    assert_eq!(v.matches("\nmodule ").count() + usize::from(v.starts_with("module ")), 8, "top, PE and its 6 submodules");
+    assert_eq!(
+        v.matches(&format!("module {}_pe(", d.top_name())).count(),
+        1
+    );
+    assert_eq!(
+        v.matches("\nmodule ").count() + usize::from(v.starts_with("module ")),
+        8,
+        "top, PE and its 6 submodules"
+    );
     assert_eq!(v, verilog(&d));
 }
 
@@ -70,8 +85,30 @@ fn unsupported_architectures_are_refused_by_name() {
         Err(HdlError::Unsupported(why)) => why,
         other => panic!("accepted: {other:?}"),
     };
-    assert!(err(cfg(ArraySpec { rows: Some(257), cols: Some(4), ..Default::default() })).contains("rows = 257"));
-    assert!(err(cfg(ArraySpec { rows: Some(4), cols: Some(300), ..Default::default() })).contains("cols = 300"));
-    assert!(err(cfg(ArraySpec { rows: Some(4), cols: Some(4), pe: Some(MacFp16), ..Default::default() })).contains("mac-fp16"));
-    assert!(err(cfg(ArraySpec { rows: Some(4), cols: Some(4), acc_bits: Some(40), ..Default::default() })).contains("acc_bits = 40"));
+    assert!(err(cfg(ArraySpec {
+        rows: Some(257),
+        cols: Some(4),
+        ..Default::default()
+    }))
+    .contains("rows = 257"));
+    assert!(err(cfg(ArraySpec {
+        rows: Some(4),
+        cols: Some(300),
+        ..Default::default()
+    }))
+    .contains("cols = 300"));
+    assert!(err(cfg(ArraySpec {
+        rows: Some(4),
+        cols: Some(4),
+        pe: Some(MacFp16),
+        ..Default::default()
+    }))
+    .contains("mac-fp16"));
+    assert!(err(cfg(ArraySpec {
+        rows: Some(4),
+        cols: Some(4),
+        acc_bits: Some(40),
+        ..Default::default()
+    }))
+    .contains("acc_bits = 40"));
 }

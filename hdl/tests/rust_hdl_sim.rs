@@ -17,7 +17,12 @@ fn spread_of_shapes_matches_the_reference_at_contract_edges() {
             for db in [false, true] {
                 let d = design(r, c, pe, db, 1);
                 let stim = workload(&d, (r * 1000 + c) as u64);
-                assert_eq!(simulate(&d, &stim).unwrap(), stim.expected, "{}", d.top_name());
+                assert_eq!(
+                    simulate(&d, &stim).unwrap(),
+                    stim.expected,
+                    "{}",
+                    d.top_name()
+                );
             }
         }
     }
@@ -29,7 +34,12 @@ fn several_weight_rows_per_beat_including_a_partial_last_beat() {
         for db in [false, true] {
             let d = design(r, c, Ternary, db, l);
             let stim = workload(&d, 99);
-            assert_eq!(simulate(&d, &stim).unwrap(), stim.expected, "{}", d.top_name());
+            assert_eq!(
+                simulate(&d, &stim).unwrap(),
+                stim.expected,
+                "{}",
+                d.top_name()
+            );
         }
     }
 }
@@ -42,7 +52,10 @@ fn back_to_back_stream_latency_is_the_documented_formula() {
         let got = simulate(&d, &stim).unwrap();
         let first_accept = stim.x_beats[0].edge;
         assert_eq!(got.len(), m);
-        assert_eq!(got[m - 1].edge - first_accept, stream_latency(d.config(), m as u64));
+        assert_eq!(
+            got[m - 1].edge - first_accept,
+            stream_latency(d.config(), m as u64)
+        );
         assert_eq!(got[m - 1].edge - first_accept, 5 + 3 + m as u64 - 2);
     }
 }

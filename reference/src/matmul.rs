@@ -18,6 +18,9 @@ const LANES: usize = 16;
 const K_CHUNK: usize = 2048;
 /// Tokens processed against one weight row while it is hot in cache.
 const M_BLOCK: usize = 32;
+/// Weight rows per parallel tile, so that even one token (decode) spreads
+/// over all cores.
+const N_BLOCK: usize = 256;
 
 /// One weight row as add/subtract select masks (0 or −1 = all ones).
 struct SelectMasks {
@@ -95,8 +98,8 @@ fn dot_for_cpu() -> DotFn {
 
 /// `acc[m][n] = Σ_k x[m][k] · w[n][k]`, computed with additions and
 /// subtractions only (trits select add, subtract or skip): there is no
-/// multiplication here. Parallel over blocks of tokens; the result does not
-/// depend on the thread count (integer sums are exact).
+/// multiplication here. Parallel over tiles of tokens × weight rows; the
+/// result does not depend on the thread count (integer sums are exact).
 ///
 /// Panics if the slice lengths do not match the shape.
 pub fn ternary_matmul(x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec<i32> {
@@ -109,15 +112,27 @@ pub fn ternary_matmul(x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec
     let masks: Vec<SelectMasks> = w.par_chunks(k).map(SelectMasks::new).collect();
     let x16: Vec<i16> = x.iter().map(|&v| v as i16).collect();
     let dot = dot_for_cpu();
-    acc.par_chunks_mut(M_BLOCK * n)
-        .zip(x16.par_chunks(M_BLOCK * k))
-        .for_each(|(out, xb)| {
-            for (j, w) in masks.iter().enumerate() {
-                for (i, x) in xb.chunks_exact(k).enumerate() {
-                    out[i * n + j] = dot(x, &w.pos, &w.neg);
+    let n_blocks = n.div_ceil(N_BLOCK);
+    let tiles: Vec<(usize, usize, Vec<i32>)> = (0..m.div_ceil(M_BLOCK) * n_blocks)
+        .into_par_iter()
+        .map(|t| {
+            let (r0, c0) = ((t / n_blocks) * M_BLOCK, (t % n_blocks) * N_BLOCK);
+            let (rows, cols) = ((m - r0).min(M_BLOCK), (n - c0).min(N_BLOCK));
+            let mut tile = vec![0i32; rows * cols];
+            for (j, w) in masks[c0..c0 + cols].iter().enumerate() {
+                for (i, x) in x16[r0 * k..(r0 + rows) * k].chunks_exact(k).enumerate() {
+                    tile[i * cols + j] = dot(x, &w.pos, &w.neg);
                 }
             }
-        });
+            (r0, c0, tile)
+        })
+        .collect();
+    for (r0, c0, tile) in tiles {
+        let cols = (n - c0).min(N_BLOCK);
+        for (i, row) in tile.chunks_exact(cols).enumerate() {
+            acc[(r0 + i) * n + c0..][..cols].copy_from_slice(row);
+        }
+    }
     acc
 }
 
@@ -172,7 +187,7 @@ mod tests {
     proptest! {
         #[test]
         fn equals_plain_i32_dot_product(
-            (m, k, n, x, w) in (1usize..40, 1usize..70, 1usize..12).prop_flat_map(|(m, k, n)| {
+            (m, k, n, x, w) in (1usize..40, 1usize..70, 1usize..300).prop_flat_map(|(m, k, n)| {
                 (Just(m), Just(k), Just(n),
                  proptest::collection::vec(any::<i8>(), m * k), trit_vec(n * k))
             })

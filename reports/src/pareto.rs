@@ -43,7 +43,9 @@ pub fn pareto_front<P: AsRef<[f64]>>(points: &[P], senses: &[Sense]) -> Vec<bool
                 .collect()
         })
         .collect();
-    let mut order: Vec<usize> = (0..costs.len()).filter(|&i| costs[i].iter().all(|v| v.is_finite())).collect();
+    let mut order: Vec<usize> = (0..costs.len())
+        .filter(|&i| costs[i].iter().all(|v| v.is_finite()))
+        .collect();
     // Finite values: partial_cmp is total here.
     order.sort_by(|&a, &b| lex(&costs[a], &costs[b]));
     let mut front = vec![false; costs.len()];
@@ -56,7 +58,11 @@ pub fn pareto_front<P: AsRef<[f64]>>(points: &[P], senses: &[Sense]) -> Vec<bool
 }
 
 fn lex(a: &[f64], b: &[f64]) -> Ordering {
-    a.iter().zip(b).map(|(x, y)| x.partial_cmp(y).expect("finite")).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.partial_cmp(y).expect("finite"))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 /// Sorted by (x, y): a point is on the front when its y is the smallest of
@@ -106,14 +112,33 @@ mod tests {
     #[test]
     fn hand_cases_two_objectives() {
         // Energy (min), tokens/s (max).
-        let pts = [[5.0, 10.0], [4.0, 8.0], [6.0, 12.0], [6.0, 9.0], [4.0, 8.0], [7.0, 12.0]];
+        let pts = [
+            [5.0, 10.0],
+            [4.0, 8.0],
+            [6.0, 12.0],
+            [6.0, 9.0],
+            [4.0, 8.0],
+            [7.0, 12.0],
+        ];
         // [3] is dominated by [0]; [5] by [2]; the duplicates [1] and [4] both stay.
-        assert_eq!(pareto_front(&pts, &MIN_MAX), [true, true, true, false, true, false]);
+        assert_eq!(
+            pareto_front(&pts, &MIN_MAX),
+            [true, true, true, false, true, false]
+        );
         // Same x, better y wins; same y, smaller x wins.
-        assert_eq!(pareto_front(&[[1.0, 1.0], [1.0, 2.0]], &MIN_MAX), [false, true]);
-        assert_eq!(pareto_front(&[[1.0, 2.0], [3.0, 2.0]], &MIN_MAX), [true, false]);
+        assert_eq!(
+            pareto_front(&[[1.0, 1.0], [1.0, 2.0]], &MIN_MAX),
+            [false, true]
+        );
+        assert_eq!(
+            pareto_front(&[[1.0, 2.0], [3.0, 2.0]], &MIN_MAX),
+            [true, false]
+        );
         // Non-finite values are never on the front and never dominate.
-        assert_eq!(pareto_front(&[[f64::NAN, 100.0], [1.0, 1.0]], &MIN_MAX), [false, true]);
+        assert_eq!(
+            pareto_front(&[[f64::NAN, 100.0], [1.0, 1.0]], &MIN_MAX),
+            [false, true]
+        );
         assert!(pareto_front::<[f64; 2]>(&[], &MIN_MAX).is_empty());
     }
 
@@ -121,26 +146,39 @@ mod tests {
     fn hand_case_three_objectives() {
         let senses = [Sense::Minimize, Sense::Maximize, Sense::Minimize];
         // The second point is worse in energy and throughput but uses fewer LUTs.
-        let pts = [[1.0, 10.0, 500.0], [2.0, 5.0, 100.0], [2.0, 5.0, 200.0], [1.0, 10.0, 500.0]];
+        let pts = [
+            [1.0, 10.0, 500.0],
+            [2.0, 5.0, 100.0],
+            [2.0, 5.0, 200.0],
+            [1.0, 10.0, 500.0],
+        ];
         assert_eq!(pareto_front(&pts, &senses), [true, true, false, true]);
     }
 
     fn brute(points: &[Vec<f64>], senses: &[Sense]) -> Vec<bool> {
         let cost = |p: &Vec<f64>| -> Vec<f64> {
-            p.iter().zip(senses).map(|(&v, s)| if *s == Sense::Maximize { -v } else { v }).collect()
+            p.iter()
+                .zip(senses)
+                .map(|(&v, s)| if *s == Sense::Maximize { -v } else { v })
+                .collect()
         };
         points
             .iter()
             .map(|p| {
                 p.iter().all(|v| v.is_finite())
-                    && !points.iter().any(|q| q.iter().all(|v| v.is_finite()) && dominates(&cost(q), &cost(p)))
+                    && !points
+                        .iter()
+                        .any(|q| q.iter().all(|v| v.is_finite()) && dominates(&cost(q), &cost(p)))
             })
             .collect()
     }
 
     fn points(dim: usize) -> impl Strategy<Value = Vec<Vec<f64>>> {
         // Few distinct values, so that ties are frequent.
-        prop::collection::vec(prop::collection::vec((0u8..6).prop_map(f64::from), dim), 0..60)
+        prop::collection::vec(
+            prop::collection::vec((0u8..6).prop_map(f64::from), dim),
+            0..60,
+        )
     }
 
     proptest! {

@@ -7,6 +7,29 @@
 //!
 //! Output is deterministic: rows are written in enumeration order whatever
 //! the thread count, shard split or resume history.
+//!
+//! ```
+//! use tritone_reports::sweep::{run_sweep, ModelEvaluator, Param, SweepOptions, SweepSpec};
+//!
+//! let mut spec = SweepSpec::default();
+//! spec.set(Param::Rows, "16..32:x2")?; // 16, 32
+//! spec.set(Param::Pe, "ternary,mac-int8")?;
+//! spec.set(Param::Model, "bitnet-b1.58-700m")?;
+//! spec.set(Param::Prefill, "16")?;
+//! spec.set(Param::Decode, "4")?;
+//! assert_eq!(spec.len()?, 4);
+//! assert!(spec.point(1).key().starts_with("rows=16;cols=32;pe=mac-int8;"));
+//!
+//! let dir = tempfile::tempdir()?;
+//! let out = dir.path().join("sweep.csv");
+//! let evaluator = ModelEvaluator::new(tritone_energy::Node::Nm7);
+//! let options = SweepOptions { out: out.clone(), shard: None, synth: None, progress: false };
+//! let summary = run_sweep(&spec, &evaluator, options)?;
+//! assert_eq!((summary.ok, summary.evaluated), (4, 4));
+//! assert!(summary.pareto >= 1);
+//! assert!(dir.path().join("sweep-pareto.png").exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod eval;
 pub mod figure;
@@ -79,11 +102,17 @@ pub enum SweepError {
 
 impl SweepError {
     pub(crate) fn spec(param: &str, why: String) -> SweepError {
-        SweepError::Spec { param: param.to_string(), why }
+        SweepError::Spec {
+            param: param.to_string(),
+            why,
+        }
     }
 
     pub(crate) fn file(path: &std::path::Path, why: impl ToString) -> SweepError {
-        SweepError::File { path: path.display().to_string(), why: why.to_string() }
+        SweepError::File {
+            path: path.display().to_string(),
+            why: why.to_string(),
+        }
     }
 }
 

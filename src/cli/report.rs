@@ -27,6 +27,10 @@ pub struct ReportArgs {
     /// Generated tokens of the per-model numbers.
     #[arg(long, default_value_t = 128)]
     decode: u64,
+    /// Write the report this many times and print the wall time of each run
+    /// (the speed target: all built-in models in under a minute).
+    #[arg(long, value_name = "RUNS")]
+    bench: Option<u32>,
 }
 
 /// Runs `tritone report`.
@@ -39,6 +43,24 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         decode: args.decode,
         batch: 1,
     };
+    if let Some(runs) = args.bench {
+        let mut secs = Vec::new();
+        for _ in 0..runs.max(1) {
+            let t = std::time::Instant::now();
+            write_report(&args.out, &setup)?;
+            secs.push(t.elapsed().as_secs_f64());
+        }
+        secs.sort_by(f64::total_cmp);
+        println!(
+            "tritone report, {} models + FP16 baselines, {} runs: min {:.2} s, median {:.2} s, max {:.2} s",
+            setup.models.len(),
+            secs.len(),
+            secs[0],
+            secs[secs.len() / 2],
+            secs[secs.len() - 1]
+        );
+        return Ok(());
+    }
     let written = write_report(&args.out, &setup)?;
     println!(
         "wrote {} files; report: {}",

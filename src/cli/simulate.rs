@@ -1,11 +1,14 @@
 //! `tritone simulate tile|gemm|model`: the cycle-accurate simulator.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use serde::Serialize;
 use serde_json::json;
-use tritone_reference::{int8_matmul, ternary_matmul, ModelShape, Trit};
+use tritone_reference::{
+    int8_matmul, quantize_activations_absmax, quantize_weights_absmean, read_matrix,
+    ternary_matmul, Int8Range, ModelShape, Trit,
+};
 use tritone_sim::functional::{self, Fidelity, WeightMatrix};
 use tritone_sim::gemm::{
     simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights,
@@ -25,47 +28,61 @@ pub enum SimulateCommand {
     Model(ModelArgs),
 }
 
-/// The array design: an optional TOML file, overridden field by field (same
-/// options and defaults as `tritone verilog`).
+/// The array design: an optional TOML file, overridden field by field (the
+/// options of `tritone verilog`).
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct DesignArgs {
     /// Architecture TOML (ArraySpec); the options below override its fields.
     #[arg(long)]
     pub arch: Option<PathBuf>,
-    /// Array rows R (default 32).
+    /// Array rows R: the reduction dimension.
     #[arg(long)]
     pub rows: Option<u32>,
-    /// Array columns C (default 32).
+    /// Array columns C: output features.
     #[arg(long)]
     pub cols: Option<u32>,
-    /// Accumulator bits (default: the smallest that cannot overflow).
+    /// Accumulator bits; default: the smallest that cannot overflow.
     #[arg(long)]
     pub acc_bits: Option<u32>,
-    /// Double-buffered weights (default true).
+    /// Two weight banks: load the next tile while the current one streams.
+    #[arg(long, conflicts_with = "single_buffer")]
+    pub double_buffer: bool,
+    /// One weight bank (the default of `tritone simulate tile` and `tritone verilog`).
     #[arg(long)]
-    pub double_buffer: Option<bool>,
-    /// PE kind: ternary, mac-int8 or mac-fp16 (default ternary).
+    pub single_buffer: bool,
+    /// Processing element: ternary, mac-int8 or mac-fp16.
     #[arg(long)]
     pub pe: Option<PeKind>,
-    /// Weight rows loaded per cycle (default 1).
+    /// Weight rows written per weight beat.
     #[arg(long)]
     pub weight_rows_per_cycle: Option<u32>,
 }
 
 impl DesignArgs {
-    /// The validated architecture.
-    pub fn config(&self) -> anyhow::Result<ArrayConfig> {
+    /// The validated architecture. Without `--arch`, the array is
+    /// double-buffered when `double_by_default` (GEMM and model level: the
+    /// `ArrayConfig` default) and single-buffered otherwise (tile level, like
+    /// `tritone verilog`).
+    pub fn config(&self, double_by_default: bool) -> anyhow::Result<ArrayConfig> {
         let mut spec = match &self.arch {
             Some(p) => ArraySpec::from_toml_file(p)?,
-            None => ArraySpec::default(),
+            None => ArraySpec {
+                double_buffer: Some(double_by_default),
+                ..Default::default()
+            },
         };
         let o = self.clone();
         spec.rows = o.rows.or(spec.rows);
         spec.cols = o.cols.or(spec.cols);
         spec.acc_bits = o.acc_bits.or(spec.acc_bits);
-        spec.double_buffer = o.double_buffer.or(spec.double_buffer);
         spec.pe = o.pe.or(spec.pe);
         spec.weight_rows_per_cycle = o.weight_rows_per_cycle.or(spec.weight_rows_per_cycle);
+        if o.double_buffer {
+            spec.double_buffer = Some(true);
+        }
+        if o.single_buffer {
+            spec.double_buffer = Some(false);
+        }
         Ok(ArrayConfig::new(spec)?)
     }
 }
@@ -98,22 +115,22 @@ pub struct GemmArgs {
     /// Tokens M.
     #[arg(
         long,
-        required_unless_present = "topology",
-        conflicts_with = "topology"
+        required_unless_present_any = ["topology", "weight"],
+        conflicts_with_all = ["topology", "weight"]
     )]
     m: Option<u64>,
     /// Reduction dimension K.
     #[arg(
         long,
-        required_unless_present = "topology",
-        conflicts_with = "topology"
+        required_unless_present_any = ["topology", "weight"],
+        conflicts_with_all = ["topology", "weight"]
     )]
     k: Option<u64>,
     /// Output features N.
     #[arg(
         long,
-        required_unless_present = "topology",
-        conflicts_with = "topology"
+        required_unless_present_any = ["topology", "weight"],
+        conflicts_with_all = ["topology", "weight"]
     )]
     n: Option<u64>,
     /// SCALE-Sim GEMM topology CSV (`name, M, N, K,` rows): simulate every layer.
@@ -129,6 +146,13 @@ pub struct GemmArgs {
     /// Seed of the functional operands.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Functional run on real operands: safetensors file holding `weight`
+    /// [N, K] (absmean-quantized to ternary, as `tritone reference bitlinear`).
+    #[arg(long, requires = "input", conflicts_with = "topology")]
+    weight: Option<PathBuf>,
+    /// safetensors file holding `input` [M, K] (absmax-quantized to INT8).
+    #[arg(long, requires = "weight")]
+    input: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -172,7 +196,10 @@ pub fn run(cmd: SimulateCommand) -> anyhow::Result<()> {
 }
 
 fn tile(a: TileArgs) -> anyhow::Result<()> {
-    let cfg = a.design.config()?;
+    if a.design.arch.is_none() && (a.design.rows.is_none() || a.design.cols.is_none()) {
+        bail!("give --rows and --cols (or --arch FILE)");
+    }
+    let cfg = a.design.config(false)?;
     if a.tokens == 0 || a.tokens > tritone_sim::gemm::MAX_GEMM_DIM {
         bail!(
             "--tokens must be between 1 and {}",
@@ -215,11 +242,16 @@ fn tile(a: TileArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         println!(
-            "tile {}×{} {} PE, {}-bit accumulators, {} tokens",
+            "tile {}×{} {} PE, {}-bit accumulators, {}, {} tokens",
             cfg.rows(),
             cfg.cols(),
             cfg.pe().name(),
             cfg.acc_bits(),
+            if cfg.double_buffer() {
+                "double-buffered"
+            } else {
+                "single-buffered"
+            },
             a.tokens
         );
         println!("latency (first token in → last output valid): {latency} cycles (R + C + M − 2)");
@@ -261,12 +293,93 @@ struct GemmReport {
     bit_exact: Option<bool>,
 }
 
+/// Operands read from safetensors and quantized as the reference does.
+fn safetensors_operands(
+    weight: &Path,
+    input: &Path,
+) -> anyhow::Result<(GemmShape, Vec<i8>, Vec<i8>)> {
+    let w = read_matrix(weight, "weight")
+        .with_context(|| format!("reading --weight {}", weight.display()))?;
+    let x = read_matrix(input, "input")
+        .with_context(|| format!("reading --input {}", input.display()))?;
+    if w.cols() != x.cols() {
+        bail!(
+            "weight is [{}, {}] but input is [{}, {}]: K must match",
+            w.rows(),
+            w.cols(),
+            x.rows(),
+            x.cols()
+        );
+    }
+    let shape = GemmShape {
+        m: x.rows() as u64,
+        k: x.cols() as u64,
+        n: w.rows() as u64,
+    };
+    let wq = quantize_weights_absmean(&w)
+        .trits
+        .iter()
+        .map(|t| t.to_i8())
+        .collect();
+    let xq = quantize_activations_absmax(&x, Int8Range::Full).q;
+    Ok((shape, xq, wq))
+}
+
+/// Runs `x`·`w` through the array and compares with the reference; returns
+/// (bit-exact, zero weights).
+fn functional_check(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    x: &[i8],
+    w: &[i8],
+) -> anyhow::Result<(bool, u64)> {
+    shape.validate()?;
+    if shape.macs() > MAX_FUNCTIONAL_MACS {
+        bail!(
+            "functional mode computes M·K·N = {} products, more than {MAX_FUNCTIONAL_MACS}",
+            shape.macs()
+        );
+    }
+    let t: Vec<Trit>;
+    let wm = if cfg.pe() == PeKind::Ternary {
+        t = w
+            .iter()
+            .map(|&v| Trit::from_i8(v).expect("ternary by construction"))
+            .collect();
+        WeightMatrix::Ternary(&t)
+    } else {
+        WeightMatrix::Int8(w)
+    };
+    // Register stepping for small GEMMs, the (tested equal) dataflow evaluation beyond.
+    let fidelity = if shape.macs() <= 1 << 20 {
+        Fidelity::Registers
+    } else {
+        Fidelity::Dataflow
+    };
+    let got = functional::gemm(cfg, shape, x, wm, fidelity)?;
+    Ok((
+        got.y == reference_matmul(cfg.pe(), x, w, shape),
+        got.zero_weights,
+    ))
+}
+
 fn gemm(a: GemmArgs) -> anyhow::Result<()> {
-    let cfg = a.design.config()?;
-    let layers = match (&a.topology, a.m, a.k, a.n) {
+    let cfg = a.design.config(true)?;
+    let mut operands = None;
+    let layers = match (&a.topology, &a.weight, &a.input, a.m, a.k, a.n) {
         (Some(path), ..) => tritone_sim::topology::read_scalesim_csv(path)?,
-        (None, Some(m), Some(k), Some(n)) => vec![("gemm".to_string(), GemmShape { m, k, n })],
-        _ => bail!("give --m, --k and --n, or --topology"),
+        (None, Some(w), Some(x), ..) => {
+            if cfg.pe() != PeKind::Ternary {
+                bail!("--weight/--input quantize to ternary: use a ternary array (--pe ternary)");
+            }
+            let (shape, xq, wq) = safetensors_operands(w, x)?;
+            operands = Some((xq, wq));
+            vec![("safetensors".to_string(), shape)]
+        }
+        (None, None, None, Some(m), Some(k), Some(n)) => {
+            vec![("gemm".to_string(), GemmShape { m, k, n })]
+        }
+        _ => bail!("give --m, --k and --n, --topology, or --weight and --input"),
     };
     let zero = a
         .zero_fraction
@@ -278,32 +391,15 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
             operands: OperandHome::Dram,
         };
         let mut bit_exact = None;
-        if a.functional {
-            shape.validate()?;
-            if shape.macs() > MAX_FUNCTIONAL_MACS {
-                bail!("{name}: --functional computes M·K·N = {} products, more than {MAX_FUNCTIONAL_MACS}", shape.macs());
-            }
-            let (x, w) = functional::random_operands(cfg.pe(), &shape, a.seed);
-            let t: Vec<Trit>;
-            let wm = if cfg.pe() == PeKind::Ternary {
-                t = w
-                    .iter()
-                    .map(|&v| Trit::from_i8(v).expect("generated ternary"))
-                    .collect();
-                WeightMatrix::Ternary(&t)
-            } else {
-                WeightMatrix::Int8(&w)
+        if a.functional || operands.is_some() {
+            let (x, w) = match &operands {
+                Some((x, w)) => (x.clone(), w.clone()),
+                None => functional::random_operands(cfg.pe(), &shape, a.seed),
             };
-            // Register stepping for small GEMMs, the equal dataflow evaluation beyond.
-            let fidelity = if shape.macs() <= 1 << 20 {
-                Fidelity::Registers
-            } else {
-                Fidelity::Dataflow
-            };
-            let got =
-                functional::gemm(&cfg, &shape, &x, wm, fidelity).with_context(|| name.clone())?;
-            bit_exact = Some(got.y == reference_matmul(cfg.pe(), &x, &w, &shape));
-            opts.zero_weights = ZeroWeights::Count(got.zero_weights);
+            let (ok, zeros) =
+                functional_check(&cfg, &shape, &x, &w).with_context(|| name.clone())?;
+            bit_exact = Some(ok);
+            opts.zero_weights = ZeroWeights::Count(zeros);
         }
         let stats = simulate_gemm(&cfg, &shape, &opts).with_context(|| name.clone())?;
         let seconds = stats.cycles as f64 / (cfg.clock_mhz() * 1e6);
@@ -363,7 +459,7 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
 type StatRow = (&'static str, fn(&ModelStats) -> String);
 
 fn model(a: ModelArgs) -> anyhow::Result<()> {
-    let cfg = a.design.config()?;
+    let cfg = a.design.config(true)?;
     let shape: ModelShape = match (&a.model, &a.config) {
         (_, Some(path)) => tritone_reference::load_config(path)?,
         (Some(name), None) => tritone_reference::model(name)?,

@@ -4,7 +4,8 @@ use anyhow::{bail, Context};
 use clap::Args;
 use std::path::PathBuf;
 use tritone_reports::sweep::{
-    merge_shards, run_sweep, write_outputs, ModelEvaluator, Param, Shard, SweepOptions, SweepSpec,
+    merge_shards, run::sibling, run_sweep, write_outputs, ModelEvaluator, Param, Shard,
+    SweepOptions, SweepSpec, SynthCache, SynthCounts, SynthStage,
 };
 
 /// Arguments of `tritone sweep`.
@@ -14,9 +15,11 @@ use tritone_reports::sweep::{
 /// `--rows 8..64:x2 --clock-mhz 200..1000:+200`; a flag may be repeated.
 /// Flags override the same parameter of `--spec`.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  tritone sweep --rows 8..64:x2 --cols 8..64:x2 --clock-mhz 200..1000:+200 --out sweep.csv\n  \
+#[command(
+    after_help = "Examples:\n  tritone sweep --rows 8..64:x2 --cols 8..64:x2 --clock-mhz 200..1000:+200 --out sweep.csv\n  \
     tritone sweep --spec sweep.toml --shard 0/4 --out part0.csv\n  \
-    tritone sweep --merge part0.csv part1.csv part2.csv part3.csv --out sweep.csv")]
+    tritone sweep --merge part0.csv part1.csv part2.csv part3.csv --out sweep.csv"
+)]
 pub struct SweepArgs {
     /// CSV output; `<stem>.json` and `<stem>-pareto.{svg,png}` are written next to it.
     /// An existing file is resumed: points already in it are not evaluated again.
@@ -44,6 +47,14 @@ pub struct SweepArgs {
     #[arg(long)]
     quiet: bool,
 
+    /// The swept parameters (boxed: seventeen lists make a large struct).
+    #[command(flatten)]
+    lists: Box<ParamLists>,
+}
+
+/// The value list of every swept parameter, as given on the command line.
+#[derive(Args)]
+pub struct ParamLists {
     /// Array rows.
     #[arg(long, help_heading = "Architecture")]
     rows: Vec<String>,
@@ -101,31 +112,33 @@ pub struct SweepArgs {
 impl SweepArgs {
     /// The command-line lists, by parameter.
     fn lists(&self) -> [(Param, &Vec<String>); 17] {
+        let l = &self.lists;
         [
-            (Param::Rows, &self.rows),
-            (Param::Cols, &self.cols),
-            (Param::Pe, &self.pe),
-            (Param::AccBits, &self.acc_bits),
-            (Param::DoubleBuffer, &self.double_buffer),
-            (Param::WeightRowsPerCycle, &self.weight_rows_per_cycle),
-            (Param::WeightKib, &self.weight_kib),
-            (Param::ActKib, &self.act_kib),
-            (Param::OutKib, &self.out_kib),
-            (Param::Dram, &self.dram),
-            (Param::DramGbps, &self.dram_gbps),
-            (Param::ClockMhz, &self.clock_mhz),
-            (Param::Model, &self.model),
-            (Param::Batch, &self.batch),
-            (Param::Prefill, &self.prefill),
-            (Param::Decode, &self.decode),
-            (Param::KvBits, &self.kv_bits),
+            (Param::Rows, &l.rows),
+            (Param::Cols, &l.cols),
+            (Param::Pe, &l.pe),
+            (Param::AccBits, &l.acc_bits),
+            (Param::DoubleBuffer, &l.double_buffer),
+            (Param::WeightRowsPerCycle, &l.weight_rows_per_cycle),
+            (Param::WeightKib, &l.weight_kib),
+            (Param::ActKib, &l.act_kib),
+            (Param::OutKib, &l.out_kib),
+            (Param::Dram, &l.dram),
+            (Param::DramGbps, &l.dram_gbps),
+            (Param::ClockMhz, &l.clock_mhz),
+            (Param::Model, &l.model),
+            (Param::Batch, &l.batch),
+            (Param::Prefill, &l.prefill),
+            (Param::Decode, &l.decode),
+            (Param::KvBits, &l.kv_bits),
         ]
     }
 
     fn spec(&self) -> anyhow::Result<SweepSpec> {
         let mut spec = match &self.spec {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 SweepSpec::from_toml_str(&text).with_context(|| format!("in {}", path.display()))?
             }
             None => SweepSpec::default(),
@@ -139,6 +152,17 @@ impl SweepArgs {
     }
 }
 
+/// Resource counts of the Verilog generated for `cfg` (Yosys `synth_xilinx`).
+fn yosys_counts(cfg: &tritone_sim::ArrayConfig) -> Result<SynthCounts, String> {
+    let s = tritone_hdl::synth::synth_xilinx(cfg).map_err(|e| e.to_string())?;
+    Ok(SynthCounts {
+        luts: s.luts,
+        ffs: s.ffs,
+        brams: s.brams,
+        dsps: s.dsps,
+    })
+}
+
 /// Runs `tritone sweep`.
 pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     if !args.merge.is_empty() {
@@ -149,7 +173,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         let table = merge_shards(&args.merge)?;
         let files = write_outputs(&table, &args.out)?;
         let pareto = table.rows.iter().filter(|r| r.pareto).count();
-        println!("merged {} files: {} points, {pareto} on the Pareto front", args.merge.len(), table.rows.len());
+        println!(
+            "merged {} files: {} points, {pareto} on the Pareto front",
+            args.merge.len(),
+            table.rows.len()
+        );
         for f in files {
             println!("wrote {}", f.display());
         }
@@ -159,20 +187,40 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
     let node: tritone_energy::Node = args.node.parse()?;
     let evaluator = ModelEvaluator::new(node);
-    if args.synth {
-        bail!("--synth needs the RTL synthesis flow, which this build does not have yet");
-    }
-    let options = SweepOptions { out: args.out.clone(), shard, synth: None, progress: !args.quiet };
+    let mut cache = match (args.synth, &args.synth_cache) {
+        (false, _) => None,
+        (true, Some(path)) => Some(SynthCache::open(path)?),
+        (true, None) => Some(SynthCache::open(&sibling(&args.out, "-synth.json"))?),
+    };
+    let options = SweepOptions {
+        out: args.out.clone(),
+        shard,
+        synth: cache.as_mut().map(|cache| SynthStage {
+            synthesizer: &yosys_counts,
+            cache,
+        }),
+        progress: !args.quiet,
+    };
     let s = run_sweep(&spec, &evaluator, options)?;
     let secs = s.eval_time.as_secs_f64();
-    let rate = if secs > 0.0 { s.evaluated as f64 / secs } else { 0.0 };
+    let rate = if secs > 0.0 {
+        s.evaluated as f64 / secs
+    } else {
+        0.0
+    };
     println!(
         "{} of {} points in this run ({} evaluated in {secs:.2} s, {rate:.0} points/s; {} resumed)",
         s.shard_points, s.total_points, s.evaluated, s.resumed
     );
-    println!("ok {}, invalid {}, failed {}; {} on the Pareto front", s.ok, s.invalid, s.failed, s.pareto);
+    println!(
+        "ok {}, invalid {}, failed {}; {} on the Pareto front",
+        s.ok, s.invalid, s.failed, s.pareto
+    );
     if args.synth {
-        println!("synthesized {} hardware configurations (others from the cache)", s.synthesized);
+        println!(
+            "synthesized {} hardware configurations (others from the cache)",
+            s.synthesized
+        );
     }
     for f in s.files {
         println!("wrote {}", f.display());

@@ -56,7 +56,10 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
     let mut spec = match &a.arch {
         Some(path) => tritone_hdl::design::read_arch_spec(path)?,
         // Without a file the array is single-buffered unless asked.
-        None => ArraySpec { double_buffer: Some(false), ..Default::default() },
+        None => ArraySpec {
+            double_buffer: Some(false),
+            ..Default::default()
+        },
     };
     if a.arch.is_none() && (a.rows.is_none() || a.cols.is_none()) {
         anyhow::bail!("give --rows and --cols (or --arch FILE)");
@@ -71,7 +74,12 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
     }
     let cfg = ArrayConfig::new(spec)?;
     let design = ArrayDesign::new(&cfg)?;
-    let tb = a.testbench.then_some(TestbenchSpec { tokens: a.tokens, tiles: a.tiles, seed: a.seed, vcd: a.vcd });
+    let tb = a.testbench.then_some(TestbenchSpec {
+        tokens: a.tokens,
+        tiles: a.tiles,
+        seed: a.seed,
+        vcd: a.vcd,
+    });
     let written = write_design(&design, &a.out, tb.as_ref())
         .with_context(|| format!("writing {} into {}", design.top_name(), a.out.display()))?;
     for w in &written {
@@ -85,7 +93,11 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
         design.pe().name(),
         design.acc_bits(),
         design.weight_beats(),
-        if design.double_buffer() { ", double-buffered" } else { "" }
+        if design.double_buffer() {
+            ", double-buffered"
+        } else {
+            ""
+        }
     );
     println!(
         "latency: token accepted at edge e is valid after edge e + R + C - 1 = e + {}; M back-to-back tokens: R + C + M - 2 = {} + M edges",

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tritone_energy::{paper, Action, Component, Ert, FpFormat, Node};
 use tritone_reference::{ModelShape, WeightKind};
+use tritone_sim::model::graph::{Phase, Unit};
 use tritone_sim::{ArrayConfig, Workload};
 
 /// pJ → J.
@@ -160,6 +161,8 @@ pub struct Table3Row {
     pub memory_gb: f64,
     /// Decode tokens/s at that batch on the simulated design.
     pub tokens_per_s: f64,
+    /// Share of decode cycles spent on the vector unit (attention, norms…), %.
+    pub vector_pct: f64,
     /// The paper's batch.
     pub paper_batch: u64,
     /// The paper's tokens/s (two A100s).
@@ -579,25 +582,35 @@ fn table3(
     runs.into_par_iter()
         .map(|(shape, c, (pb, pt))| {
             let batch = max_batch(&shape, c, TABLE3_SEQ, cap);
-            let tokens_per_s = if batch == 0 {
-                0.0
+            let (tokens_per_s, vector_pct) = if batch == 0 {
+                (0.0, 0.0)
             } else {
                 let w = Workload {
                     prefill: 1,
                     decode: TABLE3_SEQ - 1,
                     batch,
                 };
-                super::energy_view::evaluate(ert, cfg, &shape, &w)?
-                    .stats
-                    .tokens_per_s
+                let st = super::energy_view::evaluate(ert, cfg, &shape, &w)?.stats;
+                let decode = st.ops.iter().filter(|o| o.phase == Phase::Decode);
+                let (vec, all) = decode.fold((0u64, 0u64), |(v, a), o| {
+                    (
+                        v + if o.unit == Unit::Vector { o.cycles } else { 0 },
+                        a + o.cycles,
+                    )
+                });
+                (st.tokens_per_s, pct(vec as f64, all as f64))
             };
-            let mha = ModelShape { kv_heads: shape.heads, ..shape.clone() };
+            let mha = ModelShape {
+                kv_heads: shape.heads,
+                ..shape.clone()
+            };
             Ok(Table3Row {
                 model: shape.name.clone(),
                 max_batch: batch,
                 max_batch_mha: max_batch(&mha, c, TABLE3_SEQ, cap),
                 memory_gb: footprint(&shape, c, batch, TABLE3_SEQ).total() as f64 / GB,
                 tokens_per_s,
+                vector_pct,
                 paper_batch: pb,
                 paper_tokens_per_s: pt,
             })
@@ -667,4 +680,79 @@ fn equivalences(per: &[PerModel], setup: &Setup, fp16_cfg: &ArrayConfig) -> Vec<
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(names: &[&str]) -> Setup {
+        Setup {
+            arch: ArrayConfig::default(),
+            ert: Ert::builtin(Node::Nm7),
+            workload: Workload {
+                prefill: 32,
+                decode: 8,
+                batch: 1,
+            },
+            models: names
+                .iter()
+                .map(|n| tritone_reference::model(n).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn equivalences_are_checked_or_reported_unevaluated() {
+        let d = compute(&setup(&["bitnet-b1.58-13b", "bitnet-b1.58-3b"])).unwrap();
+        let c13: Vec<_> = d
+            .equivalences
+            .iter()
+            .filter(|r| r.claim.starts_with("13B"))
+            .collect();
+        assert_eq!(c13.len(), 4);
+        for r in &c13 {
+            let (b, f) = (r.bitnet.unwrap(), r.fp16.unwrap());
+            assert_eq!(r.verdict, if b < f { "holds" } else { "does not hold" });
+        }
+        let missing: Vec<_> = d
+            .equivalences
+            .iter()
+            .filter(|r| r.verdict.starts_with("not evaluated"))
+            .collect();
+        assert_eq!(missing.len(), 2, "30B and 70B are absent");
+        assert!(missing[0].verdict.contains("30B"));
+        // No 70B: no Table 3 rows.
+        assert!(d.table3.is_empty());
+    }
+
+    #[test]
+    fn headline_and_figure_rows_are_consistent() {
+        let d = compute(&setup(&["bitnet-b1.58-1.3b", "bitnet-b1.58-700m"])).unwrap();
+        let h7 = d.headline.iter().find(|h| h.node == "7nm").unwrap();
+        assert!((h7.ratio - 71.4).abs() < 0.1 && (h7.int32_ratio - 16.7).abs() < 0.1);
+        // Sorted by size, ratios FP16 / BitNet above 1 in both views.
+        assert!(d.fig3_right[0].params_b < d.fig3_right[1].params_b);
+        for r in &d.fig3_right {
+            assert!(r.paper_ratio > 1.0 && r.faithful_ratio > 1.0);
+            assert!(
+                (r.paper_ratio - r.fp16_paper_j / r.bitnet_paper_j).abs() < 1e-9 * r.paper_ratio
+            );
+        }
+        // Figure 3 left shares add to 100 %.
+        for r in &d.fig3_left {
+            assert!((r.int8_add_pct + r.fp16_add_pct + r.fp16_mul_pct - 100.0).abs() < 1e-9);
+        }
+        // Component shares of each model add to 100 %.
+        for m in &d.models {
+            let s: f64 = d
+                .components
+                .iter()
+                .filter(|c| c.model == m.model)
+                .map(|c| c.pct)
+                .sum();
+            assert!((s - 100.0).abs() < 1e-6, "{}: {s}", m.model);
+        }
+        assert_eq!(size_label("bitnet-b1.58-2b-4t"), "2B-4T");
+    }
 }

@@ -30,7 +30,10 @@ pub fn draw_all(dir: &Path, d: &ReportData) -> Result<Vec<PlotFiles>, PlotError>
     let pair: Vec<_> = d.fig3_left.iter().rev().take(2).rev().collect();
     if !pair.is_empty() {
         let chart = BarChart {
-            title: format!("Figure 3 (left): matmul arithmetic energy ({})", d.table_name),
+            title: format!(
+                "Figure 3 (left): matmul arithmetic energy ({})",
+                d.table_name
+            ),
             y_label: "share of matmul arithmetic energy (%)".into(),
             categories: pair.iter().map(|r| r.model.clone()).collect(),
             layout: BarLayout::Stacked,

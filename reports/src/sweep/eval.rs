@@ -61,7 +61,13 @@ impl ModelEvaluator {
             .into_iter()
             .map(|shape| {
                 let paper_pj_per_token = paper_pj_per_token(&ert, &shape);
-                (shape.name.to_ascii_lowercase(), ZooEntry { shape, paper_pj_per_token })
+                (
+                    shape.name.to_ascii_lowercase(),
+                    ZooEntry {
+                        shape,
+                        paper_pj_per_token,
+                    },
+                )
             })
             .collect();
         ModelEvaluator { ert, models }
@@ -78,7 +84,11 @@ impl ModelEvaluator {
     }
 
     fn workload(point: &DesignPoint) -> Workload {
-        Workload { prefill: point.prefill.into(), decode: point.decode.into(), batch: point.batch.into() }
+        Workload {
+            prefill: point.prefill.into(),
+            decode: point.decode.into(),
+            batch: point.batch.into(),
+        }
     }
 }
 
@@ -86,7 +96,13 @@ impl ModelEvaluator {
 /// product with m = 1 per BitLinear, times the layers (the convention is
 /// linear in m, so a token's share is exact).
 fn paper_pj_per_token(ert: &Ert, shape: &ModelShape) -> f64 {
-    let one_token = PhaseShape { phase: Phase::Prefill, batch: 1, prompt: 1, kv_bits: 16, int8_attention: false };
+    let one_token = PhaseShape {
+        phase: Phase::Prefill,
+        batch: 1,
+        prompt: 1,
+        kv_bits: 16,
+        int8_attention: false,
+    };
     let precision = match shape.weights {
         WeightKind::Ternary => Precision::Ternary,
         WeightKind::Fp16 => Precision::Fp16,
@@ -97,7 +113,12 @@ fn paper_pj_per_token(ert: &Ert, shape: &ModelShape) -> f64 {
         .map(|op| match op.work {
             Work::Gemm(g) => {
                 let per_run = paper::matmul_energy(ert, g.m, g.k, g.n, precision).total_pj;
-                per_run * if op.per_layer { shape.layers as f64 } else { 1.0 }
+                per_run
+                    * if op.per_layer {
+                        shape.layers as f64
+                    } else {
+                        1.0
+                    }
             }
             Work::Vector { .. } => 0.0,
         })
@@ -108,7 +129,9 @@ impl Evaluator for ModelEvaluator {
     fn check(&self, point: &DesignPoint) -> Result<(), String> {
         let config = point.array_config().map_err(|e| e.to_string())?;
         let model = &self.model(&point.model)?.shape;
-        ModelEvaluator::workload(point).validate().map_err(|e| e.to_string())?;
+        ModelEvaluator::workload(point)
+            .validate()
+            .map_err(|e| e.to_string())?;
         // The simulator refuses FP16 models on integer arrays and the reverse;
         // checked here too so that a sweep made only of such pairs is refused
         // before it runs.
@@ -191,22 +214,43 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let shape = tritone_reference::zoo::model("bitnet-b1.58-700m").unwrap();
-        let stats = simulate_model(&p.array_config().unwrap(), &shape, &ModelEvaluator::workload(&p)).unwrap();
-        assert_eq!((m.cycles, m.prefill_cycles, m.decode_cycles), (stats.total_cycles, stats.prefill_cycles, stats.decode_cycles));
-        assert_eq!((m.tokens_per_s, m.dram_bytes), (stats.tokens_per_s, stats.dram_bytes));
+        let stats = simulate_model(
+            &p.array_config().unwrap(),
+            &shape,
+            &ModelEvaluator::workload(&p),
+        )
+        .unwrap();
+        assert_eq!(
+            (m.cycles, m.prefill_cycles, m.decode_cycles),
+            (
+                stats.total_cycles,
+                stats.prefill_cycles,
+                stats.decode_cycles
+            )
+        );
+        assert_eq!(
+            (m.tokens_per_s, m.dram_bytes),
+            (stats.tokens_per_s, stats.dram_bytes)
+        );
         // The paper view counts arithmetic only: below the faithful view, and
         // about one 7 nm INT8 add (0.007 pJ) per ternary weight per token.
         assert!(m.paper_energy_per_token_pj < m.energy_per_token_pj);
         let linear = shape.params().linear as f64;
         let per_weight = m.paper_energy_per_token_pj / linear;
-        assert!((0.007..0.0075).contains(&per_weight), "{per_weight} pJ per weight");
+        assert!(
+            (0.007..0.0075).contains(&per_weight),
+            "{per_weight} pJ per weight"
+        );
     }
 
     #[test]
     fn impossible_points_are_invalid_outcomes_not_panics() {
         let ev = ModelEvaluator::new(Node::Nm7);
         for (pairs, want) in [
-            (vec![(Param::Rows, "8"), (Param::WeightRowsPerCycle, "16")], "weight_rows_per_cycle"),
+            (
+                vec![(Param::Rows, "8"), (Param::WeightRowsPerCycle, "16")],
+                "weight_rows_per_cycle",
+            ),
             (vec![(Param::Model, "gpt-5")], "gpt-5"),
             (vec![(Param::Pe, "mac-fp16")], "cannot run"),
             (vec![(Param::Prefill, "0")], "prefill"),
@@ -215,7 +259,10 @@ mod tests {
             let e = ev.check(&p).unwrap_err();
             assert!(e.contains(want), "{e}");
             match ev.evaluate(&p) {
-                Outcome::Invalid(e) => assert!(e.to_lowercase().contains(&want.to_lowercase()) || want == "cannot run", "{e}"),
+                Outcome::Invalid(e) => assert!(
+                    e.to_lowercase().contains(&want.to_lowercase()) || want == "cannot run",
+                    "{e}"
+                ),
                 other => panic!("{pairs:?}: {other:?}"),
             }
         }

@@ -41,6 +41,19 @@ const AREA: Axes = Axes {
     x_sense: Sense::Minimize,
 };
 
+/// Log axis when the values are positive and span a decade or more (sweeps
+/// usually do), linear otherwise so that a narrow range still gets ticks.
+fn scale(values: impl Iterator<Item = f64>) -> Scale {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if lo > 0.0 && hi >= 10.0 * lo {
+        Scale::Log
+    } else {
+        Scale::Linear
+    }
+}
+
 /// Writes `<stem>-pareto.{svg,png}` (and `<stem>-pareto-luts.{svg,png}` with
 /// synthesis counts) next to `out`; nothing when no point is ok.
 pub fn write_pareto_plots(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, SweepError> {
@@ -62,26 +75,37 @@ pub fn write_pareto_plots(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>
         let series: Vec<Series> = PeKind::ALL
             .iter()
             .map(|&pe| {
-                let pts = points.iter().filter(|p| p.0 == pe).map(|p| (p.1, p.2)).collect();
+                let pts = points
+                    .iter()
+                    .filter(|p| p.0 == pe)
+                    .map(|p| (p.1, p.2))
+                    .collect();
                 Series::new(format!("{} PE", pe.name()), pts)
             })
             .filter(|s| !s.points.is_empty())
             .collect();
         let xy: Vec<[f64; 2]> = points.iter().map(|p| [p.1, p.2]).collect();
         let on_front = pareto_front(&xy, &[axes.x_sense, Sense::Minimize]);
-        let mut front: Vec<(f64, f64)> =
-            xy.iter().zip(on_front).filter(|(_, f)| *f).map(|(p, _)| (p[0], p[1])).collect();
+        let mut front: Vec<(f64, f64)> = xy
+            .iter()
+            .zip(on_front)
+            .filter(|(_, f)| *f)
+            .map(|(p, _)| (p[0], p[1]))
+            .collect();
         front.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         front.dedup();
-        // Both quantities span decades across a sweep: log axes when possible.
-        let scale = |positive: bool| if positive { Scale::Log } else { Scale::Linear };
         let chart = XyChart::new(axes.title, axes.x_label, Y_LABEL).scales(
-            scale(points.iter().all(|p| p.1 > 0.0)),
-            scale(points.iter().all(|p| p.2 > 0.0)),
+            scale(points.iter().map(|p| p.1)),
+            scale(points.iter().map(|p| p.2)),
         );
         let stem = sibling(out, axes.suffix);
-        let written = scatter(&stem, &chart, &series, Some(&Series::new("Pareto front", front)))
-            .map_err(|e| SweepError::file(&stem, e))?;
+        let written = scatter(
+            &stem,
+            &chart,
+            &series,
+            Some(&Series::new("Pareto front", front)),
+        )
+        .map_err(|e| SweepError::file(&stem, e))?;
         files.extend([written.svg, written.png]);
     }
     Ok(files)

@@ -19,16 +19,23 @@ pub fn merge_shards(paths: &[impl AsRef<Path>]) -> Result<SweepTable, SweepError
     let mut index_of_key: BTreeMap<String, u64> = BTreeMap::new();
     let mut with_synth = None;
     if paths.is_empty() {
-        return Err(SweepError::SpecFile("nothing to merge: give at least one CSV".into()));
+        return Err(SweepError::SpecFile(
+            "nothing to merge: give at least one CSV".into(),
+        ));
     }
     for path in paths {
         let path = path.as_ref();
-        let bad = |why: String| SweepError::Table { path: path.display().to_string(), why };
+        let bad = |why: String| SweepError::Table {
+            path: path.display().to_string(),
+            why,
+        };
         let table = SweepTable::read_csv(path)?;
         match with_synth {
             None => with_synth = Some(table.with_synth),
             Some(s) if s != table.with_synth => {
-                return Err(bad("has synthesis columns where the other tables have none, or the reverse".into()))
+                return Err(bad(
+                    "has synthesis columns where the other tables have none, or the reverse".into(),
+                ))
             }
             Some(_) => {}
         }
@@ -37,12 +44,16 @@ pub fn merge_shards(paths: &[impl AsRef<Path>]) -> Result<SweepTable, SweepError
             let index = row.point.index;
             if let Some(&other) = index_of_key.get(&key) {
                 if other != index {
-                    return Err(bad(format!("point {key} has index {index} here but {other} elsewhere")));
+                    return Err(bad(format!(
+                        "point {key} has index {index} here but {other} elsewhere"
+                    )));
                 }
             }
             match by_index.get(&index) {
                 Some((k, _)) if *k != key => {
-                    return Err(bad(format!("index {index} is {key} here but {k} elsewhere: different sweeps")))
+                    return Err(bad(format!(
+                        "index {index} is {key} here but {k} elsewhere: different sweeps"
+                    )))
                 }
                 Some((_, kept)) if kept.outcome.is_final() || !row.outcome.is_final() => {}
                 _ => {

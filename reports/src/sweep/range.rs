@@ -45,9 +45,16 @@ fn parse_range<'a>(param: &str, item: &'a str) -> Result<Option<RangeText<'a>>, 
     } else if let Some(k) = step.strip_prefix('+') {
         Step::Plus(k.trim())
     } else {
-        return Err(SweepError::spec(param, format!("range '{item}': step '{step}' must be xK or +K")));
+        return Err(SweepError::spec(
+            param,
+            format!("range '{item}': step '{step}' must be xK or +K"),
+        ));
     };
-    Ok(Some(RangeText { start: start.trim(), end: end.trim(), step }))
+    Ok(Some(RangeText {
+        start: start.trim(),
+        end: end.trim(),
+        step,
+    }))
 }
 
 fn number<T: std::str::FromStr>(param: &str, text: &str, what: &str) -> Result<T, SweepError> {
@@ -56,11 +63,17 @@ fn number<T: std::str::FromStr>(param: &str, text: &str, what: &str) -> Result<T
 }
 
 fn empty_range(param: &str, item: &str) -> SweepError {
-    SweepError::spec(param, format!("range '{item}' is empty (start is past end)"))
+    SweepError::spec(
+        param,
+        format!("range '{item}' is empty (start is past end)"),
+    )
 }
 
 fn too_long(param: &str, item: &str) -> SweepError {
-    SweepError::spec(param, format!("range '{item}' expands to more than {MAX_RANGE_LEN} values"))
+    SweepError::spec(
+        param,
+        format!("range '{item}' expands to more than {MAX_RANGE_LEN} values"),
+    )
 }
 
 /// Parses a list of non-negative integers (with ranges).
@@ -96,7 +109,10 @@ pub fn parse_u32_list(param: &str, text: &str) -> Result<Vec<u32>, SweepError> {
                     Step::Plus(k) => {
                         let k: u64 = number::<u32>(param, k, "integer step")?.into();
                         if k == 0 {
-                            return Err(SweepError::spec(param, format!("range '{item}': step must be ≥ 1")));
+                            return Err(SweepError::spec(
+                                param,
+                                format!("range '{item}': step must be ≥ 1"),
+                            ));
                         }
                         if (end - start) / k >= MAX_RANGE_LEN as u64 {
                             return Err(too_long(param, item));
@@ -124,7 +140,10 @@ pub fn parse_f64_list(param: &str, text: &str) -> Result<Vec<f64>, SweepError> {
         if v.is_finite() {
             Ok(v)
         } else {
-            Err(SweepError::spec(param, format!("'{t}' is not a finite number")))
+            Err(SweepError::spec(
+                param,
+                format!("'{t}' is not a finite number"),
+            ))
         }
     };
     let mut out = Vec::new();
@@ -152,7 +171,10 @@ pub fn parse_f64_list(param: &str, text: &str) -> Result<Vec<f64>, SweepError> {
                     Step::Plus(k) => {
                         let k = finite(k, "step")?;
                         if k <= 0.0 {
-                            return Err(SweepError::spec(param, format!("range '{item}': step must be > 0")));
+                            return Err(SweepError::spec(
+                                param,
+                                format!("range '{item}': step must be > 0"),
+                            ));
                         }
                         Box::new(move |i| start + k * i as f64)
                     }
@@ -183,7 +205,10 @@ pub fn parse_bool_list(param: &str, text: &str) -> Result<Vec<bool>, SweepError>
         .map(|item| match item.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok(true),
             "false" | "no" | "off" | "0" => Ok(false),
-            _ => Err(SweepError::spec(param, format!("'{item}' is not true or false"))),
+            _ => Err(SweepError::spec(
+                param,
+                format!("'{item}' is not true or false"),
+            )),
         })
         .collect()
 }
@@ -207,18 +232,27 @@ mod tests {
     fn integer_lists_and_ranges() {
         assert_eq!(parse_u32_list("rows", "8,16, 32").unwrap(), [8, 16, 32]);
         assert_eq!(parse_u32_list("rows", "8..64:x2").unwrap(), [8, 16, 32, 64]);
-        assert_eq!(parse_u32_list("rows", "8..100:x2").unwrap(), [8, 16, 32, 64]);
+        assert_eq!(
+            parse_u32_list("rows", "8..100:x2").unwrap(),
+            [8, 16, 32, 64]
+        );
         assert_eq!(parse_u32_list("rows", "1..7:+3,64").unwrap(), [1, 4, 7, 64]);
         assert_eq!(parse_u32_list("rows", "5..5:+1").unwrap(), [5]);
     }
 
     #[test]
     fn real_ranges_include_their_end_without_drift() {
-        assert_eq!(parse_f64_list("clock_mhz", "200..1000:+200").unwrap(), [200.0, 400.0, 600.0, 800.0, 1000.0]);
+        assert_eq!(
+            parse_f64_list("clock_mhz", "200..1000:+200").unwrap(),
+            [200.0, 400.0, 600.0, 800.0, 1000.0]
+        );
         let v = parse_f64_list("x", "0.1..0.5:+0.1").unwrap();
         assert_eq!(v.len(), 5);
         assert_eq!(*v.last().unwrap(), 0.5);
-        assert_eq!(parse_f64_list("bw", "12.5..100:x2").unwrap(), [12.5, 25.0, 50.0, 100.0]);
+        assert_eq!(
+            parse_f64_list("bw", "12.5..100:x2").unwrap(),
+            [12.5, 25.0, 50.0, 100.0]
+        );
     }
 
     #[test]
@@ -239,7 +273,11 @@ mod tests {
             let e = parse_u32_list("rows", text).unwrap_err().to_string();
             assert!(e.contains("rows") && e.contains(want), "{text}: {e}");
         }
-        for (text, want) in [("1000..200:+200", "empty"), ("inf", "finite"), ("1..2:+-1", "step must be")] {
+        for (text, want) in [
+            ("1000..200:+200", "empty"),
+            ("inf", "finite"),
+            ("1..2:+-1", "step must be"),
+        ] {
             let e = parse_f64_list("clock_mhz", text).unwrap_err().to_string();
             assert!(e.contains(want), "{text}: {e}");
         }
@@ -247,14 +285,19 @@ mod tests {
 
     #[test]
     fn booleans_and_names() {
-        assert_eq!(parse_bool_list("double_buffer", "true,off").unwrap(), [true, false]);
+        assert_eq!(
+            parse_bool_list("double_buffer", "true,off").unwrap(),
+            [true, false]
+        );
         assert!(parse_bool_list("double_buffer", "maybe").is_err());
         use tritone_sim::PeKind;
         assert_eq!(
             parse_named_list::<PeKind>("pe", "ternary,MAC-INT8").unwrap(),
             [PeKind::Ternary, PeKind::MacInt8]
         );
-        let e = parse_named_list::<PeKind>("pe", "binary").unwrap_err().to_string();
+        let e = parse_named_list::<PeKind>("pe", "binary")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("binary") && e.contains("ternary"), "{e}");
     }
 }

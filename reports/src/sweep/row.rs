@@ -77,7 +77,8 @@ impl Metrics {
     fn from_cells(cell: &Cells<'_>) -> Result<Metrics, String> {
         fn num<T: std::str::FromStr>(cell: &Cells<'_>, c: &str) -> Result<T, String> {
             let text = cell.get(c)?;
-            text.parse().map_err(|_| format!("column {c}: '{text}' is not a number"))
+            text.parse()
+                .map_err(|_| format!("column {c}: '{text}' is not a number"))
         }
         Ok(Metrics {
             cycles: num(cell, "cycles")?,
@@ -197,9 +198,11 @@ impl SweepTable {
     pub fn to_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         // Writing to memory cannot fail.
-        w.write_record(header(self.with_synth)).expect("in-memory CSV");
+        w.write_record(header(self.with_synth))
+            .expect("in-memory CSV");
         for row in &self.rows {
-            w.write_record(row.cells(self.with_synth)).expect("in-memory CSV");
+            w.write_record(row.cells(self.with_synth))
+                .expect("in-memory CSV");
         }
         w.into_inner().expect("in-memory CSV")
     }
@@ -226,19 +229,31 @@ impl SweepTable {
     /// Reads a table written by [`SweepTable::to_csv`]. Every row is checked:
     /// its key must match its parameters, keys and indices must be unique.
     pub fn read_csv(path: &Path) -> Result<SweepTable, SweepError> {
-        let bad = |why: String| SweepError::Table { path: path.display().to_string(), why };
+        let bad = |why: String| SweepError::Table {
+            path: path.display().to_string(),
+            why,
+        };
         let mut reader = csv::Reader::from_path(path).map_err(|e| SweepError::file(path, e))?;
         let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
         let pos: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
         let with_synth = SYNTH_COLUMNS.iter().all(|c| pos.contains_key(c));
-        if let Some(missing) = header(with_synth).into_iter().find(|c| !pos.contains_key(c)) {
-            return Err(bad(format!("not a sweep table: column '{missing}' is missing")));
+        if let Some(missing) = header(with_synth)
+            .into_iter()
+            .find(|c| !pos.contains_key(c))
+        {
+            return Err(bad(format!(
+                "not a sweep table: column '{missing}' is missing"
+            )));
         }
         let mut rows = Vec::new();
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| bad(e.to_string()))?;
-            let cell = Cells { record: &record, pos: &pos };
-            let row = parse_row(&cell, with_synth).map_err(|why| bad(format!("row {}: {why}", line + 2)))?;
+            let cell = Cells {
+                record: &record,
+                pos: &pos,
+            };
+            let row = parse_row(&cell, with_synth)
+                .map_err(|why| bad(format!("row {}: {why}", line + 2)))?;
             rows.push(row);
         }
         let table = SweepTable { rows, with_synth };
@@ -246,8 +261,8 @@ impl SweepTable {
         Ok(table)
     }
 
-    /// Sorts rows by index and refuses duplicate keys or indices that
-    /// disagree (rows from different sweeps).
+    /// Checks that rows are in strictly increasing index order (so no index
+    /// appears twice), as every writer of a table leaves them.
     pub fn check_order(&self) -> Result<(), String> {
         for pair in self.rows.windows(2) {
             if pair[0].point.index >= pair[1].point.index {
@@ -279,12 +294,16 @@ impl<'a> Cells<'a> {
 }
 
 fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
-    let index: u64 = cell.get("index")?.parse().map_err(|_| "bad index".to_string())?;
+    let index: u64 = cell
+        .get("index")?
+        .parse()
+        .map_err(|_| "bad index".to_string())?;
     let mut values = HashMap::new();
     for p in Param::ALL {
         values.insert(p, cell.get(p.name())?);
     }
-    let point = DesignPoint::from_values(index, |p| values.get(&p).copied()).map_err(|e| e.to_string())?;
+    let point =
+        DesignPoint::from_values(index, |p| values.get(&p).copied()).map_err(|e| e.to_string())?;
     let key = cell.get("key")?;
     if point.key() != key {
         return Err(format!("key '{key}' does not match its parameter columns"));
@@ -298,9 +317,16 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
     };
     let synth = if with_synth && !cell.get("luts")?.is_empty() {
         let n = |c: &str| -> Result<u64, String> {
-            cell.get(c)?.parse().map_err(|_| format!("column {c} is not a count"))
+            cell.get(c)?
+                .parse()
+                .map_err(|_| format!("column {c} is not a count"))
         };
-        Some(SynthCounts { luts: n("luts")?, ffs: n("ffs")?, brams: n("brams")?, dsps: n("dsps")? })
+        Some(SynthCounts {
+            luts: n("luts")?,
+            ffs: n("ffs")?,
+            brams: n("brams")?,
+            dsps: n("dsps")?,
+        })
     } else {
         None
     };
@@ -309,7 +335,12 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
         "false" => false,
         other => return Err(format!("pareto '{other}' is not true or false")),
     };
-    Ok(Row { point, outcome, synth, pareto })
+    Ok(Row {
+        point,
+        outcome,
+        synth,
+        pareto,
+    })
 }
 
 /// Numbers become JSON numbers, empty cells null, the rest strings.

@@ -9,10 +9,10 @@ use super::space::{Param, SweepSpec};
 use super::synth::{HwKey, SynthCache, Synthesizer};
 use super::SweepError;
 use crate::pareto::{pareto_front, Sense};
+use crate::write::atomic_write;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use crate::write::atomic_write;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -46,8 +46,11 @@ impl std::str::FromStr for Shard {
     fn from_str(s: &str) -> Result<Shard, SweepError> {
         let bad = || SweepError::Shard(s.to_string());
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
-        Shard::new(i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?)
-            .map_err(|_| bad())
+        Shard::new(
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        )
+        .map_err(|_| bad())
     }
 }
 
@@ -139,7 +142,10 @@ pub fn check_spec(spec: &SweepSpec, evaluator: &dyn Evaluator) -> Result<(), Swe
         });
     // seen[0] covers every point: no ok value there means no point is possible.
     if !seen[0].iter().any(|(ok, _)| *ok) {
-        let why = seen[0].iter().find_map(|(_, e)| e.clone()).unwrap_or_default();
+        let why = seen[0]
+            .iter()
+            .find_map(|(_, e)| e.clone())
+            .unwrap_or_default();
         return Err(SweepError::Impossible(why));
     }
     for (k, p) in Param::ALL.iter().enumerate() {
@@ -176,7 +182,12 @@ fn progress_bar(len: usize, enabled: bool) -> ProgressBar {
 
 /// Evaluates the points at `indices` in parallel; rows come back in the
 /// order of `indices`.
-pub fn evaluate_points(spec: &SweepSpec, evaluator: &dyn Evaluator, indices: &[u64], progress: bool) -> Vec<Row> {
+pub fn evaluate_points(
+    spec: &SweepSpec,
+    evaluator: &dyn Evaluator,
+    indices: &[u64],
+    progress: bool,
+) -> Vec<Row> {
     let bar = progress_bar(indices.len(), progress);
     let rows = indices
         .par_iter()
@@ -184,7 +195,12 @@ pub fn evaluate_points(spec: &SweepSpec, evaluator: &dyn Evaluator, indices: &[u
             let point = spec.point(i);
             let outcome = evaluator.evaluate(&point);
             bar.inc(1);
-            Row { point, outcome, synth: None, pareto: false }
+            Row {
+                point,
+                outcome,
+                synth: None,
+                pareto: false,
+            }
         })
         .collect();
     bar.finish_and_clear();
@@ -199,8 +215,9 @@ pub fn mark_pareto(table: &mut SweepTable) {
     if table.with_synth {
         senses.push(Sense::Minimize);
     }
-    let candidates: Vec<usize> =
-        (0..table.rows.len()).filter(|&i| table.rows[i].outcome.metrics().is_some()).collect();
+    let candidates: Vec<usize> = (0..table.rows.len())
+        .filter(|&i| table.rows[i].outcome.metrics().is_some())
+        .collect();
     let objectives: Vec<Vec<f64>> = candidates
         .iter()
         .map(|&i| {
@@ -224,7 +241,10 @@ pub fn mark_pareto(table: &mut SweepTable) {
 
 /// The files written next to the CSV `out`: `<stem>.json` and the plots.
 pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
-    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
     out.with_file_name(format!("{stem}{suffix}"))
 }
 
@@ -239,14 +259,21 @@ pub fn write_outputs(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, Swe
 }
 
 /// Rows of an existing output that this run keeps, re-indexed for `spec`.
-fn resumable_rows(spec: &SweepSpec, shard: Option<Shard>, out: &Path) -> Result<Vec<Row>, SweepError> {
+fn resumable_rows(
+    spec: &SweepSpec,
+    shard: Option<Shard>,
+    out: &Path,
+) -> Result<Vec<Row>, SweepError> {
     if !out.exists() {
         return Ok(Vec::new());
     }
     let table = SweepTable::read_csv(out)?;
     let mut kept = Vec::new();
     for mut row in table.rows {
-        let bad = |why: String| SweepError::Table { path: out.display().to_string(), why };
+        let bad = |why: String| SweepError::Table {
+            path: out.display().to_string(),
+            why,
+        };
         let index = spec.index_of(&row.point).ok_or_else(|| {
             bad(format!(
                 "holds point {} which is not part of this sweep; write to a new --out or delete the file",
@@ -254,7 +281,10 @@ fn resumable_rows(spec: &SweepSpec, shard: Option<Shard>, out: &Path) -> Result<
             ))
         })?;
         if shard.is_some_and(|s| !s.contains(index)) {
-            return Err(bad(format!("holds point {} which is not in this shard", row.point.key())));
+            return Err(bad(format!(
+                "holds point {} which is not in this shard",
+                row.point.key()
+            )));
         }
         row.point.index = index;
         if row.outcome.is_final() {
@@ -273,7 +303,11 @@ fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, 
             configs.entry(HwKey::of(&config)).or_insert(config);
         }
     }
-    let missing: BTreeSet<HwKey> = configs.keys().filter(|k| stage.cache.get(k).is_none()).cloned().collect();
+    let missing: BTreeSet<HwKey> = configs
+        .keys()
+        .filter(|k| stage.cache.get(k).is_none())
+        .cloned()
+        .collect();
     let synthesizer = stage.synthesizer;
     let cache = std::sync::Mutex::new(&mut *stage.cache);
     let failures: HashMap<HwKey, String> = missing
@@ -281,8 +315,13 @@ fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, 
         .filter_map(|key| match synthesizer.synthesize(&configs[key]) {
             Ok(counts) => {
                 // Saved as soon as it is known: synthesis is the expensive part.
-                let saved = cache.lock().expect("cache lock").insert(key.clone(), counts);
-                saved.err().map(|e| (key.clone(), format!("synthesis cache: {e}")))
+                let saved = cache
+                    .lock()
+                    .expect("cache lock")
+                    .insert(key.clone(), counts);
+                saved
+                    .err()
+                    .map(|e| (key.clone(), format!("synthesis cache: {e}")))
             }
             Err(e) => Some((key.clone(), format!("synthesis failed: {e}"))),
         })
@@ -291,7 +330,11 @@ fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, 
         if !matches!(row.outcome, Outcome::Ok(_)) {
             continue;
         }
-        let key = HwKey::of(&row.point.array_config().expect("ok rows have a valid architecture"));
+        let key = HwKey::of(
+            &row.point
+                .array_config()
+                .expect("ok rows have a valid architecture"),
+        );
         match failures.get(&key) {
             Some(e) => {
                 row.outcome = Outcome::Failed(e.clone());
@@ -311,10 +354,16 @@ pub fn run_sweep(
 ) -> Result<SweepSummary, SweepError> {
     let total = spec.len()?;
     check_spec(spec, evaluator)?;
-    let selected: Vec<u64> = (0..total).filter(|&i| options.shard.is_none_or(|s| s.contains(i))).collect();
+    let selected: Vec<u64> = (0..total)
+        .filter(|&i| options.shard.is_none_or(|s| s.contains(i)))
+        .collect();
     let kept = resumable_rows(spec, options.shard, &options.out)?;
     let done: BTreeSet<u64> = kept.iter().map(|r| r.point.index).collect();
-    let todo: Vec<u64> = selected.iter().copied().filter(|i| !done.contains(i)).collect();
+    let todo: Vec<u64> = selected
+        .iter()
+        .copied()
+        .filter(|i| !done.contains(i))
+        .collect();
 
     let start = Instant::now();
     let fresh = evaluate_points(spec, evaluator, &todo, options.progress);
@@ -335,7 +384,13 @@ pub fn run_sweep(
     let mut table = SweepTable { rows, with_synth };
     mark_pareto(&mut table);
     let files = write_outputs(&table, &options.out)?;
-    let count = |s: &str| table.rows.iter().filter(|r| r.outcome.status() == s).count();
+    let count = |s: &str| {
+        table
+            .rows
+            .iter()
+            .filter(|r| r.outcome.status() == s)
+            .count()
+    };
     Ok(SweepSummary {
         total_points: total,
         shard_points: selected.len(),

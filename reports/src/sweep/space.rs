@@ -2,7 +2,9 @@
 //! value lists of one sweep ([`SweepSpec`]) and its points ([`DesignPoint`])
 //! in a stable cartesian enumeration.
 
-use super::range::{parse_bool_list, parse_f64_list, parse_named_list, parse_u32_list, split_items};
+use super::range::{
+    parse_bool_list, parse_f64_list, parse_named_list, parse_u32_list, split_items,
+};
 use super::SweepError;
 use std::collections::HashSet;
 use std::fmt;
@@ -114,7 +116,9 @@ impl Param {
     /// The spec-file table the parameter lives in.
     pub const fn group(self) -> Group {
         match self {
-            Param::Model | Param::Batch | Param::Prefill | Param::Decode | Param::KvBits => Group::Workload,
+            Param::Model | Param::Batch | Param::Prefill | Param::Decode | Param::KvBits => {
+                Group::Workload
+            }
             _ => Group::Arch,
         }
     }
@@ -125,7 +129,12 @@ impl Param {
 
     /// Every valid name of a group, comma-separated (for error messages).
     pub fn names_of(group: Group) -> String {
-        Param::ALL.iter().filter(|p| p.group() == group).map(|p| p.name()).collect::<Vec<_>>().join(", ")
+        Param::ALL
+            .iter()
+            .filter(|p| p.group() == group)
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -140,10 +149,17 @@ impl std::str::FromStr for Param {
     /// Accepts `acc_bits` and `acc-bits` alike.
     fn from_str(s: &str) -> Result<Self, SweepError> {
         let norm = s.replace('-', "_");
-        Param::ALL.into_iter().find(|p| p.name() == norm).ok_or_else(|| SweepError::UnknownParam {
-            key: s.to_string(),
-            valid: Param::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", "),
-        })
+        Param::ALL
+            .into_iter()
+            .find(|p| p.name() == norm)
+            .ok_or_else(|| SweepError::UnknownParam {
+                key: s.to_string(),
+                valid: Param::ALL
+                    .iter()
+                    .map(|p| p.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
@@ -261,7 +277,10 @@ fn no_duplicates<T: ValueText>(param: Param, values: Vec<T>) -> Result<Vec<T>, S
     let mut seen = HashSet::new();
     for v in &values {
         if !seen.insert(v.text()) {
-            return Err(SweepError::spec(param.name(), format!("value {} is listed twice", v.text())));
+            return Err(SweepError::spec(
+                param.name(),
+                format!("value {} is listed twice", v.text()),
+            ));
         }
     }
     Ok(values)
@@ -348,7 +367,11 @@ impl DesignPoint {
     /// The stable identity of the point: `rows=16;cols=32;pe=ternary;...;kv_bits=16`
     /// (every parameter, in enumeration order). Resume and merge match rows by it.
     pub fn key(&self) -> String {
-        let parts: Vec<String> = self.values().iter().map(|(p, v)| format!("{p}={v}")).collect();
+        let parts: Vec<String> = self
+            .values()
+            .iter()
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect();
         parts.join(";")
     }
 
@@ -372,7 +395,10 @@ impl DesignPoint {
                 out_kib: self.out_kib,
                 width_bits,
             }),
-            dram: Some(Dram { kind: self.dram, bandwidth_gbps: self.dram_gbps }),
+            dram: Some(Dram {
+                kind: self.dram,
+                bandwidth_gbps: self.dram_gbps,
+            }),
             kv_bits: Some(self.kv_bits),
             ..ArraySpec::default()
         }
@@ -391,10 +417,14 @@ impl DesignPoint {
     ) -> Result<DesignPoint, SweepError> {
         let mut spec = SweepSpec::default();
         for p in Param::ALL {
-            let text = value_of(p).ok_or_else(|| SweepError::spec(p.name(), "missing value".to_string()))?;
+            let text = value_of(p)
+                .ok_or_else(|| SweepError::spec(p.name(), "missing value".to_string()))?;
             spec.set(p, text)?;
             if spec.lens()[p.index()] != 1 {
-                return Err(SweepError::spec(p.name(), format!("'{text}' is not a single value")));
+                return Err(SweepError::spec(
+                    p.name(),
+                    format!("'{text}' is not a single value"),
+                ));
             }
         }
         let mut point = spec.point(0);
@@ -414,7 +444,9 @@ impl SweepSpec {
             Param::Cols => self.cols = no_duplicates(param, parse_u32_list(n, text)?)?,
             Param::Pe => self.pe = no_duplicates(param, parse_named_list(n, text)?)?,
             Param::AccBits => self.acc_bits = no_duplicates(param, acc_list(n, text)?)?,
-            Param::DoubleBuffer => self.double_buffer = no_duplicates(param, parse_bool_list(n, text)?)?,
+            Param::DoubleBuffer => {
+                self.double_buffer = no_duplicates(param, parse_bool_list(n, text)?)?
+            }
             Param::WeightRowsPerCycle => {
                 self.weight_rows_per_cycle = no_duplicates(param, parse_u32_list(n, text)?)?
             }
@@ -425,7 +457,11 @@ impl SweepSpec {
             Param::DramGbps => self.dram_gbps = no_duplicates(param, parse_f64_list(n, text)?)?,
             Param::ClockMhz => self.clock_mhz = no_duplicates(param, parse_f64_list(n, text)?)?,
             Param::Model => {
-                let names = split_items(n, text)?.into_iter().map(str::to_string).collect();
+                // Zoo names are matched case-insensitively: one spelling per model.
+                let names = split_items(n, text)?
+                    .into_iter()
+                    .map(str::to_ascii_lowercase)
+                    .collect();
                 self.model = no_duplicates(param, names)?
             }
             Param::Batch => self.batch = no_duplicates(param, parse_u32_list(n, text)?)?,
@@ -440,7 +476,9 @@ impl SweepSpec {
     /// parameter names and whose values are value-list strings
     /// (`"8..64:x2"`), TOML arrays (`[8, 16]`) or single values.
     pub fn from_toml_str(text: &str) -> Result<SweepSpec, SweepError> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| SweepError::SpecFile(e.to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| SweepError::SpecFile(e.to_string()))?;
         let mut spec = SweepSpec::default();
         for (section, value) in &table {
             let group = match section.as_str() {
@@ -593,14 +631,21 @@ fn toml_list_text(param: Param, value: &toml::Value) -> Result<String, SweepErro
             toml::Value::Integer(i) => Ok(i.to_string()),
             toml::Value::Float(f) => Ok(f.to_string()),
             toml::Value::Boolean(b) => Ok(b.to_string()),
-            other => Err(SweepError::spec(param.name(), format!("unsupported value {other}"))),
+            other => Err(SweepError::spec(
+                param.name(),
+                format!("unsupported value {other}"),
+            )),
         }
     };
     match value {
         toml::Value::Array(items) if items.is_empty() => {
             Err(SweepError::spec(param.name(), "empty list".to_string()))
         }
-        toml::Value::Array(items) => Ok(items.iter().map(scalar).collect::<Result<Vec<_>, _>>()?.join(",")),
+        toml::Value::Array(items) => Ok(items
+            .iter()
+            .map(scalar)
+            .collect::<Result<Vec<_>, _>>()?
+            .join(",")),
         other => scalar(other),
     }
 }

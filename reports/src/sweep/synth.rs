@@ -90,7 +90,10 @@ impl SynthCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(SweepError::file(path, e)),
         };
-        Ok(SynthCache { path: Some(path.to_path_buf()), entries })
+        Ok(SynthCache {
+            path: Some(path.to_path_buf()),
+            entries,
+        })
     }
 
     /// Cached counts of a hardware configuration.

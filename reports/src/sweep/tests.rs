@@ -59,17 +59,34 @@ fn spec(pairs: &[(&str, &str)]) -> SweepSpec {
 }
 
 fn options(out: &std::path::Path) -> SweepOptions<'static> {
-    SweepOptions { out: out.to_path_buf(), shard: None, synth: None, progress: false }
+    SweepOptions {
+        out: out.to_path_buf(),
+        shard: None,
+        synth: None,
+        progress: false,
+    }
 }
 
 #[test]
 fn enumeration_is_cartesian_with_the_last_parameter_fastest() {
     let s = spec(&[("rows", "8,16"), ("cols", "4,8"), ("decode", "1,2")]);
     assert_eq!(s.len().unwrap(), 8);
-    let got: Vec<(u32, u32, u32)> = (0..8).map(|i| s.point(i)).map(|p| (p.rows, p.cols, p.decode)).collect();
+    let got: Vec<(u32, u32, u32)> = (0..8)
+        .map(|i| s.point(i))
+        .map(|p| (p.rows, p.cols, p.decode))
+        .collect();
     assert_eq!(
         got,
-        [(8, 4, 1), (8, 4, 2), (8, 8, 1), (8, 8, 2), (16, 4, 1), (16, 4, 2), (16, 8, 1), (16, 8, 2)]
+        [
+            (8, 4, 1),
+            (8, 4, 2),
+            (8, 8, 1),
+            (8, 8, 2),
+            (16, 4, 1),
+            (16, 4, 2),
+            (16, 8, 1),
+            (16, 8, 2)
+        ]
     );
     for i in 0..8 {
         assert_eq!(s.index_of(&s.point(i)), Some(i));
@@ -85,8 +102,17 @@ fn point_keys_are_canonical() {
          weight_kib=256;act_kib=256;out_kib=256;dram=lpddr4;dram_gbps=64;clock_mhz=1000;\
          model=bitnet-b1.58-3b;batch=1;prefill=512;decode=128;kv_bits=16"
     );
-    let p = spec(&[("pe", "MAC-INT8"), ("clock_mhz", "250.5"), ("acc_bits", "24")]).point(0);
-    assert!(p.key().contains("pe=mac-int8;acc_bits=24;") && p.key().contains("clock_mhz=250.5;"), "{}", p.key());
+    let p = spec(&[
+        ("pe", "MAC-INT8"),
+        ("clock_mhz", "250.5"),
+        ("acc_bits", "24"),
+    ])
+    .point(0);
+    assert!(
+        p.key().contains("pe=mac-int8;acc_bits=24;") && p.key().contains("clock_mhz=250.5;"),
+        "{}",
+        p.key()
+    );
 }
 
 #[test]
@@ -94,8 +120,13 @@ fn spec_errors_name_the_problem() {
     let mut s = SweepSpec::default();
     let e = s.set(Param::Rows, "16,8..32:x2").unwrap_err().to_string();
     assert!(e.contains("16 is listed twice"), "{e}");
+    let e = s.set(Param::Model, "M,m").unwrap_err().to_string();
+    assert!(e.contains("m is listed twice"), "{e}");
     let e = "rowz".parse::<Param>().unwrap_err().to_string();
-    assert!(e.contains("'rowz'") && e.contains("weight_rows_per_cycle") && e.contains("kv_bits"), "{e}");
+    assert!(
+        e.contains("'rowz'") && e.contains("weight_rows_per_cycle") && e.contains("kv_bits"),
+        "{e}"
+    );
     assert_eq!("clock-mhz".parse::<Param>().unwrap(), Param::ClockMhz);
 }
 
@@ -110,9 +141,15 @@ fn toml_spec_reads_lists_ranges_and_refuses_unknown_keys() {
     assert_eq!(s.value_texts(Param::Prefill), ["128", "256", "512"]);
     assert_eq!(s.value_texts(Param::ClockMhz), ["500"]);
     for (text, want) in [
-        ("[arch]\nrowz = 8\n", "unknown sweep parameter '[arch] rowz' (valid: rows, cols, pe"),
+        (
+            "[arch]\nrowz = 8\n",
+            "unknown sweep parameter '[arch] rowz' (valid: rows, cols, pe",
+        ),
         ("[arch]\nmodel = \"m\"\n", "other table"),
-        ("[workload]\nrows = 8\n", "(valid: model, batch, prefill, decode, kv_bits)"),
+        (
+            "[workload]\nrows = 8\n",
+            "(valid: model, batch, prefill, decode, kv_bits)",
+        ),
         ("[hardware]\nrows = 8\n", "unknown table [hardware]"),
         ("[arch]\nrows = []\n", "empty list"),
         ("[arch]\nrows = \"64..8:x2\"\n", "empty"),
@@ -128,13 +165,24 @@ fn impossible_values_are_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Fake::default();
     for (pairs, want) in [
-        (vec![("kv_bits", "16,3")], "kv_bits=3 is impossible in every combination"),
-        (vec![("rows", "8"), ("weight_rows_per_cycle", "1,16")], "weight_rows_per_cycle=16"),
+        (
+            vec![("kv_bits", "16,3")],
+            "kv_bits=3 is impossible in every combination",
+        ),
+        (
+            vec![("rows", "8"), ("weight_rows_per_cycle", "1,16")],
+            "weight_rows_per_cycle=16",
+        ),
         (vec![("model", "m,gpt")], "unknown model 'gpt'"),
-        (vec![("pe", "mac-fp16"), ("acc_bits", "24")], "no point of this sweep is possible: invalid architecture: acc_bits"),
+        (
+            vec![("pe", "mac-fp16"), ("acc_bits", "24")],
+            "no point of this sweep is possible: invalid architecture: acc_bits",
+        ),
     ] {
         let out = dir.path().join("x.csv");
-        let e = run_sweep(&spec(&pairs), &fake, options(&out)).unwrap_err().to_string();
+        let e = run_sweep(&spec(&pairs), &fake, options(&out))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(want), "{e}");
         assert!(!out.exists());
     }
@@ -159,7 +207,12 @@ fn an_impossible_point_in_a_valid_sweep_is_reported_in_its_row() {
 }
 
 fn sweep_spec() -> SweepSpec {
-    spec(&[("rows", "4..64:x2"), ("cols", "4,8,16"), ("clock_mhz", "200..1000:+400"), ("acc_bits", "auto,12")])
+    spec(&[
+        ("rows", "4..64:x2"),
+        ("cols", "4,8,16"),
+        ("clock_mhz", "200..1000:+400"),
+        ("acc_bits", "auto,12"),
+    ])
 }
 
 #[test]
@@ -172,7 +225,10 @@ fn shards_partition_the_sweep_and_merge_to_the_single_run() {
     let mut counted = 0;
     for i in 0..3 {
         let out = dir.path().join(format!("part{i}.csv"));
-        let o = SweepOptions { shard: Some(Shard::new(i, 3).unwrap()), ..options(&out) };
+        let o = SweepOptions {
+            shard: Some(Shard::new(i, 3).unwrap()),
+            ..options(&out)
+        };
         let summary = run_sweep(&s, &Fake::default(), o).unwrap();
         counted += summary.shard_points;
         shard_files.push(out);
@@ -185,7 +241,10 @@ fn shards_partition_the_sweep_and_merge_to_the_single_run() {
     let single = SweepTable::read_csv(&whole).unwrap();
     assert_eq!(merged, single);
     assert_eq!(merged.to_csv(), std::fs::read(&whole).unwrap());
-    assert_eq!(merged.to_json(), std::fs::read_to_string(dir.path().join("whole.json")).unwrap());
+    assert_eq!(
+        merged.to_json(),
+        std::fs::read_to_string(dir.path().join("whole.json")).unwrap()
+    );
     assert!(single.rows.iter().any(|r| r.pareto) && single.rows.iter().any(|r| !r.pareto));
 }
 
@@ -233,10 +292,20 @@ fn resume_refuses_an_output_of_another_sweep() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");
     run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), options(&out)).unwrap();
-    let e = run_sweep(&spec(&[("rows", "8,32")]), &Fake::default(), options(&out)).unwrap_err().to_string();
-    assert!(e.contains("not part of this sweep") && e.contains("rows=16;"), "{e}");
-    let o = SweepOptions { shard: Some("1/2".parse().unwrap()), ..options(&out) };
-    let e = run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), o).unwrap_err().to_string();
+    let e = run_sweep(&spec(&[("rows", "8,32")]), &Fake::default(), options(&out))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("not part of this sweep") && e.contains("rows=16;"),
+        "{e}"
+    );
+    let o = SweepOptions {
+        shard: Some("1/2".parse().unwrap()),
+        ..options(&out)
+    };
+    let e = run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), o)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("not in this shard"), "{e}");
 }
 
@@ -248,7 +317,10 @@ fn shard_selectors_are_validated() {
         assert!(e.contains(bad) && e.contains("0 <= i < n"), "{e}");
     }
     let s = Shard::new(1, 3).unwrap();
-    assert_eq!((0..9).filter(|&i| s.contains(i)).collect::<Vec<_>>(), [1, 4, 7]);
+    assert_eq!(
+        (0..9).filter(|&i| s.contains(i)).collect::<Vec<_>>(),
+        [1, 4, 7]
+    );
 }
 
 /// Area grows with the array; counts its calls.
@@ -264,7 +336,12 @@ impl Synthesizer for FakeSynth {
             return Err("out of memory".into());
         }
         let pes = (c.rows() * c.cols()) as u64;
-        Ok(SynthCounts { luts: pes * c.acc_bits() as u64, ffs: pes * 30, brams: 2, dsps: 0 })
+        Ok(SynthCounts {
+            luts: pes * c.acc_bits() as u64,
+            ffs: pes * 30,
+            brams: 2,
+            dsps: 0,
+        })
     }
 }
 
@@ -277,8 +354,19 @@ fn synthesis_runs_once_per_hardware_and_is_cached() {
     let synth = FakeSynth::default();
     let run = |synth: &FakeSynth| {
         let mut cache = SynthCache::open(&cache_path).unwrap();
-        let stage = SynthStage { synthesizer: synth, cache: &mut cache };
-        run_sweep(&s, &Fake::default(), SweepOptions { synth: Some(stage), ..options(&out) }).unwrap()
+        let stage = SynthStage {
+            synthesizer: synth,
+            cache: &mut cache,
+        };
+        run_sweep(
+            &s,
+            &Fake::default(),
+            SweepOptions {
+                synth: Some(stage),
+                ..options(&out)
+            },
+        )
+        .unwrap()
     };
     let first = run(&synth);
     // Clock does not change the hardware; acc_bits=auto and its resolved value share a key.
@@ -298,7 +386,10 @@ fn synthesis_runs_once_per_hardware_and_is_cached() {
             Outcome::Invalid(_) => assert!(row.synth.is_none()),
         }
     }
-    assert!(dir.path().join("syn-pareto-luts.svg").exists() && dir.path().join("syn-pareto-luts.png").exists());
+    assert!(
+        dir.path().join("syn-pareto-luts.svg").exists()
+            && dir.path().join("syn-pareto-luts.png").exists()
+    );
     // A rerun synthesizes only what failed, and re-evaluates only the failed rows.
     let synth2 = FakeSynth::default();
     let second = run(&synth2);
@@ -312,12 +403,17 @@ fn pareto_column_marks_the_non_dominated_ok_rows() {
     let out = dir.path().join("p.csv");
     run_sweep(&sweep_spec(), &Fake::default(), options(&out)).unwrap();
     let table = SweepTable::read_csv(&out).unwrap();
-    let ok: Vec<(&Row, &Metrics)> = table.rows.iter().filter_map(|r| Some((r, r.outcome.metrics()?))).collect();
+    let ok: Vec<(&Row, &Metrics)> = table
+        .rows
+        .iter()
+        .filter_map(|r| Some((r, r.outcome.metrics()?)))
+        .collect();
     let dominated = |m: &Metrics| {
         ok.iter().any(|(_, o)| {
             o.energy_per_token_pj <= m.energy_per_token_pj
                 && o.tokens_per_s >= m.tokens_per_s
-                && (o.energy_per_token_pj < m.energy_per_token_pj || o.tokens_per_s > m.tokens_per_s)
+                && (o.energy_per_token_pj < m.energy_per_token_pj
+                    || o.tokens_per_s > m.tokens_per_s)
         })
     };
     for (row, m) in &ok {
@@ -342,8 +438,66 @@ fn csv_round_trips_and_rejects_tampering() {
     let tampered = text.replacen(",ternary,", ",mac-int8,", 1);
     std::fs::write(&out, tampered).unwrap();
     let e = SweepTable::read_csv(&out).unwrap_err().to_string();
-    assert!(e.contains("does not match its parameter columns") && e.contains("row 2"), "{e}");
+    assert!(
+        e.contains("does not match its parameter columns") && e.contains("row 2"),
+        "{e}"
+    );
     std::fs::write(&out, "a,b\n1,2\n").unwrap();
     let e = SweepTable::read_csv(&out).unwrap_err().to_string();
     assert!(e.contains("column 'index' is missing"), "{e}");
+}
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sweep_spec();
+    let mut outputs = Vec::new();
+    for threads in [1, 3] {
+        let out = dir.path().join(format!("t{threads}.csv"));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| run_sweep(&s, &Fake::default(), options(&out)))
+            .unwrap();
+        outputs.push((
+            std::fs::read(&out).unwrap(),
+            std::fs::read(run::sibling(&out, ".json")).unwrap(),
+        ));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn merge_refuses_to_mix_synthesis_and_plain_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.csv");
+    let with = dir.path().join("with.csv");
+    let s = spec(&[("rows", "8,16")]);
+    run_sweep(
+        &s,
+        &Fake::default(),
+        SweepOptions {
+            shard: Some(Shard::new(0, 2).unwrap()),
+            ..options(&plain)
+        },
+    )
+    .unwrap();
+    let synth = FakeSynth::default();
+    let mut cache = SynthCache::in_memory();
+    let stage = SynthStage {
+        synthesizer: &synth,
+        cache: &mut cache,
+    };
+    let o = SweepOptions {
+        shard: Some(Shard::new(1, 2).unwrap()),
+        synth: Some(stage),
+        ..options(&with)
+    };
+    run_sweep(&s, &Fake::default(), o).unwrap();
+    let e = merge_shards(&[plain, with]).unwrap_err().to_string();
+    assert!(
+        e.contains("with.csv") && e.contains("synthesis columns"),
+        "{e}"
+    );
 }

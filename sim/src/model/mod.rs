@@ -28,6 +28,8 @@ use tritone_reference::{ModelShape, WeightKind};
 pub const MAX_CONTEXT: u64 = 1 << 20;
 /// Largest batch accepted.
 pub const MAX_BATCH: u64 = 1 << 16;
+/// Most decoder layers accepted.
+pub const MAX_LAYERS: u64 = 1 << 12;
 
 /// The inference to simulate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -203,6 +205,20 @@ pub fn simulate_model(
         why,
     })?;
     w.validate()?;
+    // Bounds that keep every count of the graph far from u64 overflow.
+    for (what, v, max) in [
+        ("hidden", model.hidden, crate::gemm::MAX_GEMM_DIM),
+        ("ffn", model.ffn, crate::gemm::MAX_GEMM_DIM),
+        ("vocab", model.vocab, crate::gemm::MAX_GEMM_DIM),
+        ("layers", model.layers, MAX_LAYERS),
+    ] {
+        if v as u64 > max {
+            return Err(SimError::Model {
+                name: model.name.clone(),
+                why: format!("{what} = {v} exceeds the simulator's limit of {max}"),
+            });
+        }
+    }
     match (model.weights, cfg.pe()) {
         (WeightKind::Fp16, PeKind::MacFp16)
         | (WeightKind::Ternary, PeKind::Ternary | PeKind::MacInt8) => {}
@@ -328,6 +344,12 @@ fn eval_phase(
         zero_weights: ZeroWeights::Fraction(crate::gemm::DEFAULT_ZERO_FRACTION),
         operands: OperandHome::OnChipIfFits,
     };
+    let fit = |v: u128| {
+        u64::try_from(v).map_err(|_| SimError::Model {
+            name: model.name.clone(),
+            why: "a count of this workload overflows 64 bits".into(),
+        })
+    };
     let mut out = Vec::with_capacity(order.len());
     for node in order {
         let op = &g[node];
@@ -341,6 +363,10 @@ fn eval_phase(
                     }
                 };
                 let reps = count * steps;
+                // Every action count is at most ~R·C·128 bits per cycle: keep
+                // the scaled counts inside u64.
+                let pes = cfg.rows() as u128 * cfg.cols() as u128;
+                fit(st.cycles as u128 * reps as u128 * pes * 128)?;
                 OpStats {
                     name: op.name.clone(),
                     kind: op.kind,
@@ -381,8 +407,8 @@ fn eval_phase(
                 let bits = (bits_per_ctx * sum_x + bits_fixed * steps as u128) * n;
                 let mut actions = ActionCounts::new();
                 let (adds, muls) = (
-                    (elems * cost.adds as u128) as u64,
-                    (elems * cost.muls as u128) as u64,
+                    fit(elems * cost.adds as u128)?,
+                    fit(elems * cost.muls as u128)?,
                 );
                 match arith {
                     Arith::Vector => {
@@ -398,7 +424,7 @@ fn eval_phase(
                     Action::DramBit {
                         kind: cfg.dram().kind,
                     },
-                    bits as u64,
+                    fit(bits)?,
                 );
                 OpStats {
                     name: op.name.clone(),
@@ -406,10 +432,10 @@ fn eval_phase(
                     unit: Unit::Vector,
                     phase: ps.phase,
                     count: count * steps,
-                    cycles: (total * n) as u64,
-                    stall_cycles: ((total - compute_only) * n) as u64,
-                    ops: (elems * lane_ops) as u64,
-                    dram_bytes: bits.div_ceil(8) as u64,
+                    cycles: fit(total * n)?,
+                    stall_cycles: fit((total - compute_only) * n)?,
+                    ops: fit(elems * lane_ops)?,
+                    dram_bytes: fit(bits.div_ceil(8))?,
                     actions,
                 }
             }
@@ -583,6 +609,14 @@ mod tests {
         };
         let e = simulate_model(&c, &tiny(WeightKind::Fp16), &w).unwrap_err();
         assert!(e.to_string().contains("mac-fp16"), "{e}");
+        let huge = ModelShape {
+            vocab: u32::MAX,
+            ..m.clone()
+        };
+        assert!(simulate_model(&c, &huge, &w)
+            .unwrap_err()
+            .to_string()
+            .contains("vocab"));
         let bad = ModelShape { heads: 5, ..m };
         assert!(simulate_model(&c, &bad, &w)
             .unwrap_err()
