@@ -349,7 +349,7 @@ mod tests {
             weights: TileWeights::Ternary(w),
             tokens: vec![vec![1, 2, 3]],
         };
-        let s = Stimulus::new(&d, &[job.clone()]).unwrap();
+        let s = Stimulus::new(&d, std::slice::from_ref(&job)).unwrap();
         // Two beats: rows 0–1, then row 2 with an empty second lane row.
         assert_eq!(
             s.w_beats.iter().map(|b| b.edge).collect::<Vec<_>>(),

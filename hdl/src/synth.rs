@@ -61,14 +61,35 @@ pub fn synth_generic(cfg: &ArrayConfig) -> Result<GenericSynth, HdlError> {
     })
 }
 
-/// Runs `synth_xilinx -flatten` (7-series) on the generated Verilog of `cfg`:
-/// flattened so constants and unused logic are optimized across PE boundaries.
+/// How `synth_xilinx` treats the PE hierarchy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Hierarchy {
+    /// Flatten: constants and unused logic are optimized across PE
+    /// boundaries (the accurate count; slow beyond ~32×32).
+    #[default]
+    Flatten,
+    /// Synthesize the PE once and count it R·C times: fast at any size, but
+    /// nothing is optimized across PE ports (e.g. an unused second weight
+    /// bank of a single-buffered array stays).
+    KeepPe,
+}
+
+/// Runs `synth_xilinx -flatten` (7-series) on the generated Verilog of `cfg`.
 pub fn synth_xilinx(cfg: &ArrayConfig) -> Result<SynthStats, HdlError> {
+    synth_xilinx_with(cfg, Hierarchy::Flatten)
+}
+
+/// Runs `synth_xilinx` (7-series) on the generated Verilog of `cfg`.
+pub fn synth_xilinx_with(cfg: &ArrayConfig, hierarchy: Hierarchy) -> Result<SynthStats, HdlError> {
     let design = ArrayDesign::new(cfg)?;
     let top = design.top_name();
+    let flatten = match hierarchy {
+        Hierarchy::Flatten => " -flatten",
+        Hierarchy::KeepPe => "",
+    };
     let stats = yosys(
         &design,
-        &format!("synth_xilinx -flatten -top {top}; tee -q -o xilinx.stat stat"),
+        &format!("synth_xilinx{flatten} -top {top}; tee -q -o xilinx.stat stat"),
         &["xilinx.stat"],
     )?;
     let cells = stats.into_iter().next().unwrap_or_default();
@@ -138,7 +159,8 @@ fn yosys(
         .collect()
 }
 
-/// Cell counts of the last module block in a Yosys `stat` report.
+/// Cell counts of the last block in a Yosys `stat` report (with a kept
+/// hierarchy, Yosys ends with the design-wide totals).
 pub fn parse_stat(text: &str) -> BTreeMap<String, u64> {
     let mut cells = BTreeMap::new();
     let mut in_cells = false;

@@ -7,7 +7,7 @@ mod common;
 use common::design;
 use std::process::Command;
 use tritone_hdl::emit::verilog;
-use tritone_hdl::synth::{synth_generic, synth_xilinx};
+use tritone_hdl::synth::{synth_generic, synth_xilinx, synth_xilinx_with, Hierarchy};
 use tritone_hdl::{ArrayDesign, HdlError};
 use tritone_sim::PeKind::{MacFp16, MacInt8, Ternary};
 use tritone_sim::{ArrayConfig, ArraySpec};
@@ -49,6 +49,10 @@ fn ternary_array_synthesizes_without_multiplier_latch_or_dsp() {
     let x = synth_xilinx(d.config()).unwrap();
     assert_eq!(x.dsps, 0, "{x:?}");
     assert!(x.luts > 0 && x.ffs > 0, "{x:?}");
+    // Kept hierarchy: the PE counted R·C times, never less than the flattened netlist.
+    let h = synth_xilinx_with(d.config(), Hierarchy::KeepPe).unwrap();
+    assert_eq!(h.dsps, 0, "{h:?}");
+    assert!(h.luts >= x.luts && h.ffs >= x.ffs, "{h:?} vs {x:?}");
 }
 
 #[test]

@@ -80,7 +80,9 @@ impl std::str::FromStr for PeKind {
         PeKind::ALL
             .into_iter()
             .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown PE kind '{s}' (expected ternary, mac-int8 or mac-fp16)"))
+            .ok_or_else(|| {
+                format!("unknown PE kind '{s}' (expected ternary, mac-int8 or mac-fp16)")
+            })
     }
 }
 
@@ -183,7 +185,10 @@ impl ArraySpec {
     /// so that command-line options can override single fields before
     /// [`ArrayConfig::new`] validates the whole.
     pub fn from_toml_file(path: &Path) -> Result<ArraySpec, ConfigError> {
-        let file_err = |why: String| ConfigError::File { path: path.display().to_string(), why };
+        let file_err = |why: String| ConfigError::File {
+            path: path.display().to_string(),
+            why,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
         toml::from_str(&text).map_err(|e| file_err(e.to_string()))
     }
@@ -213,7 +218,11 @@ pub enum ConfigError {
 }
 
 fn invalid(field: &'static str, value: impl ToString, why: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { field, value: value.to_string(), why: why.into() }
+    ConfigError::Invalid {
+        field,
+        value: value.to_string(),
+        why: why.into(),
+    }
 }
 
 /// A validated architecture. Construct with [`ArrayConfig::new`] (or
@@ -262,7 +271,11 @@ impl ArrayConfig {
         let cols = spec.cols.unwrap_or(32);
         for (field, v) in [("rows", rows), ("cols", cols)] {
             if v == 0 || v > MAX_DIM {
-                return Err(invalid(field, v, format!("must be between 1 and {MAX_DIM}")));
+                return Err(invalid(
+                    field,
+                    v,
+                    format!("must be between 1 and {MAX_DIM}"),
+                ));
             }
         }
         let pe = spec.pe.unwrap_or(PeKind::Ternary);
@@ -283,7 +296,11 @@ impl ArrayConfig {
             return Err(invalid("acc_bits", acc_bits, "at most 64"));
         }
         if pe == PeKind::MacFp16 && acc_bits != 32 {
-            return Err(invalid("acc_bits", acc_bits, "a mac-fp16 array accumulates in FP32 (32 bits)"));
+            return Err(invalid(
+                "acc_bits",
+                acc_bits,
+                "a mac-fp16 array accumulates in FP32 (32 bits)",
+            ));
         }
         let weight_rows_per_cycle = spec.weight_rows_per_cycle.unwrap_or(1);
         if weight_rows_per_cycle == 0 || weight_rows_per_cycle > rows {
@@ -295,7 +312,11 @@ impl ArrayConfig {
         }
         let clock_mhz = spec.clock_mhz.unwrap_or(1000.0);
         if !(clock_mhz.is_finite() && clock_mhz > 0.0 && clock_mhz <= 10_000.0) {
-            return Err(invalid("clock_mhz", clock_mhz, "must be a finite number in (0, 10000]"));
+            return Err(invalid(
+                "clock_mhz",
+                clock_mhz,
+                "must be a finite number in (0, 10000]",
+            ));
         }
         let buffers = spec.buffers.unwrap_or(Buffers {
             weight_kib: 256,
@@ -304,11 +325,19 @@ impl ArrayConfig {
             width_bits: 256,
         });
         if buffers.width_bits == 0 || !buffers.width_bits.is_power_of_two() {
-            return Err(invalid("buffers.width_bits", buffers.width_bits, "must be a power of two"));
+            return Err(invalid(
+                "buffers.width_bits",
+                buffers.width_bits,
+                "must be a power of two",
+            ));
         }
         // Each buffer must hold at least one tile's worth of its operand
         // (double-buffered weights need two).
-        let banks = if spec.double_buffer.unwrap_or(true) { 2 } else { 1 };
+        let banks = if spec.double_buffer.unwrap_or(true) {
+            2
+        } else {
+            1
+        };
         let tile_w_bits = banks * rows as u64 * cols as u64 * pe.weight_bits() as u64;
         let tile_x_bits = rows as u64 * pe.act_bits() as u64;
         let tile_y_bits = cols as u64 * acc_bits as u64;
@@ -325,13 +354,27 @@ impl ArrayConfig {
                 ));
             }
         }
-        let dram = spec.dram.unwrap_or(Dram { kind: DramKind::Lpddr4, bandwidth_gbps: 64.0 });
+        let dram = spec.dram.unwrap_or(Dram {
+            kind: DramKind::Lpddr4,
+            bandwidth_gbps: 64.0,
+        });
         if !(dram.bandwidth_gbps.is_finite() && dram.bandwidth_gbps > 0.0) {
-            return Err(invalid("dram.bandwidth_gbps", dram.bandwidth_gbps, "must be a positive number"));
+            return Err(invalid(
+                "dram.bandwidth_gbps",
+                dram.bandwidth_gbps,
+                "must be a positive number",
+            ));
         }
-        let vector = spec.vector.unwrap_or(VectorUnit { lanes: 64, precision: FpFormat::Fp16 });
+        let vector = spec.vector.unwrap_or(VectorUnit {
+            lanes: 64,
+            precision: FpFormat::Fp16,
+        });
         if vector.lanes == 0 || vector.lanes > 65536 {
-            return Err(invalid("vector.lanes", vector.lanes, "must be between 1 and 65536"));
+            return Err(invalid(
+                "vector.lanes",
+                vector.lanes,
+                "must be between 1 and 65536",
+            ));
         }
         let kv_bits = spec.kv_bits.unwrap_or(16);
         if ![16, 8, 4].contains(&kv_bits) {
@@ -361,15 +404,20 @@ impl ArrayConfig {
             why: e.to_string(),
         })?;
         Self::from_toml_str(&text).map_err(|e| match e {
-            ConfigError::File { why, .. } => ConfigError::File { path: path.display().to_string(), why },
+            ConfigError::File { why, .. } => ConfigError::File {
+                path: path.display().to_string(),
+                why,
+            },
             other => other,
         })
     }
 
     /// Parses and validates TOML text.
     pub fn from_toml_str(text: &str) -> Result<ArrayConfig, ConfigError> {
-        let spec: ArraySpec = toml::from_str(text)
-            .map_err(|e| ConfigError::File { path: "<toml>".into(), why: e.to_string() })?;
+        let spec: ArraySpec = toml::from_str(text).map_err(|e| ConfigError::File {
+            path: "<toml>".into(),
+            why: e.to_string(),
+        })?;
         ArrayConfig::new(spec)
     }
 
@@ -467,28 +515,60 @@ mod tests {
 
     #[test]
     fn refuses_overflowing_accumulator() {
-        let e = ArrayConfig::new(ArraySpec { rows: Some(8), acc_bits: Some(11), ..Default::default() })
-            .unwrap_err();
+        let e = ArrayConfig::new(ArraySpec {
+            rows: Some(8),
+            acc_bits: Some(11),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(e.to_string().contains("acc_bits"), "{e}");
-        assert!(ArrayConfig::new(ArraySpec { rows: Some(8), acc_bits: Some(12), ..Default::default() }).is_ok());
+        assert!(ArrayConfig::new(ArraySpec {
+            rows: Some(8),
+            acc_bits: Some(12),
+            ..Default::default()
+        })
+        .is_ok());
     }
 
     #[test]
     fn refuses_impossible_architectures() {
         for spec in [
-            ArraySpec { rows: Some(0), ..Default::default() },
-            ArraySpec { cols: Some(MAX_DIM + 1), ..Default::default() },
-            ArraySpec { weight_rows_per_cycle: Some(0), ..Default::default() },
-            ArraySpec { clock_mhz: Some(f64::NAN), ..Default::default() },
-            ArraySpec { kv_bits: Some(3), ..Default::default() },
             ArraySpec {
-                dram: Some(Dram { kind: DramKind::Hbm2, bandwidth_gbps: 0.0 }),
+                rows: Some(0),
+                ..Default::default()
+            },
+            ArraySpec {
+                cols: Some(MAX_DIM + 1),
+                ..Default::default()
+            },
+            ArraySpec {
+                weight_rows_per_cycle: Some(0),
+                ..Default::default()
+            },
+            ArraySpec {
+                clock_mhz: Some(f64::NAN),
+                ..Default::default()
+            },
+            ArraySpec {
+                kv_bits: Some(3),
+                ..Default::default()
+            },
+            ArraySpec {
+                dram: Some(Dram {
+                    kind: DramKind::Hbm2,
+                    bandwidth_gbps: 0.0,
+                }),
                 ..Default::default()
             },
             ArraySpec {
                 rows: Some(256),
                 cols: Some(256),
-                buffers: Some(Buffers { weight_kib: 16, act_kib: 64, out_kib: 64, width_bits: 256 }),
+                buffers: Some(Buffers {
+                    weight_kib: 16,
+                    act_kib: 64,
+                    out_kib: 64,
+                    width_bits: 256,
+                }),
                 ..Default::default()
             },
         ] {
@@ -502,9 +582,15 @@ mod tests {
             "rows = 16\ncols = 8\npe = \"mac-int8\"\n[dram]\nkind = \"hbm2\"\nbandwidth_gbps = 256.0\n",
         )
         .unwrap();
-        assert_eq!((c.rows(), c.cols(), c.pe(), c.acc_bits()), (16, 8, PeKind::MacInt8, 20));
+        assert_eq!(
+            (c.rows(), c.cols(), c.pe(), c.acc_bits()),
+            (16, 8, PeKind::MacInt8, 20)
+        );
         let text = toml::to_string(&c).unwrap();
         assert_eq!(ArrayConfig::from_toml_str(&text).unwrap(), c);
-        assert!(ArrayConfig::from_toml_str("rows = 4\nbogus = 1\n").unwrap_err().to_string().contains("bogus"));
+        assert!(ArrayConfig::from_toml_str("rows = 4\nbogus = 1\n")
+            .unwrap_err()
+            .to_string()
+            .contains("bogus"));
     }
 }

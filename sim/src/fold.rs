@@ -23,6 +23,11 @@ pub struct FoldTiming {
     pub last_output: u64,
 }
 
+/// Which constraint of the recurrence bound a fold's load start and first
+/// accept (ties: the first in the order of [`FoldTimer::push_traced`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Binding(pub u8);
+
 /// Incremental form of [`crate::tile::schedule`].
 #[derive(Clone, Debug)]
 pub struct FoldTimer {
@@ -63,34 +68,93 @@ impl FoldTimer {
     /// from DRAM) and its first token not before `x_ready`.
     #[inline]
     pub fn push(&mut self, tokens: u64, weights_ready: u64, x_ready: u64) -> FoldTiming {
+        self.push_traced(tokens, weights_ready, x_ready).0
+    }
+
+    /// [`FoldTimer::push`], also returning which constraint set the load start
+    /// and which the first accept (a [`Binding`]). The GEMM's cycle jump
+    /// compares these to prove that a repeated stretch of folds takes the
+    /// same branches (see `docs/simulator.md`).
+    #[inline]
+    pub fn push_traced(
+        &mut self,
+        tokens: u64,
+        weights_ready: u64,
+        x_ready: u64,
+    ) -> (FoldTiming, Binding) {
         debug_assert!(tokens > 0);
         let b = self.beats;
+        // Ties keep the earlier term: the value is the same either way.
         let mut s = weights_ready;
+        let mut load = 0u8;
         if self.folds >= 1 {
-            s = s.max(self.prev_load_start + b);
-            s = s.max((self.last_accept[0] + 1).saturating_sub(b));
+            if self.prev_load_start + b > s {
+                s = self.prev_load_start + b;
+                load = 1;
+            }
+            let after = self.last_accept[0] + 1;
+            // The saturation at 0 is its own branch (a constant, not a shift).
+            let (v, code) = if after >= b { (after - b, 2) } else { (0, 3) };
+            if v > s {
+                s = v;
+                load = code;
+            }
         }
         if self.folds >= self.banks {
-            let a = self.last_accept[(self.banks - 1) as usize];
-            s = s.max(a + self.drain);
+            let a = self.last_accept[(self.banks - 1) as usize] + self.drain;
+            if a > s {
+                s = a;
+                load = 4;
+            }
         }
         let mut x0 = s + b;
-        if self.folds >= 1 {
-            x0 = x0.max(self.last_accept[0] + 1);
+        let mut accept = 0u8;
+        if self.folds >= 1 && self.last_accept[0] + 1 > x0 {
+            x0 = self.last_accept[0] + 1;
+            accept = 1;
         }
-        x0 = x0.max(x_ready);
+        if x_ready > x0 {
+            x0 = x_ready;
+            accept = 2;
+        }
         let last = x0 + tokens - 1;
         self.last_accept = [last, self.last_accept[0]];
         self.prev_load_start = s;
         self.folds += 1;
         let last_output = last + self.latency;
         self.end = last_output + 1;
-        FoldTiming {
-            load_start: s,
-            first_accept: x0,
-            last_accept: last,
-            last_output,
-        }
+        (
+            FoldTiming {
+                load_start: s,
+                first_accept: x0,
+                last_accept: last,
+                last_output,
+            },
+            Binding(load | accept << 3),
+        )
+    }
+
+    /// The times the recurrence remembers: the previous load start and the
+    /// last accepts of the previous two folds.
+    pub fn times(&self) -> [u64; 3] {
+        [
+            self.prev_load_start,
+            self.last_accept[0],
+            self.last_accept[1],
+        ]
+    }
+
+    /// Resumes the timer after `folds` folds with the remembered `times`
+    /// (as returned by [`FoldTimer::times`]), e.g. after a proven cycle jump.
+    pub fn resume(&mut self, folds: u64, times: [u64; 3]) {
+        self.folds = folds;
+        self.prev_load_start = times[0];
+        self.last_accept = [times[1], times[2]];
+        self.end = if folds == 0 {
+            0
+        } else {
+            times[1] + self.latency + 1
+        };
     }
 
     /// Weight beats per load.

@@ -31,6 +31,7 @@ pub mod config;
 pub mod dram;
 pub mod error;
 pub mod fold;
+mod fold_run;
 pub mod functional;
 pub mod gemm;
 pub mod model;

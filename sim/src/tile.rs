@@ -62,7 +62,11 @@ pub fn schedule(cfg: &ArrayConfig, tokens: &[u64]) -> BeatSchedule {
     let lat = token_latency(cfg);
     // Latest beat writes row R−1 at offset B−1: the drain rule binds hardest there.
     let drain = c + r - b;
-    let mut sched = BeatSchedule { weight_beats: vec![], x_beats: vec![], y_beats: vec![] };
+    let mut sched = BeatSchedule {
+        weight_beats: vec![],
+        x_beats: vec![],
+        y_beats: vec![],
+    };
     let mut last_accept: Vec<u64> = vec![]; // a_t per tile
     let mut load_start: Vec<u64> = vec![];
     for (t, &m) in tokens.iter().enumerate() {
@@ -70,13 +74,17 @@ pub fn schedule(cfg: &ArrayConfig, tokens: &[u64]) -> BeatSchedule {
         let mut s = 0u64;
         if t >= 1 {
             s = s.max(load_start[t - 1] + b); // one weight port
-            // Do not complete this load before the previous tile's last token is in.
+                                              // Do not complete this load before the previous tile's last token is in.
             s = s.max((last_accept[t - 1] + 1).saturating_sub(b));
         }
         if t >= banks {
             s = s.max(last_accept[t - banks] + drain);
         }
-        let x0 = if t >= 1 { (s + b).max(last_accept[t - 1] + 1) } else { s + b };
+        let x0 = if t >= 1 {
+            (s + b).max(last_accept[t - 1] + 1)
+        } else {
+            s + b
+        };
         sched.weight_beats.push((0..b).map(|i| s + i).collect());
         sched.x_beats.push((0..m).map(|i| x0 + i).collect());
         sched.y_beats.push((0..m).map(|i| x0 + i + lat).collect());
