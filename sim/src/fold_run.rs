@@ -1,10 +1,10 @@
 //! One mapping's fold sequence (M-chunk → N-block → K-block) run through the
-//! fold timer and the DRAM model, with exact cycle jumps over the repeating
-//! folds of a K-run.
+//! fold timer and the DRAM model, with exact cycle jumps over runs of
+//! identical folds.
 //!
-//! The timer and DRAM recurrences are max-plus: shifting every time by `t`
-//! shifts every result by `t`. Inside one N-block all folds but the last are
-//! the same kind, so once two consecutive cycles of `p` folds took the same
+//! The timer and DRAM recurrences are max-plus: each new time is the max of
+//! old times plus constants. Within a run of folds of one kind, once two
+//! consecutive cycles of `p` folds took the same
 //! branches ([`Binding`]s) and moved the state by the same per-coordinate
 //! delta `D`, the state after `j` more cycles is `x + j·D` provided the cycle
 //! run from `x + (k−1)·D` takes the same branches and lands on `x + k·D`:
@@ -63,7 +63,7 @@ pub(crate) struct FoldTotals {
 }
 
 /// One fold kind of an N-block: tokens, weight and X bytes and their transfer time.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct FoldKind {
     tokens: u64,
     fetch: bool,
@@ -262,7 +262,11 @@ impl SlotQueue {
 
     /// How many of the first `limit` entries are `≤ t` (entries ascend).
     fn count_at_most(&self, t: u64, limit: u64) -> u64 {
-        let (mut lo, mut hi) = (0, limit.min(self.len));
+        let n = limit.min(self.len);
+        if n == 0 || self.get(n - 1) <= t {
+            return n;
+        }
+        let (mut lo, mut hi) = (0, n - 1);
         while lo < hi {
             let mid = (lo + hi) / 2;
             if self.get(mid) <= t {
@@ -352,7 +356,6 @@ pub(crate) fn run(cfg: &ArrayConfig, plan: &FoldPlan, jumps: bool) -> FoldTotals
         sums: [0; 3],
     };
     let mut tot = FoldTotals::default();
-    let mut prev_chunk_end = 0u64;
     let mut hist: Vec<Record> = Vec::new();
     for chunk in 0..plan.chunks {
         let mc = if chunk + 1 == plan.chunks {
@@ -363,6 +366,11 @@ pub(crate) fn run(cfg: &ArrayConfig, plan: &FoldPlan, jumps: bool) -> FoldTotals
         st.lane.x_ready = 0;
         if plan.x_per_chunk {
             // The single chunk buffer is free once the previous chunk's last token is in.
+            let prev_chunk_end = if chunk == 0 {
+                0
+            } else {
+                st.lane.timer.times()[1] + 1
+            };
             let bytes = mc * plan.k * plan.act_bytes;
             let d = plan.rate.cycles(bytes);
             let start = st.lane.channel_free.max(prev_chunk_end);
@@ -395,74 +403,105 @@ pub(crate) fn run(cfg: &ArrayConfig, plan: &FoldPlan, jumps: bool) -> FoldTotals
             }
         };
         let kinds = [plan.c, plan.c_last].map(|ce| (kind(plan.r, ce), kind(plan.r_last, ce)));
-        for nb in 0..plan.n_blocks {
-            let last_block = nb + 1 == plan.n_blocks;
-            let ce = if last_block { plan.c_last } else { plan.c };
-            let (full, last) = kinds[last_block as usize];
-            hist.clear();
-            let mut next_try = 0u64;
-            let mut backoff = 1u64;
-            let mut kb = 0u64;
-            while kb < plan.k_blocks {
-                let is_last = kb + 1 == plan.k_blocks;
-                if jumps && !is_last && kb >= next_try {
-                    let (mut jumped, mut failed) = (0, false);
-                    for p in 1..=MAX_PERIOD as u64 {
-                        let (n, case) = try_jump(&mut st, &mut hist, plan, &full, kb, p);
-                        if n == FAILED {
-                            failed = true;
-                        } else if n > 0 {
-                            tot.jumped[case] += n;
-                            jumped = n;
-                            break;
-                        }
-                    }
-                    if jumped > 0 {
-                        kb += jumped;
-                        backoff = 1;
-                        continue;
-                    }
-                    if failed {
-                        next_try = kb + backoff;
-                        backoff *= 2;
-                    }
-                }
-                let k = if is_last { &last } else { &full };
-                let before = st.lane.coords();
-                let before_sums = st.sums;
-                let popped = if k.fetch && k.bytes > 0 && st.slots.len >= plan.weight_slots {
-                    Some(st.slots.pop().unwrap_or(0))
+        let kb_n = plan.k_blocks;
+        let total = plan.n_blocks * kb_n;
+        let kind_at = |g: u64| {
+            let (full, last) = &kinds[(g / kb_n + 1 == plan.n_blocks) as usize];
+            if g % kb_n + 1 == kb_n {
+                last
+            } else {
+                full
+            }
+        };
+        // Write-back of N-block `nb`'s outputs (posted: no effect on timing
+        // but the final write and the channel's total).
+        let write_blocks = |tot: &mut FoldTotals, nb: u64, count: u64| {
+            if plan.outputs_to_dram && count > 0 {
+                let ce = if nb + 1 == plan.n_blocks {
+                    plan.c_last
                 } else {
-                    None
+                    plan.c
                 };
-                let out = st.lane.fold(k, popped);
-                if k.bytes > 0 {
-                    st.sums[0] += k.transfer;
-                    st.sums[1] += k.bytes;
-                    st.sums[2] += k.weight_bytes;
-                }
-                if let Some(v) = out.slot_free {
-                    st.slots.push(v);
-                }
-                prev_chunk_end = st.lane.timer.times()[1] + 1;
-                if jumps {
-                    hist.push(Record {
-                        before,
-                        sums: before_sums,
-                        binding: out.binding,
-                        popped,
-                        pushed: out.slot_free,
-                    });
-                }
-                kb += 1;
-                tot.stepped += 1;
-            }
-            if plan.outputs_to_dram {
                 let bytes = mc * ce * plan.out_word_bytes;
-                tot.dram_write += bytes;
+                tot.dram_write += bytes * count;
                 tot.last_write = plan.rate.cycles(bytes);
-                tot.write_cycles += tot.last_write;
+                tot.write_cycles += tot.last_write * count;
             }
+        };
+        // The folds run as one sequence; a run of folds of one kind may span
+        // N-blocks (when K is a multiple of R the last K-block is full too).
+        let mut run_end = 0u64;
+        let (mut next_try, mut backoff) = (0u64, 1u64);
+        let mut g = 0u64;
+        while g < total {
+            if g >= run_end {
+                run_end = kind_run_end(g, total, kb_n, plan.n_blocks, &kind_at);
+                hist.clear();
+                (next_try, backoff) = (g, 1);
+            }
+            let k = *kind_at(g);
+            if jumps && g + 1 < run_end && g >= next_try {
+                let (mut jumped, mut failed) = (0, false);
+                for p in 1..=MAX_PERIOD as u64 {
+                    let (n, case) = try_jump(&mut st, &mut hist, plan, &k, run_end - g, p);
+                    if n == FAILED {
+                        failed = true;
+                    } else if n > 0 {
+                        tot.jumped[case] += n;
+                        jumped = n;
+                        break;
+                    }
+                }
+                if jumped > 0 {
+                    // N-blocks that ended inside the jump: all but possibly
+                    // the last N-block of the chunk write the same bytes.
+                    let (lo, hi) = (g / kb_n, (g + jumped) / kb_n);
+                    let mid_hi = hi.min(plan.n_blocks - 1);
+                    if mid_hi > lo {
+                        write_blocks(&mut tot, lo, mid_hi - lo);
+                    }
+                    if hi == plan.n_blocks {
+                        write_blocks(&mut tot, plan.n_blocks - 1, 1);
+                    }
+                    g += jumped;
+                    backoff = 1;
+                    continue;
+                }
+                if failed {
+                    next_try = g + backoff;
+                    backoff *= 2;
+                }
+            }
+            let before = st.lane.coords();
+            let before_sums = st.sums;
+            let popped = if k.fetch && k.bytes > 0 && st.slots.len >= plan.weight_slots {
+                Some(st.slots.pop().unwrap_or(0))
+            } else {
+                None
+            };
+            let out = st.lane.fold(&k, popped);
+            if k.bytes > 0 {
+                st.sums[0] += k.transfer;
+                st.sums[1] += k.bytes;
+                st.sums[2] += k.weight_bytes;
+            }
+            if let Some(v) = out.slot_free {
+                st.slots.push(v);
+            }
+            if jumps {
+                hist.push(Record {
+                    before,
+                    sums: before_sums,
+                    binding: out.binding,
+                    popped,
+                    pushed: out.slot_free,
+                });
+            }
+            if g % kb_n + 1 == kb_n {
+                write_blocks(&mut tot, g / kb_n, 1);
+            }
+            g += 1;
+            tot.stepped += 1;
         }
     }
     tot.array_cycles = st.lane.timer.total_cycles();
@@ -471,6 +510,36 @@ pub(crate) fn run(cfg: &ArrayConfig, plan: &FoldPlan, jumps: bool) -> FoldTotals
     tot.dram_read = st.sums[1];
     tot.weight_dram = st.sums[2];
     tot
+}
+
+/// End (exclusive) of the run of folds from `g` that share `g`'s kind. Kinds
+/// change only at a K-block's last fold and at the chunk's last N-block.
+fn kind_run_end<'a>(
+    g: u64,
+    total: u64,
+    kb_n: u64,
+    n_blocks: u64,
+    kind_at: &impl Fn(u64) -> &'a FoldKind,
+) -> u64 {
+    let k0 = kind_at(g);
+    let last_block = (n_blocks - 1) * kb_n;
+    let mut e = g + 1;
+    while e < total {
+        if kind_at(e) != k0 {
+            return e;
+        }
+        let kb = e % kb_n;
+        e = if kb + 1 < kb_n {
+            // The rest of this K-run has this kind; its last fold may not.
+            e - kb + kb_n - 1
+        } else if e < last_block && kind_at(e - kb) == k0 {
+            // A whole N-block of this kind: so are all before the last.
+            last_block.max(e + 1)
+        } else {
+            e + 1
+        };
+    }
+    total
 }
 
 fn delta(a: &Coords, b: &Coords) -> Option<Coords> {
@@ -489,23 +558,23 @@ fn add(x: &Coords, d: &Coords, times: u64) -> Coords {
     y
 }
 
-/// Tries to jump whole cycles of `p` full folds from K-block `kb` (the next
-/// fold to step) of the current N-block; returns the folds jumped (0: none).
-/// `hist` holds the folds stepped so far in this N-block, all of the same
-/// kind. Also returns which slot-queue case applied (see [`FoldTotals`]).
+/// Tries to jump whole cycles of `p` folds of `full`'s kind (the next
+/// `run_left` folds are of that kind); returns the folds jumped (0: none).
+/// `hist` holds the folds stepped so far in this run, all of that kind.
+/// Also returns which slot-queue case applied (see [`FoldTotals`]).
 fn try_jump(
     st: &mut LoopState,
     hist: &mut Vec<Record>,
     plan: &FoldPlan,
     full: &FoldKind,
-    kb: u64,
+    run_left: u64,
     p: u64,
 ) -> (u64, usize) {
     let LoopState { lane, slots, sums } = st;
     let pu = p as usize;
     let h = hist.len();
-    // The last full fold is K-block k_blocks − 2; keep at least two cycles.
-    let kmax = (plan.k_blocks - 1 - kb) / p;
+    // Worth a replay only for two cycles or more.
+    let kmax = run_left / p;
     // From the third fold on the recurrence has all its terms (two banks at most).
     if h < 2 * pu || kmax < 2 || lane.timer.folds() < 2 * p + 2 {
         return (0, 0);
@@ -540,7 +609,6 @@ fn try_jump(
             }
             k = k.min((s - slots.len) / fetches);
         } else if pops == fetches && slots.len >= s {
-            let free = slots.count_at_most(lane.channel_free, k * fetches) / fetches;
             // Fronts that do bind must repeat with a fixed shift, counting
             // from the fronts the observed cycle popped.
             let mut seed = [0u64; MAX_PERIOD];
@@ -552,7 +620,13 @@ fn try_jump(
                 Some(du) => slots.periodic_prefix(seed, du, k * fetches) / fetches,
                 None => 0,
             };
-            case = if periodic > free { 2 } else { 1 };
+            // Only when the periodic fronts fall short: slots already free.
+            let free = if periodic >= k {
+                0
+            } else {
+                slots.count_at_most(lane.channel_free, k * fetches) / fetches
+            };
+            case = if periodic >= free { 2 } else { 1 };
             k = k.min(periodic.max(free));
         } else {
             return (0, 0);

@@ -269,12 +269,12 @@ pub fn simulate_gemm(
 
 /// Simulates one GEMM with the given mapping (one of [`candidates`]).
 ///
-/// Timing: every fold pass is timed by [`FoldTimer`] (the tile contract) with
-/// the DRAM constraints of the module doc. Repeating folds of a K-run are
-/// timed once per cycle and the proven cycle jumped over
-/// (`docs/simulator.md`, "GEMM: the cycle jump"): the result is bit for bit
-/// that of [`simulate_mapping_stepwise`], in time that grows with the number
-/// of N-blocks and M-chunks, not with the folds.
+/// Timing: fold passes are timed by [`FoldTimer`] (the tile contract) with
+/// the DRAM constraints of the module doc; a run of identical folds is timed
+/// until its state repeats up to a per-coordinate shift and the proven cycle
+/// is then jumped over (`docs/simulator.md`, "GEMM: the cycle jump"). The
+/// result is bit for bit that of [`simulate_mapping_stepwise`], in time that
+/// grows with the runs of identical folds, not with the folds.
 pub fn simulate_mapping(
     cfg: &ArrayConfig,
     shape: &GemmShape,
@@ -774,44 +774,89 @@ mod tests {
     /// proptest above exercises them), and the jumped GEMMs step few folds.
     #[test]
     fn cycle_jump_covers_every_slot_queue_case() {
-        let spec = |gbps: f64, weight_kib: u32| ArraySpec {
-            rows: Some(8),
-            cols: Some(8),
-            buffers: Some(Buffers {
-                weight_kib,
-                act_kib: 256,
-                out_kib: 256,
-                width_bits: 64,
-            }),
-            dram: Some(Dram {
-                kind: DramKind::Ddr4,
-                bandwidth_gbps: gbps,
-            }),
-            ..Default::default()
-        };
-        // (DRAM GB/s, weight KiB, M, jump case expected).
-        for (gbps, wkib, m, case) in [
-            // 256 KiB hold all 4000 tiles: no pop ever.
-            (64.0, 256, 4, 0),
-            // 4 KiB = 256 slots, slow DRAM: the channel trails, its slots are free.
-            (0.5, 4, 1, 1),
-            // Fast DRAM, one token per fold: the channel runs 256 slots ahead
-            // and waits for the slot of the fold 256 fetches back.
-            (64.0, 4, 1, 2),
+        let mut jumped = [0u64; 3];
+        // DRAM-bound and compute-bound; 256 and 1024 weight slots (W is
+        // 4000 tiles, so slots are recycled); one or several M-chunks.
+        for gbps in [0.5, 2.0, 16.0] {
+            for weight_kib in [4, 16] {
+                for (m, act_kib) in [(1, 256), (3, 256), (40, 8)] {
+                    let cfg = ArrayConfig::new(ArraySpec {
+                        rows: Some(8),
+                        cols: Some(8),
+                        buffers: Some(Buffers {
+                            weight_kib,
+                            act_kib,
+                            out_kib: 256,
+                            width_bits: 64,
+                        }),
+                        dram: Some(Dram {
+                            kind: DramKind::Ddr4,
+                            bandwidth_gbps: gbps,
+                        }),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                    let shape = GemmShape { m, k: 3200, n: 80 };
+                    let opts = GemmOptions::default();
+                    for map in candidates(&cfg, &shape, &opts).unwrap() {
+                        let plan = fold_plan(&cfg, &shape, &map).unwrap();
+                        let fast = fold_run::run(&cfg, &plan, true);
+                        let step = time_folds_stepwise(&cfg, &shape, &map).unwrap();
+                        assert!(fast.stepped * 5 < step.stepped, "{fast:?}");
+                        for (j, f) in jumped.iter_mut().zip(fast.jumped) {
+                            *j += f;
+                        }
+                        assert_eq!(
+                            simulate_mapping(&cfg, &shape, &opts, &map).unwrap(),
+                            simulate_mapping_stepwise(&cfg, &shape, &opts, &map).unwrap()
+                        );
+                    }
+                }
+            }
+        }
+        assert!(jumped.iter().all(|&j| j > 0), "{jumped:?}");
+    }
+
+    /// The BitNet 3B GEMMs as a design sweep meets them (8×8 and 32×32,
+    /// 4 MiB weight buffer, slow and fast DRAM, ternary and INT8, prefill 512
+    /// and decode): the cycle jump equals stepping all ~3 million folds.
+    #[test]
+    fn cycle_jump_equals_stepping_on_3b_gemms() {
+        for (dim, pe, gbps) in [
+            (8, PeKind::Ternary, 16.0),
+            (8, PeKind::MacInt8, 128.0),
+            (32, PeKind::Ternary, 64.0),
         ] {
-            let cfg = ArrayConfig::new(spec(gbps, wkib)).unwrap();
-            let shape = GemmShape { m, k: 3200, n: 160 };
-            let opts = GemmOptions::default();
-            for map in candidates(&cfg, &shape, &opts).unwrap() {
-                let plan = fold_plan(&cfg, &shape, &map).unwrap();
-                let fast = fold_run::run(&cfg, &plan, true);
-                let step = time_folds_stepwise(&cfg, &shape, &map).unwrap();
-                assert!(fast.jumped[case] > 0, "{gbps} GB/s {wkib} KiB: {fast:?}");
-                assert!(fast.stepped * 5 < step.stepped, "{fast:?}");
-                assert_eq!(
-                    simulate_mapping(&cfg, &shape, &opts, &map).unwrap(),
-                    simulate_mapping_stepwise(&cfg, &shape, &opts, &map).unwrap()
-                );
+            let cfg = ArrayConfig::new(ArraySpec {
+                rows: Some(dim),
+                cols: Some(dim),
+                pe: Some(pe),
+                buffers: Some(Buffers {
+                    weight_kib: 4096,
+                    act_kib: 256,
+                    out_kib: 256,
+                    width_bits: 64,
+                }),
+                dram: Some(Dram {
+                    kind: DramKind::Lpddr4,
+                    bandwidth_gbps: gbps,
+                }),
+                ..Default::default()
+            })
+            .unwrap();
+            let opts = GemmOptions {
+                operands: OperandHome::OnChipIfFits,
+                ..Default::default()
+            };
+            for m in [1, 512] {
+                for (k, n) in [(3200, 3200), (3200, 8640), (8640, 3200)] {
+                    let shape = GemmShape { m, k, n };
+                    assert_eq!(
+                        simulate_gemm(&cfg, &shape, &opts).unwrap(),
+                        simulate_gemm_stepwise(&cfg, &shape, &opts).unwrap(),
+                        "{dim}×{dim} {pe:?} {shape:?}"
+                    );
+                }
             }
         }
     }
