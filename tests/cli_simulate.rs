@@ -99,7 +99,8 @@ fn functional_tile_and_gemm_are_bit_exact() {
 #[test]
 fn gemm_json_has_the_published_fields() {
     let v = json(&[
-        "simulate", "gemm", "--m", "64", "--k", "96", "--n", "80", "--json",
+        "simulate", "gemm", "--m", "64", "--k", "96", "--n", "80", "--rows", "32", "--cols", "32",
+        "--json",
     ]);
     let g = &v[0];
     for f in [

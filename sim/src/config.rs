@@ -12,6 +12,11 @@ use tritone_energy::{DramKind, FpFormat};
 /// Largest array dimension the simulator accepts.
 pub const MAX_DIM: u32 = 4096;
 
+/// Default array rows and columns: 128×128, large enough that batch-1 decode
+/// of a large model meets the DRAM wall (as real accelerators do) rather than
+/// the array's own weight-load rate.
+pub const DEFAULT_DIM: u32 = 128;
+
 /// The processing element of the array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -152,9 +157,9 @@ pub struct VectorUnit {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArraySpec {
-    /// Array rows R (the reduction dimension K maps onto rows). Default 32.
+    /// Array rows R (the reduction dimension K maps onto rows). Default 128.
     pub rows: Option<u32>,
-    /// Array columns C (output features N map onto columns). Default 32.
+    /// Array columns C (output features N map onto columns). Default 128.
     pub cols: Option<u32>,
     /// Accumulator width; default: the smallest that cannot overflow.
     pub acc_bits: Option<u32>,
@@ -267,8 +272,8 @@ impl From<ArrayConfig> for ArraySpec {
 impl ArrayConfig {
     /// Validates `spec`, filling in defaults.
     pub fn new(spec: ArraySpec) -> Result<ArrayConfig, ConfigError> {
-        let rows = spec.rows.unwrap_or(32);
-        let cols = spec.cols.unwrap_or(32);
+        let rows = spec.rows.unwrap_or(DEFAULT_DIM);
+        let cols = spec.cols.unwrap_or(DEFAULT_DIM);
         for (field, v) in [("rows", rows), ("cols", cols)] {
             if v == 0 || v > MAX_DIM {
                 return Err(invalid(

@@ -25,7 +25,7 @@ pub struct EnergyArgs {
     /// Your own energy table (TOML, same schema as the built-in ones); overrides --node.
     #[arg(long)]
     table: Option<PathBuf>,
-    /// Architecture file (TOML); default: the built-in 32x32 ternary array.
+    /// Architecture file (TOML); default: the built-in 128x128 ternary array.
     #[arg(long)]
     arch: Option<PathBuf>,
     /// Prompt tokens per sequence.

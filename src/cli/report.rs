@@ -18,7 +18,7 @@ pub struct ReportArgs {
     /// Your own energy table (TOML); overrides --node.
     #[arg(long)]
     table: Option<PathBuf>,
-    /// Architecture file (TOML); default: the built-in 32x32 ternary array.
+    /// Architecture file (TOML); default: the built-in 128x128 ternary array.
     #[arg(long)]
     arch: Option<PathBuf>,
     /// Prompt tokens of the per-model numbers.

@@ -1,0 +1,100 @@
+//! The files under `examples/` that the README points users to keep working.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn example(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let o: Output = Command::new(env!("CARGO_BIN_EXE_tritone"))
+        .args(args)
+        .output()
+        .expect("tritone runs");
+    assert!(
+        o.status.success(),
+        "tritone {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&run_ok(args)).expect("valid JSON")
+}
+
+#[test]
+fn the_default_arch_file_is_the_built_in_default() {
+    let arch = example("arch/asic-128x128.toml");
+    let with_file = json(&[
+        "simulate",
+        "model",
+        "--model",
+        "bitnet-b1.58-700m",
+        "--prefill",
+        "32",
+        "--decode",
+        "4",
+        "--arch",
+        &arch,
+        "--json",
+    ]);
+    let built_in = json(&[
+        "simulate",
+        "model",
+        "--model",
+        "bitnet-b1.58-700m",
+        "--prefill",
+        "32",
+        "--decode",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(with_file, built_in);
+}
+
+#[test]
+fn the_fpga_arch_file_loads_and_simulates() {
+    let arch = example("arch/fpga-32x32.toml");
+    let v = json(&[
+        "simulate", "gemm", "--m", "64", "--k", "3200", "--n", "8640", "--arch", &arch, "--json",
+    ]);
+    let text = v.to_string();
+    assert!(text.contains("cycles"), "{text}");
+}
+
+#[test]
+fn the_scalesim_topology_runs_every_layer() {
+    let out = run_ok(&[
+        "simulate",
+        "gemm",
+        "--topology",
+        &example("bitnet-3b-layers.csv"),
+    ]);
+    for layer in ["q_proj", "gate_proj", "down_proj"] {
+        assert!(out.contains(layer), "{layer} missing from:\n{out}");
+    }
+}
+
+#[test]
+fn the_sweep_spec_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("sweep.csv");
+    run_ok(&[
+        "sweep",
+        "--spec",
+        &example("sweep.toml"),
+        "--quiet",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    // 4 rows × 4 cols × 2 PEs × 3 bandwidths × 2 load rates, plus the header.
+    assert_eq!(text.lines().count(), 192 + 1);
+    assert!(dir.path().join("sweep-pareto.png").exists());
+}
