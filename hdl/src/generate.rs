@@ -8,7 +8,6 @@ use crate::error::HdlError;
 use crate::job::{random_jobs, Stimulus};
 use crate::manifest::manifest;
 use crate::testbench::{testbench, testbench_name, TestbenchOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Vectors of the testbench to write.
@@ -70,39 +69,11 @@ pub fn write_design(
         .into_iter()
         .map(|(name, text)| {
             let path = dir.join(name);
-            write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
+            tritone_reference::atomic::write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
             Ok(Written {
                 path,
                 bytes: text.len() as u64,
             })
         })
         .collect()
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_the_file_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.v");
-        write_atomic(&path, b"old").unwrap();
-        write_atomic(&path, b"new").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
 }

@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod bitlinear;
 pub mod demo;
 pub mod error;

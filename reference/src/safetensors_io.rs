@@ -2,8 +2,7 @@
 //! converted exactly), write several i8/i32/f32 tensors atomically (a temp
 //! file in the target directory, then a rename: never a half-written file).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -198,15 +197,7 @@ pub fn write_tensors(path: &Path, tensors: &[NamedTensor]) -> Result<()> {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
-    let dir: PathBuf = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io_err(path))?;
-    tmp.write_all(&encoded).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
-    Ok(())
+    crate::atomic::write_atomic(path, &encoded).map_err(io_err(path))
 }
 
 #[cfg(test)]

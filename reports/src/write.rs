@@ -16,7 +16,6 @@
 //! ```
 
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why a file could not be written.
@@ -57,26 +56,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 }
 
 /// The directory a file at `path` lives in (`.` for a bare file name).
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// Temporary files are hidden and get ordinary file permissions (tempfile's
-/// default 0600 would survive the rename and surprise whoever shares the output).
-fn temp_builder() -> tempfile::Builder<'static, 'static> {
-    let mut b = tempfile::Builder::new();
-    b.prefix(".tritone-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    b
-}
-
 /// Creates the temporary file next to `path` with the given suffix, hands its
 /// path to `fill`, then renames it over `path`. Used by writers that can only
 /// write through a path (e.g. an image encoder choosing its format by extension).
@@ -85,36 +64,13 @@ pub fn atomic_write_with<E>(
     suffix: &str,
     fill: impl FnOnce(&Path) -> Result<(), E>,
 ) -> Result<Result<(), E>, WriteError> {
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(dir).map_err(io_err(path))?;
-    let tmp = temp_builder()
-        .suffix(suffix)
-        .tempfile_in(dir)
-        .map_err(io_err(path))?;
-    if let Err(e) = fill(tmp.path()) {
-        // Dropping `tmp` deletes the partial file.
-        return Ok(Err(e));
-    }
-    tmp.persist(path).map_err(|e| WriteError::Io {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(Ok(()))
+    tritone_reference::atomic::write_atomic_with(path, suffix, fill).map_err(io_err(path))
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same directory,
 /// then rename), creating the parent directories.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(dir).map_err(io_err(path))?;
-    let mut tmp = temp_builder().tempfile_in(dir).map_err(io_err(path))?;
-    tmp.write_all(bytes).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| WriteError::Io {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(())
+    tritone_reference::atomic::write_atomic(path, bytes).map_err(io_err(path))
 }
 
 /// Encodes `rows` as CSV (a header line from the field names, then one line
