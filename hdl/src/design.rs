@@ -155,17 +155,3 @@ impl ArrayDesign {
         name
     }
 }
-
-/// Reads an architecture TOML file as a raw [`tritone_sim::ArraySpec`] (unset
-/// fields stay unset), so command-line flags can override single fields
-/// before validation.
-pub fn read_arch_spec(path: &std::path::Path) -> Result<tritone_sim::ArraySpec, HdlError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        HdlError::Unsupported(format!(
-            "cannot read architecture file {}: {e}",
-            path.display()
-        ))
-    })?;
-    toml::from_str(&text)
-        .map_err(|e| HdlError::Unsupported(format!("architecture file {}: {e}", path.display())))
-}

@@ -1,0 +1,75 @@
+//! The array design options shared by `tritone verilog` and `tritone
+//! simulate`, so both take the same flags with the same defaults.
+
+use std::path::PathBuf;
+
+use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
+
+/// The array design: an optional TOML file, overridden field by field.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct DesignArgs {
+    /// Architecture TOML (ArraySpec); the options below override its fields.
+    #[arg(long)]
+    pub arch: Option<PathBuf>,
+    /// Array rows R: the reduction dimension.
+    #[arg(long)]
+    pub rows: Option<u32>,
+    /// Array columns C: output features.
+    #[arg(long)]
+    pub cols: Option<u32>,
+    /// Accumulator bits; default: the smallest that cannot overflow.
+    #[arg(long)]
+    pub acc_bits: Option<u32>,
+    /// Two weight banks: load the next tile while the current one streams.
+    #[arg(long, conflicts_with = "single_buffer")]
+    pub double_buffer: bool,
+    /// One weight bank (the default of `tritone simulate tile` and `tritone verilog`).
+    #[arg(long)]
+    pub single_buffer: bool,
+    /// Processing element: ternary, mac-int8 or mac-fp16.
+    #[arg(long)]
+    pub pe: Option<PeKind>,
+    /// Weight rows written per weight beat.
+    #[arg(long)]
+    pub weight_rows_per_cycle: Option<u32>,
+}
+
+impl DesignArgs {
+    /// The validated architecture. Without `--arch`, the array is
+    /// double-buffered when `double_by_default` (GEMM and model level: the
+    /// `ArrayConfig` default) and single-buffered otherwise (tile level, like
+    /// `tritone verilog`).
+    pub fn config(&self, double_by_default: bool) -> anyhow::Result<ArrayConfig> {
+        let mut spec = match &self.arch {
+            Some(p) => ArraySpec::from_toml_file(p)?,
+            None => ArraySpec {
+                double_buffer: Some(double_by_default),
+                ..Default::default()
+            },
+        };
+        let o = self.clone();
+        spec.rows = o.rows.or(spec.rows);
+        spec.cols = o.cols.or(spec.cols);
+        spec.acc_bits = o.acc_bits.or(spec.acc_bits);
+        spec.pe = o.pe.or(spec.pe);
+        spec.weight_rows_per_cycle = o.weight_rows_per_cycle.or(spec.weight_rows_per_cycle);
+        if o.double_buffer {
+            spec.double_buffer = Some(true);
+        }
+        if o.single_buffer {
+            spec.double_buffer = Some(false);
+        }
+        Ok(ArrayConfig::new(spec)?)
+    }
+}
+
+impl DesignArgs {
+    /// Refuses a design without dimensions: at the tile and RTL level R and C
+    /// are always chosen, from the flags or from `--arch`.
+    pub fn require_dimensions(&self) -> anyhow::Result<()> {
+        if self.arch.is_none() && (self.rows.is_none() || self.cols.is_none()) {
+            anyhow::bail!("give --rows and --cols (or --arch FILE)");
+        }
+        Ok(())
+    }
+}
