@@ -76,6 +76,8 @@ fn energy_paper_reproduces_the_headlines() {
         "{s}"
     );
     assert!(s.contains("Figure 3 (left)") && s.contains("Figure 3 (right)"));
+    // No links to report files that a terminal run never wrote.
+    assert!(!s.contains(".png") && !s.contains(".csv"), "{s}");
 }
 
 #[test]

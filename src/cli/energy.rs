@@ -83,7 +83,7 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<()> {
             .iter()
             .filter_map(|h| markdown::section(&md, h))
             .collect();
-        return emit(&text);
+        return emit(&markdown::without_file_links(&text));
     }
     let name = args
         .model

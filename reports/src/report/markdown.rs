@@ -72,6 +72,22 @@ fn data_links(out: &mut String, stem: &str) {
     );
 }
 
+/// The report's Markdown without the lines that point at its files (images,
+/// SVG and data links): for printing sections on a terminal, where those files
+/// were not written.
+pub fn without_file_links(md: &str) -> String {
+    md.lines()
+        .filter(|l| !(l.starts_with("![") || l.starts_with("(SVG: [") || l.starts_with("Data: [")))
+        .fold(String::new(), |mut out, l| {
+            // Links leave blank lines behind: keep at most one in a row.
+            if !(l.is_empty() && out.ends_with("\n\n")) {
+                out.push_str(l);
+                out.push('\n');
+            }
+            out
+        })
+}
+
 /// The whole Markdown report.
 pub fn render(s: &Setup, d: &ReportData) -> String {
     let mut o = String::new();
