@@ -1,7 +1,9 @@
 //! The files under `examples/` that the README points users to keep working.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+mod common;
+use common::{json, ok};
 
 fn example(rel: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -9,23 +11,6 @@ fn example(rel: &str) -> String {
         .join(rel)
         .display()
         .to_string()
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let o: Output = Command::new(env!("CARGO_BIN_EXE_tritone"))
-        .args(args)
-        .output()
-        .expect("tritone runs");
-    assert!(
-        o.status.success(),
-        "tritone {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    serde_json::from_str(&run_ok(args)).expect("valid JSON")
 }
 
 #[test]
@@ -70,7 +55,7 @@ fn the_fpga_arch_file_loads_and_simulates() {
 
 #[test]
 fn the_scalesim_topology_runs_every_layer() {
-    let out = run_ok(&[
+    let out = ok(&[
         "simulate",
         "gemm",
         "--topology",
@@ -85,7 +70,7 @@ fn the_scalesim_topology_runs_every_layer() {
 fn the_sweep_spec_runs() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("sweep.csv");
-    run_ok(&[
+    ok(&[
         "sweep",
         "--spec",
         &example("sweep.toml"),

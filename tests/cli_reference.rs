@@ -1,31 +1,13 @@
 //! CLI tests of `tritone reference` and `tritone models`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde_json::Value;
 
-fn tritone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tritone"))
-        .args(args)
-        .output()
-        .expect("tritone runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn failure(o: &Output) -> String {
-    assert!(!o.status.success(), "unexpectedly succeeded");
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{failure, stdout, tritone};
 
 fn write_raw(path: &Path, name: &str, dtype: Dtype, shape: &[usize], bytes: &[u8]) {
     let view = TensorView::new(dtype, shape.to_vec(), bytes).unwrap();

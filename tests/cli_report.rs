@@ -1,13 +1,7 @@
 //! `tritone report` and `tritone energy` from the command line.
 
-use std::process::Command;
-
-fn tritone(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tritone"))
-        .args(args)
-        .output()
-        .expect("run tritone")
-}
+mod common;
+use common::tritone;
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

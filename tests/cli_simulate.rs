@@ -1,37 +1,7 @@
 //! CLI tests of `tritone simulate tile|gemm|model`.
 
-use std::process::{Command, Output};
-
-use serde_json::Value;
-
-fn tritone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tritone"))
-        .args(args)
-        .output()
-        .expect("tritone runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn failure(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "unexpectedly succeeded: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&stdout(&tritone(args))).expect("valid JSON")
-}
+mod common;
+use common::{failure, json, stdout, tritone};
 
 #[test]
 fn tile_reports_latency_and_total() {

@@ -2,30 +2,9 @@
 //! energy model, shards and their merge, resume, and refused specs.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn tritone(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tritone"))
-        .args(args)
-        .output()
-        .expect("run tritone")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = tritone(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = tritone(args);
-    assert!(!out.status.success(), "{args:?} succeeded");
-    String::from_utf8(out.stderr).unwrap()
-}
+mod common;
+use common::{fails, ok};
 
 /// A small sweep: 3 × 2 × 2 × 2 = 24 points of the 700M model, one of the
 /// `weight_rows_per_cycle` values impossible for 8 rows.
