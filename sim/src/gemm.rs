@@ -256,9 +256,20 @@ pub fn simulate_gemm(
     shape: &GemmShape,
     opts: &GemmOptions,
 ) -> Result<GemmStats, SimError> {
+    fastest_mapping(cfg, shape, opts, simulate_mapping)
+}
+
+/// Times every candidate mapping with `time` and keeps the fastest (ties:
+/// fewer DRAM bytes, then the first candidate).
+fn fastest_mapping(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    opts: &GemmOptions,
+    time: fn(&ArrayConfig, &GemmShape, &GemmOptions, &Mapping) -> Result<GemmStats, SimError>,
+) -> Result<GemmStats, SimError> {
     let mut best: Option<GemmStats> = None;
     for map in candidates(cfg, shape, opts)? {
-        let s = simulate_mapping(cfg, shape, opts, &map)?;
+        let s = time(cfg, shape, opts, &map)?;
         let key = |s: &GemmStats| (s.cycles, s.dram_read_bytes + s.dram_write_bytes);
         if best.as_ref().is_none_or(|b| key(&s) < key(b)) {
             best = Some(s);
@@ -330,15 +341,7 @@ pub fn simulate_gemm_stepwise(
     shape: &GemmShape,
     opts: &GemmOptions,
 ) -> Result<GemmStats, SimError> {
-    let mut best: Option<GemmStats> = None;
-    for map in candidates(cfg, shape, opts)? {
-        let s = simulate_mapping_stepwise(cfg, shape, opts, &map)?;
-        let key = |s: &GemmStats| (s.cycles, s.dram_read_bytes + s.dram_write_bytes);
-        if best.as_ref().is_none_or(|b| key(&s) < key(b)) {
-            best = Some(s);
-        }
-    }
-    Ok(best.expect("there is always at least one candidate mapping"))
+    fastest_mapping(cfg, shape, opts, simulate_mapping_stepwise)
 }
 
 /// The fold loop, one fold pass at a time.

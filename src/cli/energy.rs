@@ -19,15 +19,8 @@ pub struct EnergyArgs {
     /// A zoo model (see `tritone models`).
     #[arg(long)]
     model: Option<String>,
-    /// Technology node of the built-in energy table: 7nm or 45nm.
-    #[arg(long, default_value = "7nm")]
-    node: Node,
-    /// Your own energy table (TOML, same schema as the built-in ones); overrides --node.
-    #[arg(long)]
-    table: Option<PathBuf>,
-    /// Architecture file (TOML); default: the built-in 128x128 ternary array.
-    #[arg(long)]
-    arch: Option<PathBuf>,
+    #[command(flatten)]
+    setup: SetupArgs,
     /// Prompt tokens per sequence.
     #[arg(long, default_value_t = 512)]
     prefill: u64,
@@ -42,26 +35,43 @@ pub struct EnergyArgs {
     json: bool,
 }
 
-/// The energy table chosen by `--node` / `--table`.
-pub fn load_ert(node: Node, table: Option<&PathBuf>) -> anyhow::Result<Ert> {
-    Ok(match table {
-        Some(p) => Ert::from_toml_file(p)?,
-        None => Ert::builtin(node),
-    })
+/// The energy table and architecture options shared by `tritone energy` and
+/// `tritone report`.
+#[derive(clap::Args)]
+pub struct SetupArgs {
+    /// Technology node of the built-in energy table: 7nm (the paper's) or 45nm.
+    #[arg(long, default_value = "7nm")]
+    pub node: Node,
+    /// Your own energy table (TOML, same schema as the built-in ones); overrides --node.
+    #[arg(long)]
+    pub table: Option<PathBuf>,
+    /// Architecture file (TOML); default: the built-in 128x128 ternary array.
+    #[arg(long)]
+    pub arch: Option<PathBuf>,
 }
 
-/// The architecture chosen by `--arch`.
-pub fn load_arch(arch: Option<&PathBuf>) -> anyhow::Result<ArrayConfig> {
-    Ok(match arch {
-        Some(p) => ArrayConfig::from_toml_file(p)?,
-        None => ArrayConfig::default(),
-    })
+impl SetupArgs {
+    /// The energy table chosen by `--node` / `--table`.
+    pub fn ert(&self) -> anyhow::Result<Ert> {
+        Ok(match &self.table {
+            Some(p) => Ert::from_toml_file(p)?,
+            None => Ert::builtin(self.node),
+        })
+    }
+
+    /// The architecture chosen by `--arch`.
+    pub fn arch(&self) -> anyhow::Result<ArrayConfig> {
+        Ok(match &self.arch {
+            Some(p) => ArrayConfig::from_toml_file(p)?,
+            None => ArrayConfig::default(),
+        })
+    }
 }
 
 /// Runs `tritone energy`.
 pub fn run(args: EnergyArgs) -> anyhow::Result<()> {
-    let ert = load_ert(args.node, args.table.as_ref())?;
-    let arch = load_arch(args.arch.as_ref())?;
+    let ert = args.setup.ert()?;
+    let arch = args.setup.arch()?;
     let workload = Workload {
         prefill: args.prefill,
         decode: args.decode,
@@ -72,7 +82,7 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<()> {
             arch,
             ert,
             workload,
-            ..default_setup(args.node)
+            ..default_setup(args.setup.node)
         };
         let d = data::compute(&setup)?;
         if args.json {

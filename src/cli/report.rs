@@ -2,7 +2,6 @@
 //! plots) for every BitNet model of the zoo and its FP16 baseline.
 
 use std::path::PathBuf;
-use tritone_energy::Node;
 use tritone_reports::report::{default_setup, write_report};
 use tritone_sim::Workload;
 
@@ -12,15 +11,8 @@ pub struct ReportArgs {
     /// Output directory (created if missing).
     #[arg(long, default_value = "tritone-report")]
     out: PathBuf,
-    /// Technology node of the built-in energy table: 7nm (the paper's) or 45nm.
-    #[arg(long, default_value = "7nm")]
-    node: Node,
-    /// Your own energy table (TOML); overrides --node.
-    #[arg(long)]
-    table: Option<PathBuf>,
-    /// Architecture file (TOML); default: the built-in 128x128 ternary array.
-    #[arg(long)]
-    arch: Option<PathBuf>,
+    #[command(flatten)]
+    setup: super::energy::SetupArgs,
     /// Prompt tokens of the per-model numbers.
     #[arg(long, default_value_t = 512)]
     prefill: u64,
@@ -35,9 +27,9 @@ pub struct ReportArgs {
 
 /// Runs `tritone report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
-    let mut setup = default_setup(args.node);
-    setup.ert = super::energy::load_ert(args.node, args.table.as_ref())?;
-    setup.arch = super::energy::load_arch(args.arch.as_ref())?;
+    let mut setup = default_setup(args.setup.node);
+    setup.ert = args.setup.ert()?;
+    setup.arch = args.setup.arch()?;
     setup.workload = Workload {
         prefill: args.prefill,
         decode: args.decode,
