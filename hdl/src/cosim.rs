@@ -78,7 +78,7 @@ pub fn cosimulate(
     })
 }
 
-fn write(path: &Path, text: &str) -> Result<(), HdlError> {
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), HdlError> {
     std::fs::write(path, text).map_err(|e| HdlError::Io {
         path: path.display().to_string(),
         source: e,
@@ -86,7 +86,7 @@ fn write(path: &Path, text: &str) -> Result<(), HdlError> {
 }
 
 /// Runs a tool to completion; its stdout, or an error naming the tool.
-fn run(cmd: &mut Command) -> Result<String, HdlError> {
+pub(crate) fn run(cmd: &mut Command) -> Result<String, HdlError> {
     let tool = cmd.get_program().to_string_lossy().into_owned();
     let out = cmd.output().map_err(|e| HdlError::Tool {
         tool: tool.clone(),

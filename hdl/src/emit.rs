@@ -12,7 +12,13 @@ use std::fmt::Write;
 /// The complete, synthesizable Verilog of `design` (top module
 /// [`ArrayDesign::top_name`] plus its PE modules). Deterministic.
 pub fn verilog(design: &ArrayDesign) -> String {
-    let top = design.top_name();
+    verilog_named(design, &design.top_name())
+}
+
+/// [`verilog`] with the top module named `top` (and its PE modules
+/// `<top>_pe…`), so an enclosing design can embed the array under its own prefix.
+pub fn verilog_named(design: &ArrayDesign, top: &str) -> String {
+    let top = top.to_string();
     let pe_name = format!("{top}_pe");
     let mut v = String::new();
     let _ = writeln!(
@@ -30,7 +36,7 @@ pub fn verilog(design: &ArrayDesign) -> String {
             ""
         },
     );
-    v.push_str(&top_module(design, &pe_name));
+    v.push_str(&top_module(design, &top, &pe_name));
     // The PE modules are named after the top, not the file: Verilator's
     // one-module-per-file style check does not apply to them.
     v.push_str("\n/* verilator lint_off DECLFILENAME */\n");
@@ -71,7 +77,7 @@ fn counter_bits(n: u32) -> u32 {
     (32 - n.saturating_sub(1).leading_zeros()).max(1)
 }
 
-fn top_module(d: &ArrayDesign, pe: &str) -> String {
+fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     let (r, c, a, l, b) = (
         d.rows(),
         d.cols(),
@@ -105,7 +111,6 @@ fn top_module(d: &ArrayDesign, pe: &str) -> String {
     reg  [{bwm}:0] w_beat;
     wire w_last = w_beat == {bw}'d{blast};
 "#,
-        top = d.top_name(),
         wd = d.w_data_bits() - 1,
         xd = d.x_data_bits() - 1,
         yd = d.y_data_bits() - 1,

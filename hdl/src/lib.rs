@@ -26,6 +26,7 @@ pub mod cosim;
 pub mod design;
 mod dispatch;
 pub mod emit;
+pub mod engine;
 pub mod error;
 pub mod generate;
 pub mod job;

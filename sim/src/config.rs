@@ -183,6 +183,10 @@ pub struct ArraySpec {
     pub kv_bits: Option<u32>,
     /// DRAM packing of ternary weights. Default two-bit.
     pub weight_packing: Option<WeightPacking>,
+    /// Bytes per beat of the engine's AXI4-Stream interfaces (a power of two,
+    /// 1 to 1024). Default: the smallest power of two of at least the DRAM's
+    /// bytes per cycle (at least 4), so the stream never limits the DRAM.
+    pub stream_bytes: Option<u32>,
 }
 
 impl ArraySpec {
@@ -248,6 +252,7 @@ pub struct ArrayConfig {
     attention: AttentionPrecision,
     kv_bits: u32,
     weight_packing: WeightPacking,
+    stream_bytes: Option<u32>,
 }
 
 impl Default for ArrayConfig {
@@ -336,29 +341,6 @@ impl ArrayConfig {
                 "must be a power of two",
             ));
         }
-        // Each buffer must hold at least one tile's worth of its operand
-        // (double-buffered weights need two).
-        let banks = if spec.double_buffer.unwrap_or(true) {
-            2
-        } else {
-            1
-        };
-        let tile_w_bits = banks * rows as u64 * cols as u64 * pe.weight_bits() as u64;
-        let tile_x_bits = rows as u64 * pe.act_bits() as u64;
-        let tile_y_bits = cols as u64 * acc_bits as u64;
-        for (field, kib, need) in [
-            ("buffers.weight_kib", buffers.weight_kib, tile_w_bits),
-            ("buffers.act_kib", buffers.act_kib, tile_x_bits),
-            ("buffers.out_kib", buffers.out_kib, tile_y_bits),
-        ] {
-            if (kib as u64) * 8192 < need {
-                return Err(invalid(
-                    field,
-                    kib,
-                    format!("smaller than one tile ({} bytes needed)", need.div_ceil(8)),
-                ));
-            }
-        }
         let dram = spec.dram.unwrap_or(Dram {
             kind: DramKind::Lpddr4,
             bandwidth_gbps: 64.0,
@@ -385,12 +367,24 @@ impl ArrayConfig {
         if ![16, 8, 4].contains(&kv_bits) {
             return Err(invalid("kv_bits", kv_bits, "must be 16, 8 or 4"));
         }
-        Ok(ArrayConfig {
+        if let Some(b) = spec.stream_bytes {
+            if !b.is_power_of_two() || b as u64 > crate::engine::MAX_STREAM_BYTES {
+                return Err(invalid(
+                    "stream_bytes",
+                    b,
+                    format!(
+                        "must be a power of two from 1 to {}",
+                        crate::engine::MAX_STREAM_BYTES
+                    ),
+                ));
+            }
+        }
+        let cfg = ArrayConfig {
             rows,
             cols,
             acc_bits,
             pe,
-            double_buffer: banks == 2,
+            double_buffer: spec.double_buffer.unwrap_or(true),
             weight_rows_per_cycle,
             clock_mhz,
             buffers,
@@ -399,7 +393,18 @@ impl ArrayConfig {
             attention: spec.attention.unwrap_or(AttentionPrecision::Fp16),
             kv_bits,
             weight_packing: spec.weight_packing.unwrap_or(WeightPacking::TwoBit),
-        })
+            stream_bytes: spec.stream_bytes,
+        };
+        // Every buffer must hold what the engine needs for any GEMM.
+        if let Err(crate::SimError::Buffer { buffer, why }) = crate::engine::Geometry::of(&cfg) {
+            let (field, kib) = match buffer {
+                "weight" => ("buffers.weight_kib", buffers.weight_kib),
+                "activation" => ("buffers.act_kib", buffers.act_kib),
+                _ => ("buffers.out_kib", buffers.out_kib),
+            };
+            return Err(invalid(field, kib, why));
+        }
+        Ok(cfg)
     }
 
     /// Reads and validates a TOML architecture file.
@@ -442,6 +447,7 @@ impl ArrayConfig {
             attention: Some(self.attention),
             kv_bits: Some(self.kv_bits),
             weight_packing: Some(self.weight_packing),
+            stream_bytes: self.stream_bytes,
         }
     }
 
@@ -500,6 +506,11 @@ impl ArrayConfig {
     /// DRAM packing of ternary weights.
     pub fn weight_packing(&self) -> WeightPacking {
         self.weight_packing
+    }
+    /// The stream width set in the description, if any (see
+    /// [`crate::engine::stream_bytes`] for the width in effect).
+    pub fn stream_bytes(&self) -> Option<u32> {
+        self.stream_bytes
     }
 }
 
@@ -569,11 +580,15 @@ mod tests {
                 rows: Some(256),
                 cols: Some(256),
                 buffers: Some(Buffers {
-                    weight_kib: 16,
+                    weight_kib: 8,
                     act_kib: 64,
                     out_kib: 64,
                     width_bits: 256,
                 }),
+                ..Default::default()
+            },
+            ArraySpec {
+                stream_bytes: Some(48),
                 ..Default::default()
             },
         ] {

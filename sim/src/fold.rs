@@ -11,7 +11,7 @@ use crate::config::ArrayConfig;
 use crate::tile::token_latency;
 
 /// Edges of one timed fold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FoldTiming {
     /// Edge of the first weight beat.
     pub load_start: u64,
@@ -37,6 +37,8 @@ pub struct FoldTimer {
     latency: u64,
     folds: u64,
     prev_load_start: u64,
+    /// First accept of the previous fold.
+    prev_first_accept: u64,
     /// Last accept of the previous fold and of the one before it.
     last_accept: [u64; 2],
     end: u64,
@@ -58,6 +60,7 @@ impl FoldTimer {
             latency: token_latency(cfg),
             folds: 0,
             prev_load_start: 0,
+            prev_first_accept: 0,
             last_accept: [0; 2],
             end: 0,
         }
@@ -99,6 +102,13 @@ impl FoldTimer {
                 s = v;
                 load = code;
             }
+            // A sequencer decides a load from what has happened: it does not
+            // start loading the next tile before the previous fold's first
+            // token is in (implied by the contract unless DRAM delays that token).
+            if self.prev_first_accept > s {
+                s = self.prev_first_accept;
+                load = 5;
+            }
         }
         if self.folds >= self.banks {
             let a = self.last_accept[(self.banks - 1) as usize] + self.drain;
@@ -120,6 +130,7 @@ impl FoldTimer {
         let last = x0 + tokens - 1;
         self.last_accept = [last, self.last_accept[0]];
         self.prev_load_start = s;
+        self.prev_first_accept = x0;
         self.folds += 1;
         let last_output = last + self.latency;
         self.end = last_output + 1;
@@ -134,22 +145,24 @@ impl FoldTimer {
         )
     }
 
-    /// The times the recurrence remembers: the previous load start and the
-    /// last accepts of the previous two folds.
-    pub fn times(&self) -> [u64; 3] {
+    /// The times the recurrence remembers: the previous load start, the
+    /// last accepts of the previous two folds and the previous first accept.
+    pub fn times(&self) -> [u64; 4] {
         [
             self.prev_load_start,
             self.last_accept[0],
             self.last_accept[1],
+            self.prev_first_accept,
         ]
     }
 
     /// Resumes the timer after `folds` folds with the remembered `times`
     /// (as returned by [`FoldTimer::times`]), e.g. after a proven cycle jump.
-    pub fn resume(&mut self, folds: u64, times: [u64; 3]) {
+    pub fn resume(&mut self, folds: u64, times: [u64; 4]) {
         self.folds = folds;
         self.prev_load_start = times[0];
         self.last_accept = [times[1], times[2]];
+        self.prev_first_accept = times[3];
         self.end = if folds == 0 {
             0
         } else {

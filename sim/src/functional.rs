@@ -25,14 +25,26 @@ pub enum WeightMatrix<'a> {
 }
 
 impl WeightMatrix<'_> {
-    fn len(&self) -> usize {
+    /// Number of weights.
+    pub fn len(&self) -> usize {
         match self {
             WeightMatrix::Ternary(w) => w.len(),
             WeightMatrix::Int8(w) => w.len(),
         }
     }
 
-    fn get(&self, i: usize) -> i8 {
+    /// Whether there are no weights.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the weights are ternary.
+    pub fn is_ternary(&self) -> bool {
+        matches!(self, WeightMatrix::Ternary(_))
+    }
+
+    /// Weight `i` (row-major `[N, K]`) as an integer.
+    pub fn get(&self, i: usize) -> i8 {
         match self {
             WeightMatrix::Ternary(w) => w[i].to_i8(),
             WeightMatrix::Int8(w) => w[i],

@@ -1,0 +1,145 @@
+//! The BitLinear engine as RTL: the array (`crate::emit`) inside the
+//! accelerator the simulator times (`tritone_sim::engine`) — banked weight,
+//! activation and output buffers that synthesis maps to block RAM, the
+//! sequencer that walks a GEMM fold by fold, an AXI4-Stream input
+//! (`s_axis_*`, weights and activations in program order), an AXI4-Stream
+//! result output (`m_axis_y_*`) and an AXI4-Lite register file (`s_axil_*`).
+//!
+//! The buffer organisation, stream width and latencies come from
+//! [`Geometry`], the mapping rule and stream order from
+//! `tritone_sim::engine::program`, the registers from [`regs`]: the RTL, the
+//! simulator, the manifest and the testbench read the same descriptions.
+
+pub mod cosim;
+pub mod manifest;
+pub mod regs;
+pub mod testbench;
+mod verilog;
+
+pub use verilog::verilog;
+
+use crate::design::{ArrayDesign, RtlPe};
+use crate::error::HdlError;
+use serde::Serialize;
+use tritone_sim::engine::Geometry;
+use tritone_sim::gemm::MAX_GEMM_DIM;
+use tritone_sim::ArrayConfig;
+
+/// Largest |product| of one INT8 × INT8 multiply: the mac-int8 engine's K is
+/// bounded so that `K · 128 · 128` stays inside the `i32` results.
+const MAC_INT8_MAX_PRODUCT: u64 = 128 * 128;
+
+/// A generatable engine: an [`ArrayDesign`] whose sizes are powers of two
+/// (so every buffer row is whole beats or whole words) and whose buffers can
+/// run any GEMM.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EngineDesign {
+    array: ArrayDesign,
+    geometry: Geometry,
+}
+
+impl EngineDesign {
+    /// Checks that `cfg` can be built as an engine.
+    pub fn new(cfg: &ArrayConfig) -> Result<EngineDesign, HdlError> {
+        let array = ArrayDesign::new(cfg)?;
+        let refuse = |why: String| Err(HdlError::Unsupported(why));
+        for (what, v) in [
+            ("rows", cfg.rows()),
+            ("cols", cfg.cols()),
+            ("weight_rows_per_cycle", cfg.weight_rows_per_cycle()),
+        ] {
+            if !v.is_power_of_two() {
+                return refuse(format!(
+                    "{what} = {v}: the engine needs powers of two (buffer rows of whole beats and words)"
+                ));
+            }
+        }
+        let geometry = Geometry::of(cfg).map_err(|e| HdlError::Unsupported(e.to_string()))?;
+        if array.pe() == RtlPe::Ternary && cfg.cols() * cfg.weight_rows_per_cycle() < 4 {
+            return refuse(format!(
+                "cols × weight_rows_per_cycle = {}: a ternary weight beat must fill at least one byte (4 weights)",
+                cfg.cols() * cfg.weight_rows_per_cycle()
+            ));
+        }
+        if geometry.divider_bits() > 31 {
+            return refuse("buffers too large for the sequencer's 32-bit counters".into());
+        }
+        Ok(EngineDesign { array, geometry })
+    }
+
+    /// The array inside.
+    pub fn array(&self) -> &ArrayDesign {
+        &self.array
+    }
+
+    /// The buffer organisation, stream width and latencies.
+    pub fn geometry(&self) -> &Geometry {
+        &self.geometry
+    }
+
+    /// The architecture.
+    pub fn config(&self) -> &ArrayConfig {
+        self.array.config()
+    }
+
+    /// Largest M the engine accepts.
+    pub fn max_m(&self) -> u64 {
+        MAX_GEMM_DIM
+    }
+
+    /// Largest K: mac-int8 sums must fit `i32`.
+    pub fn max_k(&self) -> u64 {
+        match self.array.pe() {
+            RtlPe::Ternary => MAX_GEMM_DIM,
+            RtlPe::MacInt8 => MAX_GEMM_DIM.min(i32::MAX as u64 / MAC_INT8_MAX_PRODUCT),
+        }
+    }
+
+    /// Largest N.
+    pub fn max_n(&self) -> u64 {
+        MAX_GEMM_DIM
+    }
+
+    /// Name of the top module (and of the files written for it).
+    pub fn top_name(&self) -> String {
+        let a = &self.array;
+        let b = self.config().buffers();
+        let mut name = format!(
+            "tritone_engine_{}_{}x{}_a{}",
+            a.pe().name().replace('-', ""),
+            a.rows(),
+            a.cols(),
+            a.acc_bits()
+        );
+        if a.rows_per_beat() != 1 {
+            name.push_str(&format!("_l{}", a.rows_per_beat()));
+        }
+        if a.double_buffer() {
+            name.push_str("_db");
+        }
+        if self.geometry.weight_read_stride != 1 {
+            name.push_str("_b3");
+        }
+        name.push_str(&format!(
+            "_s{}_w{}x{}y{}",
+            self.geometry.stream_bytes, b.weight_kib, b.act_kib, b.out_kib
+        ));
+        name
+    }
+
+    /// The read-only `CONFIG` register (see [`regs`]).
+    pub fn config_word(&self) -> u32 {
+        let a = &self.array;
+        let g = &self.geometry;
+        let log2 = |v: u64| v.trailing_zeros();
+        log2(g.rows)
+            | log2(g.cols) << 4
+            | log2(g.rows_per_beat) << 8
+            | log2(g.stream_bytes) << 12
+            | a.acc_bits() << 16
+            | (a.double_buffer() as u32) << 22
+            | ((g.weight_read_stride != 1) as u32) << 23
+            | (matches!(a.pe(), RtlPe::MacInt8) as u32) << 24
+            | 1 << 26
+    }
+}

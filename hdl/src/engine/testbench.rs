@@ -1,0 +1,518 @@
+//! A self-checking testbench for an engine: it programs M, K, N over
+//! AXI4-Lite, starts the GEMM, drives the input stream and takes the output
+//! stream under a [`Pacing`], checks every result beat (data and `TLAST`)
+//! against the reference, reads every activity counter back and compares it
+//! with the simulator, and ends with `TRITONE_TB PASS <cycles> cycles` or
+//! `TRITONE_TB FAIL <n> errors`.
+//!
+//! With [`Pacing::Dram`] the streams move as the simulator's DRAM model
+//! moves them (`tritone_sim::engine::spec`): the testbench also requires the
+//! cycle count (the `CYCLES` register and the edge of the last result beat)
+//! to equal `tritone simulate gemm`'s. With [`Pacing::Random`] `TVALID` and
+//! `TREADY` have random gaps: cycles change, results and activity may not.
+
+use super::regs::{self, register};
+use super::EngineDesign;
+use crate::error::HdlError;
+use crate::job::SplitMix64;
+use std::fmt::Write;
+use tritone_reference::{int8_matmul, ternary_matmul, Trit};
+use tritone_sim::engine::stream::{input_beats, output_beats, Beat, Operands};
+use tritone_sim::engine::StreamPace;
+use tritone_sim::functional::WeightMatrix;
+use tritone_sim::gemm::{simulate_gemm_stepwise, GemmOptions, GemmShape, OperandHome, ZeroWeights};
+
+/// Line the testbench prints when every check passed.
+pub const PASS_MARK: &str = "TRITONE_TB PASS";
+/// Line prefix the testbench prints when a check failed.
+pub const FAIL_MARK: &str = "TRITONE_TB FAIL";
+
+/// How the testbench moves the streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pacing {
+    /// As the simulator's DRAM model at the design's bandwidth and clock:
+    /// the cycle count must equal the simulator's.
+    Dram,
+    /// `TVALID` (input) and `TREADY` (output) each high with the given
+    /// percentage on every edge (seeded), and random AXI4-Lite delays.
+    Random {
+        /// Seed of the patterns.
+        seed: u64,
+        /// Chance of `s_axis_tvalid` on an edge it may rise, percent.
+        valid_percent: u32,
+        /// Chance of `m_axis_y_tready` on an edge, percent.
+        ready_percent: u32,
+    },
+}
+
+/// Weights of an engine GEMM, `[N, K]` row-major.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineWeights {
+    /// For a ternary engine.
+    Ternary(Vec<Trit>),
+    /// For a mac-int8 engine.
+    Int8(Vec<i8>),
+}
+
+impl EngineWeights {
+    fn matrix(&self) -> WeightMatrix<'_> {
+        match self {
+            EngineWeights::Ternary(w) => WeightMatrix::Ternary(w),
+            EngineWeights::Int8(w) => WeightMatrix::Int8(w),
+        }
+    }
+}
+
+/// One GEMM's operands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineJob {
+    /// The GEMM.
+    pub shape: GemmShape,
+    /// `X` `[M, K]`, INT8.
+    pub x: Vec<i8>,
+    /// `W` `[N, K]`.
+    pub w: EngineWeights,
+}
+
+impl EngineJob {
+    /// Seeded random operands for `design` (ternary weights uniform in
+    /// {−1, 0, +1}, INT8 uniform).
+    pub fn random(design: &EngineDesign, shape: GemmShape, seed: u64) -> EngineJob {
+        let mut rng = SplitMix64::new(seed);
+        let x = (0..shape.m * shape.k).map(|_| rng.i8()).collect();
+        let w = match design.array().pe() {
+            crate::design::RtlPe::Ternary => EngineWeights::Ternary(
+                (0..shape.n * shape.k)
+                    .map(|_| Trit::ALL[rng.below(3) as usize])
+                    .collect(),
+            ),
+            crate::design::RtlPe::MacInt8 => {
+                EngineWeights::Int8((0..shape.n * shape.k).map(|_| rng.i8()).collect())
+            }
+        };
+        EngineJob { shape, x, w }
+    }
+
+    /// The corner every accumulator must survive: activations alternating
+    /// −128 / 127 per token, all weights −1 (−128 for INT8).
+    pub fn extreme(design: &EngineDesign, shape: GemmShape) -> EngineJob {
+        let x = (0..shape.m * shape.k)
+            .map(|i| if (i / shape.k) % 2 == 0 { -128 } else { 127 })
+            .collect();
+        let w = match design.array().pe() {
+            crate::design::RtlPe::Ternary => {
+                EngineWeights::Ternary(vec![Trit::Neg; (shape.n * shape.k) as usize])
+            }
+            crate::design::RtlPe::MacInt8 => EngineWeights::Int8(vec![-128; (shape.n * shape.k) as usize]),
+        };
+        EngineJob { shape, x, w }
+    }
+
+    /// The reference `Y` `[M, N]`.
+    pub fn reference(&self) -> Vec<i32> {
+        let (m, k, n) = (self.shape.m as usize, self.shape.k as usize, self.shape.n as usize);
+        match &self.w {
+            EngineWeights::Ternary(w) => ternary_matmul(&self.x, w, m, k, n),
+            EngineWeights::Int8(w) => int8_matmul(&self.x, w, m, k, n),
+        }
+    }
+}
+
+/// A stream's beats with the DRAM model's timing of each: edges after its
+/// transfer's first beat, and for a first beat the edges until the next
+/// transfer may start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PacedBeats {
+    /// The beats.
+    pub beats: Vec<Beat>,
+    /// Per beat: edges after its transfer's first beat.
+    pub offset: Vec<u64>,
+    /// Per beat: for a transfer's first beat, edges until the stream is free
+    /// for the next transfer (0 for other beats).
+    pub span: Vec<u64>,
+}
+
+impl PacedBeats {
+    fn new(beats: Vec<Beat>, pace: &StreamPace) -> PacedBeats {
+        let (mut offset, mut span) = (Vec::with_capacity(beats.len()), vec![0; beats.len()]);
+        let mut first = 0;
+        for (i, b) in beats.iter().enumerate() {
+            offset.push(pace.beat_offset((i - first) as u64));
+            if b.last {
+                span[first] = pace.beat_offset((i + 1 - first) as u64);
+                first = i + 1;
+            }
+        }
+        PacedBeats { beats, offset, span }
+    }
+}
+
+/// Everything a testbench run needs: both streams, paced, and the expected
+/// cycle count and counters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineStimulus {
+    /// The GEMM.
+    pub shape: GemmShape,
+    /// The input stream.
+    pub input: PacedBeats,
+    /// The output stream the engine must send.
+    pub output: PacedBeats,
+    /// The simulator's cycles, start to done.
+    pub cycles: u64,
+    /// Every counter register's expected value (base name, e.g. `ADDS`).
+    pub counters: Vec<(&'static str, u64)>,
+    /// The reference results `[M, N]`.
+    pub y: Vec<i32>,
+}
+
+/// The counters the testbench reads back, with the register pair holding each.
+pub const COUNTERS: [&str; 13] = [
+    "CYCLES", "STALLS", "IN_BYTES", "OUT_BYTES", "W_READ_BITS", "W_WRITE_BITS", "X_READ_BITS",
+    "X_WRITE_BITS", "Y_READ_BITS", "Y_WRITE_BITS", "ADDS", "SKIPS", "ACC_ADDS",
+];
+
+impl EngineStimulus {
+    /// The streams and expectations of `job` on `design`.
+    pub fn new(design: &EngineDesign, job: &EngineJob) -> Result<EngineStimulus, HdlError> {
+        let cfg = design.config();
+        let shape = job.shape;
+        let sim = |e: tritone_sim::SimError| HdlError::Unsupported(e.to_string());
+        for (what, v, max) in [
+            ("M", shape.m, design.max_m()),
+            ("K", shape.k, design.max_k()),
+            ("N", shape.n, design.max_n()),
+        ] {
+            if v == 0 || v > max {
+                return Err(HdlError::Job {
+                    tile: 0,
+                    why: format!("{what} = {v}: the engine takes 1 to {max}"),
+                });
+            }
+        }
+        let ops = Operands {
+            x: &job.x,
+            w: job.w.matrix(),
+        };
+        let y = job.reference();
+        let pace = StreamPace::of(cfg).map_err(sim)?;
+        let input = PacedBeats::new(input_beats(cfg, &shape, &ops).map_err(sim)?, &pace);
+        let output = PacedBeats::new(output_beats(cfg, &shape, &y).map_err(sim)?, &pace);
+        let zeros = ops.w.zeros();
+        let opts = GemmOptions {
+            zero_weights: ZeroWeights::Count(if matches!(job.w, EngineWeights::Ternary(_)) { zeros } else { 0 }),
+            operands: OperandHome::Dram,
+        };
+        let s = simulate_gemm_stepwise(cfg, &shape, &opts).map_err(sim)?;
+        let counters = vec![
+            ("CYCLES", s.cycles),
+            ("IN_BYTES", s.dram_read_bytes),
+            ("OUT_BYTES", s.dram_write_bytes),
+            ("W_READ_BITS", s.buffers.weight.read_bits),
+            ("W_WRITE_BITS", s.buffers.weight.write_bits),
+            ("X_READ_BITS", s.buffers.act.read_bits),
+            ("X_WRITE_BITS", s.buffers.act.write_bits),
+            ("Y_READ_BITS", s.buffers.out.read_bits),
+            ("Y_WRITE_BITS", s.buffers.out.write_bits),
+            ("ADDS", s.pe_adds),
+            ("SKIPS", s.pe_skips),
+            ("ACC_ADDS", s.partial_sum_adds),
+        ];
+        Ok(EngineStimulus {
+            shape,
+            input,
+            output,
+            cycles: s.cycles,
+            counters,
+            y,
+        })
+    }
+}
+
+/// Name of the testbench module (and file stem) for `design`.
+pub fn testbench_name(design: &EngineDesign) -> String {
+    format!("{}_tb", design.top_name())
+}
+
+/// Testbench options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TestbenchOptions {
+    /// How the streams move.
+    pub pacing: Pacing,
+    /// Dump every signal to `<testbench>.vcd`.
+    pub vcd: bool,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().rev().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Length of the random `TVALID` / `TREADY` patterns (repeated).
+const PATTERN: usize = 1021;
+
+/// The testbench text for `design` running `stim`.
+pub fn testbench(design: &EngineDesign, stim: &EngineStimulus, opts: TestbenchOptions) -> String {
+    let tb = testbench_name(design);
+    let top = design.top_name();
+    let d = design.geometry().stream_bytes;
+    let dw = 8 * d;
+    let (ni, no) = (stim.input.beats.len(), stim.output.beats.len());
+    let (random, seed, vp, rp) = match opts.pacing {
+        Pacing::Dram => (0, 0, 100, 100),
+        Pacing::Random {
+            seed,
+            valid_percent,
+            ready_percent,
+        } => (1, seed, valid_percent, ready_percent),
+    };
+    // Generous bound: a wedged engine fails instead of hanging the simulator.
+    let limit = stim.cycles * if random == 1 { 400 / vp.min(rp).max(1) as u64 } else { 2 } + 10_000;
+    let mut v = String::new();
+    let _ = write!(
+        v,
+        r#"// Self-checking testbench for {top}: one GEMM M={m} K={k} N={n}
+// with reference results and the simulator's cycles and activity.
+// Generated by tritone. Streams paced {pacing}.
+`timescale 1ns / 1ps
+module {tb};
+    localparam NI = {ni};
+    localparam NO = {no};
+    localparam DW = {dw};
+    localparam RANDOM = {random};
+    localparam NP = {np};
+    localparam LIMIT = {limit};
+
+    reg aclk = 1'b0;
+    reg aresetn = 1'b0;
+    reg [DW-1:0] s_axis_tdata = {{DW{{1'b0}}}};
+    reg s_axis_tvalid = 1'b0, s_axis_tlast = 1'b0;
+    wire s_axis_tready;
+    wire [DW-1:0] m_axis_y_tdata;
+    wire m_axis_y_tvalid, m_axis_y_tlast;
+    reg m_axis_y_tready = 1'b0;
+    reg [7:0] awaddr = 8'd0, araddr = 8'd0;
+    reg awvalid = 1'b0, wvalid = 1'b0, bready = 1'b0, arvalid = 1'b0, rready = 1'b0;
+    reg [31:0] wdata = 32'd0;
+    wire awready, wready, bvalid, arready, rvalid, irq;
+    wire [1:0] bresp, rresp;
+    wire [31:0] rdata;
+
+    {top} dut (
+        .aclk(aclk), .aresetn(aresetn),
+        .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid), .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
+        .m_axis_y_tdata(m_axis_y_tdata), .m_axis_y_tvalid(m_axis_y_tvalid), .m_axis_y_tready(m_axis_y_tready), .m_axis_y_tlast(m_axis_y_tlast),
+        .s_axil_awaddr(awaddr), .s_axil_awprot(3'd0), .s_axil_awvalid(awvalid), .s_axil_awready(awready),
+        .s_axil_wdata(wdata), .s_axil_wstrb(4'hf), .s_axil_wvalid(wvalid), .s_axil_wready(wready),
+        .s_axil_bresp(bresp), .s_axil_bvalid(bvalid), .s_axil_bready(bready),
+        .s_axil_araddr(araddr), .s_axil_arprot(3'd0), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
+        .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid), .s_axil_rready(rready),
+        .irq(irq)
+    );
+
+    always #5 aclk = ~aclk;
+
+    reg [DW-1:0] in_mem [0:NI-1];
+    reg          in_last [0:NI-1];
+    integer      in_off [0:NI-1];
+    integer      in_span [0:NI-1];
+    reg [DW-1:0] out_mem [0:NO-1];
+    reg          out_last [0:NO-1];
+    integer      out_off [0:NO-1];
+    integer      out_span [0:NO-1];
+    reg          vpat [0:NP-1];
+    reg          rpat [0:NP-1];
+    reg          dpat [0:NP-1];
+    integer now, ii, oi, errors, ch_free, t_first, oc_free, o_first, pi, last_out, i;
+    reg [31:0] rd, lo, hi;
+    reg [63:0] value;
+
+    initial begin
+"#,
+        m = stim.shape.m,
+        k = stim.shape.k,
+        n = stim.shape.n,
+        pacing = match opts.pacing {
+            Pacing::Dram => "as the simulator's DRAM model".to_string(),
+            Pacing::Random { seed, valid_percent, ready_percent } => format!(
+                "randomly (seed {seed}, TVALID {valid_percent}%, TREADY {ready_percent}%)"
+            ),
+        },
+        np = PATTERN,
+    );
+    let tables = |v: &mut String, port: &str, p: &PacedBeats| {
+        for (i, b) in p.beats.iter().enumerate() {
+            let _ = writeln!(
+                v,
+                "        {port}_mem[{i}] = {dw}'h{}; {port}_last[{i}] = 1'b{}; {port}_off[{i}] = {}; {port}_span[{i}] = {};",
+                hex(&b.data),
+                b.last as u8,
+                p.offset[i],
+                p.span[i]
+            );
+        }
+    };
+    tables(&mut v, "in", &stim.input);
+    tables(&mut v, "out", &stim.output);
+    let mut rng = SplitMix64::new(seed);
+    for i in 0..PATTERN {
+        let _ = writeln!(
+            v,
+            "        vpat[{i}] = 1'b{}; rpat[{i}] = 1'b{}; dpat[{i}] = 1'b{};",
+            (rng.below(100) < vp as u64) as u8,
+            (rng.below(100) < rp as u64) as u8,
+            rng.below(4) as u8 & 1
+        );
+    }
+    let dump = if opts.vcd {
+        format!("        $dumpfile(\"{tb}.vcd\");\n        $dumpvars(0, {tb});\n")
+    } else {
+        String::new()
+    };
+    let reg = |name: &str| register(name).offset;
+    let mut checks = String::new();
+    for (name, want) in &stim.counters {
+        let lo = reg(&format!("{name}_LO"));
+        let _ = writeln!(
+            checks,
+            "        axil_read(8'h{lo:02x}, lo); axil_read(8'h{hi:02x}, hi); value = {{hi, lo}};\n\
+             \x20       $display(\"counter {name} %0d expected %0d\", value, 64'd{want});\n\
+             \x20       if ({skip}value !== 64'd{want}) begin errors = errors + 1; $display(\"ERROR: counter {name} is %0d, expected %0d\", value, 64'd{want}); end",
+            hi = lo + 4,
+            skip = if *name == "CYCLES" { "RANDOM == 0 && " } else { "" },
+        );
+    }
+    let _ = write!(
+        v,
+        r#"    end
+
+    // AXI4-Lite: handshakes sampled just before each rising edge; in random
+    // mode the data, response and read-data channels start a few edges late.
+    reg aw_acc, w_acc, b_acc, ar_acc, r_acc, w_sent;
+    reg [1:0] resp;
+    task axil_write(input [7:0] addr, input [31:0] data);
+        begin
+            @(negedge aclk);
+            awaddr = addr; wdata = data; awvalid = 1'b1;
+            wvalid = (RANDOM == 0) || dpat[pi % NP]; pi = pi + 1;
+            bready = (RANDOM == 0) || dpat[pi % NP]; pi = pi + 1;
+            w_sent = 1'b0; b_acc = 1'b0;
+            while (!b_acc) begin
+                #4;
+                aw_acc = awvalid && awready; w_acc = wvalid && wready; b_acc = bvalid && bready;
+                if (b_acc) resp = bresp;
+                @(posedge aclk); @(negedge aclk);
+                if (aw_acc) awvalid = 1'b0;
+                if (w_acc) begin wvalid = 1'b0; w_sent = 1'b1; end
+                else if (!w_sent) wvalid = 1'b1;
+                bready = 1'b1;
+            end
+            bready = 1'b0;
+            if (resp != 2'b00) begin errors = errors + 1; $display("ERROR: write of %h to %h answered %b", data, addr, resp); end
+        end
+    endtask
+
+    task axil_read(input [7:0] addr, output [31:0] data);
+        begin
+            @(negedge aclk);
+            araddr = addr; arvalid = 1'b1;
+            rready = (RANDOM == 0) || dpat[pi % NP]; pi = pi + 1;
+            r_acc = 1'b0;
+            while (!r_acc) begin
+                #4;
+                ar_acc = arvalid && arready; r_acc = rvalid && rready;
+                if (r_acc) begin data = rdata; resp = rresp; end
+                @(posedge aclk); @(negedge aclk);
+                if (ar_acc) arvalid = 1'b0;
+                rready = 1'b1;
+            end
+            rready = 1'b0;
+            if (resp != 2'b00) begin errors = errors + 1; $display("ERROR: read of %h answered %b", addr, resp); end
+        end
+    endtask
+
+    reg held;
+    initial begin
+{dump}        errors = 0; pi = 0; held = 1'b0;
+        repeat (4) @(posedge aclk);
+        @(negedge aclk); aresetn = 1'b1;
+        axil_write(8'h{m_reg:02x}, 32'd{m});
+        axil_write(8'h{k_reg:02x}, 32'd{k});
+        axil_write(8'h{n_reg:02x}, 32'd{n});
+        // START: address and data on one edge, which is edge 0.
+        @(negedge aclk);
+        awaddr = 8'h{ctrl:02x}; awvalid = 1'b1; wdata = 32'd{start}; wvalid = 1'b1; bready = 1'b1;
+        #4;
+        if (!(awready && wready)) begin errors = errors + 1; $display("ERROR: the engine did not take START at once"); end
+        @(posedge aclk);
+        now = 0; ii = 0; oi = 0; ch_free = 0; t_first = 0; oc_free = 0; o_first = 0; last_out = -1;
+        @(negedge aclk); awvalid = 1'b0; wvalid = 1'b0;
+        while ((ii < NI || oi < NO) && now < LIMIT) begin
+            // Drive for edge now + 1; a beat offered stays until it moves.
+            if (ii < NI && !held) begin
+                if (RANDOM != 0) s_axis_tvalid = vpat[(now + 1) % NP];
+                else if (in_span[ii] != 0) s_axis_tvalid = now + 1 >= ch_free;
+                else s_axis_tvalid = now + 1 >= t_first + in_off[ii];
+                s_axis_tdata = in_mem[ii]; s_axis_tlast = in_last[ii];
+            end else if (ii >= NI) s_axis_tvalid = 1'b0;
+            if (oi < NO) begin
+                if (RANDOM != 0) m_axis_y_tready = rpat[(now + 1) % NP];
+                else if (out_span[oi] != 0) m_axis_y_tready = now + 1 >= oc_free;
+                else m_axis_y_tready = now + 1 >= o_first + out_off[oi];
+            end else m_axis_y_tready = 1'b0;
+            #4;
+            held = s_axis_tvalid && !s_axis_tready;
+            if (s_axis_tvalid && s_axis_tready) begin
+                if (in_span[ii] != 0) begin t_first = now + 1; ch_free = now + 1 + in_span[ii]; end
+                ii = ii + 1;
+            end
+            if (m_axis_y_tvalid && m_axis_y_tready) begin
+                if (m_axis_y_tdata !== out_mem[oi] || m_axis_y_tlast !== out_last[oi]) begin
+                    errors = errors + 1;
+                    $display("ERROR: output beat %0d is %h last %b, expected %h last %b", oi, m_axis_y_tdata, m_axis_y_tlast, out_mem[oi], out_last[oi]);
+                end
+                if (out_span[oi] != 0) begin o_first = now + 1; oc_free = now + 1 + out_span[oi]; end
+                oi = oi + 1;
+                last_out = now + 1;
+            end
+            @(posedge aclk);
+            now = now + 1;
+            @(negedge aclk);
+            bready = 1'b0;
+        end
+        s_axis_tvalid = 1'b0; m_axis_y_tready = 1'b0;
+        if (ii < NI || oi < NO) begin
+            errors = errors + 1;
+            $display("ERROR: after %0d edges %0d of %0d input and %0d of %0d output beats moved", now, ii, NI, oi, NO);
+        end
+        repeat (2) @(posedge aclk);
+        axil_read(8'h{status:02x}, rd);
+        if (rd[2:0] !== 3'b010 || irq !== 1'b1) begin errors = errors + 1; $display("ERROR: STATUS is %h after the last result", rd); end
+        $display("last result beat at edge %0d", last_out);
+        if (RANDOM == 0 && last_out != {cycles}) begin errors = errors + 1; $display("ERROR: last result at edge %0d, the simulator says %0d", last_out, {cycles}); end
+{checks}        axil_read(8'h{stalls_lo:02x}, lo); axil_read(8'h{stalls_hi:02x}, hi);
+        $display("counter STALLS %0d", {{hi, lo}});
+        axil_read(8'h{cycles_lo:02x}, lo); axil_read(8'h{cycles_hi:02x}, hi); value = {{hi, lo}};
+        if (errors == 0) $display("{pass} %0d cycles", value);
+        else $display("{fail} %0d errors", errors);
+        $finish;
+    end
+endmodule
+"#,
+        m = stim.shape.m,
+        k = stim.shape.k,
+        n = stim.shape.n,
+        m_reg = reg("M"),
+        k_reg = reg("K"),
+        n_reg = reg("N"),
+        ctrl = reg("CTRL"),
+        start = regs::CTRL_START,
+        status = reg("STATUS"),
+        cycles = stim.cycles,
+        cycles_lo = reg("CYCLES_LO"),
+        cycles_hi = reg("CYCLES_HI"),
+        stalls_lo = reg("STALLS_LO"),
+        stalls_hi = reg("STALLS_HI"),
+        pass = PASS_MARK,
+        fail = FAIL_MARK,
+    );
+    v
+}
