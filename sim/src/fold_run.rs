@@ -1,152 +1,200 @@
-//! One mapping's fold sequence (M-chunk → N-block → K-block) run through the
-//! fold timer and the DRAM model, with exact cycle jumps over runs of
-//! identical folds.
+//! The engine's timing ([`crate::engine::spec`]) with exact jumps over
+//! repeating folds: the same transfers, folds and result write-backs, in
+//! time that grows with the distinct stretches of a GEMM, not its folds.
 //!
-//! The timer and DRAM recurrences are max-plus: each new time is the max of
-//! old times plus constants. Within a run of folds of one kind, once two
-//! consecutive cycles of `p` folds took the same
-//! branches ([`Binding`]s) and moved the state by the same per-coordinate
-//! delta `D`, the state after `j` more cycles is `x + j·D` provided the cycle
-//! run from `x + (k−1)·D` takes the same branches and lands on `x + k·D`:
-//! with the branches fixed the cycle is an affine map, each comparison's slack
-//! is affine in the cycle count, so agreeing at both ends proves every cycle
-//! in between (`docs/simulator.md`, "GEMM: the cycle jump").
-//! `gemm::tests::cycle_jump_equals_stepping` checks the result bit for bit.
+//! Every rule of the spec is max-plus: each new time is the max of old times
+//! plus constants. A fold's step is an affine map of the loop state once the
+//! winner of every max (its [`Binding`]s and gate choices) is fixed. When two
+//! consecutive cycles of `p` folds of the same kinds took the same winners
+//! and moved the state by the same per-coordinate delta `D`, the state after
+//! `j` more cycles is `x + j·D` provided the cycle replayed from
+//! `x + (k−1)·D` takes the same winners and lands on `x + k·D`: every
+//! comparison's slack is affine in the cycle count, so agreeing at both ends
+//! proves every cycle in between (`docs/simulator.md`, "GEMM: the cycle
+//! jump"). Cycles are a few folds inside a K-block's middle, or whole
+//! N-blocks (their folds' kinds repeat every `⌈K/R⌉` folds).
+//! `gemm::tests::jump_equals_the_spec` checks the result bit for bit.
 
-use crate::dram::DramRate;
+use crate::engine::program::{ActivationFeed, Mapping, Program};
+use crate::engine::{Geometry, StreamPace, BANK_TO_STREAM, BUFFER_TO_ARRAY, STREAM_TO_BANK};
 use crate::fold::{Binding, FoldTimer};
 use crate::ArrayConfig;
 use std::collections::VecDeque;
 
-/// Everything the fold loop of one mapping needs (fixed for the GEMM).
-pub(crate) struct FoldPlan {
-    pub m: u64,
-    pub k: u64,
-    pub k_blocks: u64,
-    pub n_blocks: u64,
-    pub chunks: u64,
-    pub chunk_tokens: u64,
-    pub r: u64,
-    pub c: u64,
-    pub r_last: u64,
-    pub c_last: u64,
-    pub act_bytes: u64,
-    pub x_per_chunk: bool,
-    pub x_per_fold: bool,
-    pub weights_resident: bool,
-    pub weight_slots: u64,
-    pub outputs_to_dram: bool,
-    pub out_word_bytes: u64,
-    /// Weight DRAM bytes of a tile with `re` rows and `ce` columns.
-    pub w_bytes: fn(&ArrayConfig, u64, u64) -> u64,
-    pub rate: DramRate,
-}
+/// Largest cycle inside a K-block's middle (the timer repeats every fold or
+/// two; streams against the drain rule take a few more).
+const MAX_INNER_PERIOD: u64 = 6;
 
-/// What the fold loop adds up.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct FoldTotals {
-    /// The array's cycles (timer with DRAM).
-    pub array_cycles: u64,
-    /// The same folds with infinitely fast DRAM.
-    pub compute_cycles: u64,
-    /// Transfer time of the last write-back.
-    pub last_write: u64,
-    pub read_cycles: u64,
-    pub write_cycles: u64,
-    pub dram_read: u64,
-    pub dram_write: u64,
-    pub weight_dram: u64,
-    /// Folds stepped one by one and folds jumped over (per slot-queue case:
-    /// no fetch or no pop, pops of slots already free, pops of a periodic run).
-    pub stepped: u64,
-    pub jumped: [u64; 3],
-}
+/// Largest `⌈K/R⌉` whose N-blocks are jumped whole (stepping four N-blocks
+/// first); longer N-blocks jump inside their middle instead.
+const MAX_OUTER_K_BLOCKS: u64 = 256;
 
-/// One fold kind of an N-block: tokens, weight and X bytes and their transfer time.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct FoldKind {
+/// What one fold does besides the array (constant over a run of equal kinds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Kind {
     tokens: u64,
+    /// Fetches its weight tile; `fetch_pops`: the queue is full, the gate is
+    /// the slot freed `slots` fetches before (else start-up).
     fetch: bool,
-    bytes: u64,
-    weight_bytes: u64,
-    /// `rate.cycles(bytes)`, computed once per kind (a 128-bit division).
-    transfer: u64,
+    fetch_pops: bool,
+    /// Fetches its activation slice; `slice_waits`: gated by the fold two
+    /// before (else start-up).
+    slice: bool,
+    slice_waits: bool,
+    /// First fold of an N-block whose output bank must be emptied first.
+    bank_gate: bool,
+    /// Last fold of an N-block: its results leave on the output stream.
+    results: bool,
 }
 
-/// The time coordinates of the loop state: timer (3), ideal timer (3),
-/// channel free, chunk X ready.
-type Coords = [u64; 8];
-/// Read cycles, DRAM read bytes, weight DRAM bytes (a K-run has no writes).
-type Sums = [u64; 3];
+/// Edges of a transfer: to its last beat, and until the stream is free.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    last: u64,
+    free: u64,
+}
 
-/// The array, its DRAM-free twin and the read channel.
+impl Span {
+    fn of(pace: &StreamPace, beats: u64) -> Span {
+        Span {
+            last: pace.beat_offset(beats - 1),
+            free: pace.beat_offset(beats),
+        }
+    }
+}
+
+/// Constants of one chunk's folds.
+#[derive(Clone, Copy, Debug)]
+struct Consts {
+    startup: u64,
+    tile: Span,
+    slice: Span,
+    out: Span,
+    /// Edges from a token's accept to the write of its sums (R + C).
+    write: u64,
+    /// Edges added to a load start to free its slot (reads of the tile).
+    slot: u64,
+}
+
+/// Loop coordinates: timer (4), DRAM-free timer (4), input free, output
+/// free, two bank-free times, done, the chunk's activations ready.
+const COORDS: usize = 14;
+type Coords = [u64; COORDS];
+
+/// The array, its DRAM-free twin and the streams.
 #[derive(Clone)]
 struct Lane {
     timer: FoldTimer,
     ideal: FoldTimer,
-    channel_free: u64,
-    x_ready: u64,
-}
-
-/// A fold's effect beyond the lane state.
-struct FoldOut {
-    binding: u32,
-    slot_free: Option<u64>,
+    input: u64,
+    output: u64,
+    bank: [u64; 2],
+    done: u64,
+    chunk_ready: u64,
 }
 
 impl Lane {
     fn coords(&self) -> Coords {
-        let [a, b, c] = self.timer.times();
-        let [d, e, f] = self.ideal.times();
-        [a, b, c, d, e, f, self.channel_free, self.x_ready]
+        let [a, b, c, d] = self.timer.times();
+        let [e, f, g, h] = self.ideal.times();
+        [
+            a,
+            b,
+            c,
+            d,
+            e,
+            f,
+            g,
+            h,
+            self.input,
+            self.output,
+            self.bank[0],
+            self.bank[1],
+            self.done,
+            self.chunk_ready,
+        ]
     }
 
     fn resume(&mut self, folds: u64, x: &Coords) {
-        self.timer.resume(folds, [x[0], x[1], x[2]]);
-        self.ideal.resume(folds, [x[3], x[4], x[5]]);
-        self.channel_free = x[6];
-        self.x_ready = x[7];
+        self.timer.resume(folds, [x[0], x[1], x[2], x[3]]);
+        self.ideal.resume(folds, [x[4], x[5], x[6], x[7]]);
+        self.input = x[8];
+        self.output = x[9];
+        self.bank = [x[10], x[11]];
+        self.done = x[12];
+        self.chunk_ready = x[13];
     }
 
-    /// One fold; `front` is the weight slot freed for its fetch, if the
-    /// buffer is full. Same arithmetic as the stepping loop of `gemm`.
+    /// Moves a transfer gated at `gate` on the stream freed at `*free`; the
+    /// first beat's edge, and whether the gate won.
+    fn transfer(free: &mut u64, gate: u64, span: Span) -> (u64, bool) {
+        let (first, won) = if gate > *free {
+            (gate, true)
+        } else {
+            (*free, false)
+        };
+        *free = first + span.free;
+        (first, won)
+    }
+
+    /// One fold, exactly as `engine::spec::run` steps it; `front` is the
+    /// freed slot the fetch waits for. Returns the fold's winners and the
+    /// slot-free time it queues.
     #[inline]
-    fn fold(&mut self, kind: &FoldKind, front: Option<u64>) -> FoldOut {
-        let mut binding = 0u32;
+    fn fold(&mut self, k: &Kind, c: &Consts, front: Option<u64>) -> (u64, Option<u64>) {
+        let mut bits = 0u64;
         let mut weights_ready = 0;
-        if kind.bytes > 0 {
-            let mut start = self.channel_free;
-            if let Some(f) = front {
-                if f > start {
-                    start = f;
-                    binding = 1;
-                }
+        if k.fetch {
+            let gate = if k.fetch_pops {
+                front.expect("a full queue pops")
+            } else {
+                c.startup
+            };
+            let (first, won) = Lane::transfer(&mut self.input, gate, c.tile);
+            bits |= won as u64;
+            weights_ready = first + c.tile.last + BUFFER_TO_ARRAY;
+        }
+        let mut x_ready = self.chunk_ready;
+        if k.slice {
+            let gate = if k.slice_waits {
+                self.timer.times()[2]
+            } else {
+                c.startup
+            };
+            let (first, won) = Lane::transfer(&mut self.input, gate, c.slice);
+            bits |= (won as u64) << 1;
+            x_ready = first + c.slice.last + BUFFER_TO_ARRAY;
+        }
+        if k.bank_gate && self.bank[1] > x_ready {
+            x_ready = self.bank[1];
+            bits |= 1 << 2;
+        }
+        let (f, Binding(tb)) = self.timer.push_traced(k.tokens, weights_ready, x_ready);
+        let (_, Binding(ib)) = self.ideal.push_traced(k.tokens, 0, 0);
+        let write = f.last_accept + c.write;
+        if write > self.done {
+            self.done = write;
+            bits |= 1 << 3;
+        }
+        if k.results {
+            let (first, won) = Lane::transfer(&mut self.output, write + BANK_TO_STREAM, c.out);
+            bits |= (won as u64) << 4;
+            let last = first + c.out.last;
+            self.bank = [last + STREAM_TO_BANK, self.bank[0]];
+            if last > self.done {
+                self.done = last;
+                bits |= 1 << 5;
             }
-            self.channel_free = start + kind.transfer;
-            weights_ready = self.channel_free;
         }
-        let (t, Binding(tb)) = self
-            .timer
-            .push_traced(kind.tokens, weights_ready, self.x_ready);
-        let (_, Binding(ib)) = self.ideal.push_traced(kind.tokens, 0, 0);
-        binding |= (tb as u32) << 1 | (ib as u32) << 8;
-        FoldOut {
-            binding,
-            slot_free: kind.fetch.then_some(t.load_start + self.timer.beats()),
-        }
+        bits |= (tb as u64) << 8 | (ib as u64) << 16;
+        (bits, k.fetch.then_some(f.load_start + c.slot))
     }
 }
 
-/// Longest cycle (in folds) the repeat check looks for: the timer alone
-/// repeats every fold or two (two banks); DRAM transfers against the drain
-/// rule make a few folds more.
-const MAX_PERIOD: usize = 6;
-
 /// A run of freed-slot times: entry `t` is `vals[t % period] + (t / period)·shift`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct SlotRun {
-    vals: [u64; MAX_PERIOD],
-    period: u64,
+    vals: Vec<u64>,
     shift: u64,
     /// First entry not yet popped.
     start: u64,
@@ -157,13 +205,17 @@ struct SlotRun {
 }
 
 impl SlotRun {
+    fn period(&self) -> u64 {
+        self.vals.len() as u64
+    }
+
     fn entry(&self, t: u64) -> u64 {
-        self.vals[(t % self.period) as usize] + (t / self.period) * self.shift
+        self.vals[(t % self.period()) as usize] + (t / self.period()) * self.shift
     }
 }
 
-/// The weight-slot queue (times at which each fetched tile's slot frees, in
-/// fetch order), stored as periodic runs so a jump appends O(1) data.
+/// The weight-slot queue (the time each fetched tile's slot frees, in fetch
+/// order), stored as periodic runs so a jump appends O(1) data.
 #[derive(Default)]
 struct SlotQueue {
     runs: VecDeque<SlotRun>,
@@ -181,8 +233,7 @@ impl SlotQueue {
             if last.len == 1 && v >= last.entry(last.start) {
                 let base = last.entry(last.start);
                 *last = SlotRun {
-                    vals: [base; MAX_PERIOD],
-                    period: 1,
+                    vals: vec![base],
                     shift: v - base,
                     start: 0,
                     len: 2,
@@ -190,15 +241,14 @@ impl SlotQueue {
                 };
                 return;
             }
-            if last.period == 1 && last.len > 1 && last.entry(last.start + last.len) == v {
+            if last.period() == 1 && last.len > 1 && last.entry(last.start + last.len) == v {
                 last.len += 1;
                 last.end = end;
                 return;
             }
         }
         self.runs.push_back(SlotRun {
-            vals: [v; MAX_PERIOD],
-            period: 1,
+            vals: vec![v],
             shift: 0,
             start: 0,
             len: 1,
@@ -213,10 +263,10 @@ impl SlotQueue {
         // Continue the last run when the new one extends its progression.
         if let Some(last) = self.runs.back_mut() {
             let end = last.start + last.len;
-            if last.period == run.period
+            if last.period() == run.period()
                 && last.shift == run.shift
-                && end % last.period == 0
-                && (0..run.period).all(|t| last.entry(end + t) == run.vals[t as usize])
+                && end.is_multiple_of(last.period())
+                && (0..run.period()).all(|t| last.entry(end + t) == run.vals[t as usize])
             {
                 last.len += run.len;
                 last.end = run.end;
@@ -284,8 +334,7 @@ impl SlotQueue {
     fn periodic_prefix(&self, seed: &[u64], shift: u64, limit: u64) -> u64 {
         let f = seed.len() as u64;
         // The last f entries, as a ring.
-        let mut prev = [0u64; MAX_PERIOD];
-        prev[..seed.len()].copy_from_slice(seed);
+        let mut prev = seed.to_vec();
         let mut at = 0usize;
         let mut n = 0;
         for run in &self.runs {
@@ -296,7 +345,10 @@ impl SlotQueue {
                 }
                 // Past its first f entries a run whose own progression is the
                 // wanted one continues it to its end.
-                if t >= f && f.is_multiple_of(run.period) && run.shift * (f / run.period) == shift {
+                if t >= f
+                    && f.is_multiple_of(run.period())
+                    && run.shift * (f / run.period()) == shift
+                {
                     let skip = (run.len - t).min(limit - n);
                     t += skip;
                     n += skip;
@@ -320,20 +372,13 @@ impl SlotQueue {
     }
 }
 
-/// The state the fold loop carries from fold to fold.
-struct LoopState {
-    lane: Lane,
-    slots: SlotQueue,
-    sums: Sums,
-}
-
-/// One stepped fold of the current K-run, for the repeat check.
+/// One stepped fold, for the repeat check.
 #[derive(Clone, Copy)]
 struct Record {
     /// State before the fold.
     before: Coords,
-    sums: Sums,
-    binding: u32,
+    binding: u64,
+    kind: Kind,
     popped: Option<u64>,
     pushed: Option<u64>,
 }
@@ -342,209 +387,199 @@ struct Record {
 /// caller backs off); a plain 0 means the repeat check did not pass yet.
 const FAILED: u64 = u64::MAX;
 
-/// Runs the whole fold loop; `jumps` enables the cycle jump (off: plain
-/// stepping, the reference the tests compare against).
-pub(crate) fn run(cfg: &ArrayConfig, plan: &FoldPlan, jumps: bool) -> FoldTotals {
+/// What the fast fold loop found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RunTotals {
+    /// Edges from start to done.
+    pub cycles: u64,
+    /// The same folds with operands always ready.
+    pub compute_cycles: u64,
+    /// Folds stepped one by one, and jumped over.
+    pub stepped: u64,
+    pub jumped: u64,
+}
+
+/// The state the fold loop carries.
+struct LoopState {
+    lane: Lane,
+    slots: SlotQueue,
+}
+
+/// Runs `program` on `cfg`; `jumps` enables the cycle jump (off: plain
+/// stepping, equal to [`crate::engine::spec::run`]).
+pub(crate) fn run(
+    cfg: &ArrayConfig,
+    program: &Program<'_>,
+    jumps: bool,
+) -> Result<RunTotals, crate::SimError> {
+    let g: &Geometry = program.geometry;
+    let map: &Mapping = &program.mapping;
+    let pace = StreamPace::of(cfg)?;
     let mut st = LoopState {
         lane: Lane {
             timer: FoldTimer::new(cfg),
             ideal: FoldTimer::new(cfg),
-            channel_free: 0,
-            x_ready: 0,
+            input: 0,
+            output: 0,
+            bank: [0; 2],
+            done: 0,
+            chunk_ready: 0,
         },
         slots: SlotQueue::default(),
-        sums: [0; 3],
     };
-    let mut tot = FoldTotals::default();
+    let mut tot = RunTotals::default();
+    let kb = map.k_blocks;
+    let folds = map.folds();
+    let (mut fetches, mut fold_index, mut block_index) = (0u64, 0u64, 0u64);
     let mut hist: Vec<Record> = Vec::new();
-    for chunk in 0..plan.chunks {
-        let mc = if chunk + 1 == plan.chunks {
-            plan.m - chunk * plan.chunk_tokens
-        } else {
-            plan.chunk_tokens
-        };
-        st.lane.x_ready = 0;
-        if plan.x_per_chunk {
-            // The single chunk buffer is free once the previous chunk's last token is in.
-            let prev_chunk_end = if chunk == 0 {
-                0
+    for chunk in 0..map.chunks {
+        let tokens = map.chunk_len(program.shape.m, chunk);
+        if map.activations == ActivationFeed::PerChunk {
+            let gate = if chunk == 0 {
+                g.startup
             } else {
-                st.lane.timer.times()[1] + 1
+                st.lane.timer.times()[1]
             };
-            let bytes = mc * plan.k * plan.act_bytes;
-            let d = plan.rate.cycles(bytes);
-            let start = st.lane.channel_free.max(prev_chunk_end);
-            st.lane.channel_free = start + d;
-            st.sums[0] += d;
-            st.sums[1] += bytes;
-            st.lane.x_ready = st.lane.channel_free;
+            let beats = g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
+            let span = Span::of(&pace, beats);
+            let (first, _) = Lane::transfer(&mut st.lane.input, gate, span);
+            st.lane.chunk_ready = first + span.last + BUFFER_TO_ARRAY;
         }
-        let fetch = chunk == 0 || !plan.weights_resident;
-        // The fold kinds of this chunk: (full, last K-block) of a full and of
-        // the last N-block; one 128-bit division each, not one per fold.
-        let kind = |re: u64, ce: u64| {
-            let weight_bytes = if fetch {
-                (plan.w_bytes)(cfg, re, ce)
-            } else {
-                0
-            };
-            let x_bytes = if plan.x_per_fold {
-                mc * re * plan.act_bytes
-            } else {
-                0
-            };
-            let bytes = weight_bytes + x_bytes;
-            FoldKind {
-                tokens: mc,
+        let c = Consts {
+            startup: g.startup,
+            tile: Span::of(&pace, g.tile_beats),
+            slice: Span::of(&pace, g.beats_of(tokens * g.slice_bytes)),
+            out: Span::of(&pace, g.beats_of(program.out_bytes(chunk))),
+            write: g.rows + g.cols,
+            slot: g.slot_free(0),
+        };
+        let fetch = map.fetches(chunk);
+        // Kind of the chunk's fold `j` (fetch, fold and block counts at the chunk start).
+        let (f0, g0, b0) = (fetches, fold_index, block_index);
+        let kind_at = |j: u64| {
+            let kbi = j % kb;
+            Kind {
+                tokens,
                 fetch,
-                bytes,
-                weight_bytes,
-                transfer: plan.rate.cycles(bytes),
+                fetch_pops: fetch && f0 + j >= map.weight_slots,
+                slice: map.activations == ActivationFeed::PerFold,
+                slice_waits: g0 + j >= 2,
+                bank_gate: map.outputs_to_dram && kbi == 0 && b0 + j / kb >= 2,
+                results: map.outputs_to_dram && kbi + 1 == kb,
             }
         };
-        let kinds = [plan.c, plan.c_last].map(|ce| (kind(plan.r, ce), kind(plan.r_last, ce)));
-        let kb_n = plan.k_blocks;
-        let total = plan.n_blocks * kb_n;
-        let kind_at = |g: u64| {
-            let (full, last) = &kinds[(g / kb_n + 1 == plan.n_blocks) as usize];
-            if g % kb_n + 1 == kb_n {
-                last
-            } else {
-                full
-            }
-        };
-        // Write-back of N-block `nb`'s outputs (posted: no effect on timing
-        // but the final write and the channel's total).
-        let write_blocks = |tot: &mut FoldTotals, nb: u64, count: u64| {
-            if plan.outputs_to_dram && count > 0 {
-                let ce = if nb + 1 == plan.n_blocks {
-                    plan.c_last
-                } else {
-                    plan.c
-                };
-                let bytes = mc * ce * plan.out_word_bytes;
-                tot.dram_write += bytes * count;
-                tot.last_write = plan.rate.cycles(bytes);
-                tot.write_cycles += tot.last_write * count;
-            }
-        };
-        // The folds run as one sequence; a run of folds of one kind may span
-        // N-blocks (when K is a multiple of R the last K-block is full too).
-        let mut run_end = 0u64;
+        // Folds at which a start-up flag of the kinds flips: between two of
+        // them a fold's kind depends on its position in the N-block only.
+        let mut flips: Vec<u64> = [
+            (fetch && f0 < map.weight_slots).then(|| map.weight_slots - f0),
+            (g0 < 2).then(|| 2 - g0),
+            (b0 < 2).then(|| (2 - b0) * kb),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&f| f > 0 && f < folds)
+        .collect();
+        flips.sort_unstable();
+        let outer = jumps && kb <= MAX_OUTER_K_BLOCKS;
+        let cap = if outer { 4 * kb } else { 2 * MAX_INNER_PERIOD } as usize;
+        hist.clear();
         let (mut next_try, mut backoff) = (0u64, 1u64);
-        let mut g = 0u64;
-        while g < total {
-            if g >= run_end {
-                run_end = kind_run_end(g, total, kb_n, plan.n_blocks, &kind_at);
-                hist.clear();
-                (next_try, backoff) = (g, 1);
-            }
-            let k = *kind_at(g);
-            if jumps && g + 1 < run_end && g >= next_try {
-                let (mut jumped, mut failed) = (0, false);
-                for p in 1..=MAX_PERIOD as u64 {
-                    let (n, case) = try_jump(&mut st, &mut hist, plan, &k, run_end - g, p);
+        let mut j = 0u64;
+        while j < folds {
+            if jumps && j >= next_try {
+                let mut failed = false;
+                let mut done = 0;
+                for (p, end) in periods(j, kb, folds, &flips, outer, hist.len() as u64) {
+                    let (n, _) = try_jump(&mut st, &mut hist, &c, &kind_at, j, end, p, map.weight_slots);
                     if n == FAILED {
                         failed = true;
                     } else if n > 0 {
-                        tot.jumped[case] += n;
-                        jumped = n;
+                        done = n;
                         break;
                     }
                 }
-                if jumped > 0 {
-                    // N-blocks that ended inside the jump: all but possibly
-                    // the last N-block of the chunk write the same bytes.
-                    let (lo, hi) = (g / kb_n, (g + jumped) / kb_n);
-                    let mid_hi = hi.min(plan.n_blocks - 1);
-                    if mid_hi > lo {
-                        write_blocks(&mut tot, lo, mid_hi - lo);
-                    }
-                    if hi == plan.n_blocks {
-                        write_blocks(&mut tot, plan.n_blocks - 1, 1);
-                    }
-                    g += jumped;
+                if done > 0 {
+                    tot.jumped += done;
+                    j += done;
                     backoff = 1;
                     continue;
                 }
                 if failed {
-                    next_try = g + backoff;
+                    next_try = j + backoff;
                     backoff *= 2;
                 }
             }
+            let k = kind_at(j);
             let before = st.lane.coords();
-            let before_sums = st.sums;
-            let popped = if k.fetch && k.bytes > 0 && st.slots.len >= plan.weight_slots {
-                Some(st.slots.pop().unwrap_or(0))
+            let popped = if k.fetch_pops {
+                Some(st.slots.pop().expect("a full queue"))
             } else {
                 None
             };
-            let out = st.lane.fold(&k, popped);
-            if k.bytes > 0 {
-                st.sums[0] += k.transfer;
-                st.sums[1] += k.bytes;
-                st.sums[2] += k.weight_bytes;
-            }
-            if let Some(v) = out.slot_free {
+            let (binding, pushed) = st.lane.fold(&k, &c, popped);
+            if let Some(v) = pushed {
                 st.slots.push(v);
             }
             if jumps {
+                // Only the records a repeat check can use are kept.
+                if flips.contains(&j) || (!outer && j.is_multiple_of(kb)) {
+                    hist.clear();
+                }
                 hist.push(Record {
                     before,
-                    sums: before_sums,
-                    binding: out.binding,
+                    binding,
+                    kind: k,
                     popped,
-                    pushed: out.slot_free,
+                    pushed,
                 });
+                if hist.len() > cap {
+                    hist.drain(..hist.len() - cap);
+                }
             }
-            if g % kb_n + 1 == kb_n {
-                write_blocks(&mut tot, g / kb_n, 1);
-            }
-            g += 1;
+            j += 1;
             tot.stepped += 1;
         }
+        if fetch {
+            fetches += folds;
+        }
+        fold_index += folds;
+        block_index += map.n_blocks;
     }
-    tot.array_cycles = st.lane.timer.total_cycles();
+    tot.cycles = st.lane.done;
     tot.compute_cycles = st.lane.ideal.total_cycles();
-    tot.read_cycles = st.sums[0];
-    tot.dram_read = st.sums[1];
-    tot.weight_dram = st.sums[2];
-    tot
+    Ok(tot)
 }
 
-/// End (exclusive) of the run of folds from `g` that share `g`'s kind. Kinds
-/// change only at a K-block's last fold and at the chunk's last N-block.
-fn kind_run_end<'a>(
-    g: u64,
-    total: u64,
-    kb_n: u64,
-    n_blocks: u64,
-    kind_at: &impl Fn(u64) -> &'a FoldKind,
-) -> u64 {
-    let k0 = kind_at(g);
-    let last_block = (n_blocks - 1) * kb_n;
-    let mut e = g + 1;
-    while e < total {
-        if kind_at(e) != k0 {
-            return e;
-        }
-        let kb = e % kb_n;
-        e = if kb + 1 < kb_n {
-            // The rest of this K-run has this kind; its last fold may not.
-            e - kb + kb_n - 1
-        } else if e < last_block && kind_at(e - kb) == k0 {
-            // A whole N-block of this kind: so are all before the last.
-            last_block.max(e + 1)
-        } else {
-            e + 1
-        };
+/// Cycle lengths worth trying at chunk fold `j`, each with the end
+/// (exclusive) of the stretch over which kinds repeat with that period: whole
+/// N-blocks (outer), or a few folds inside a K-block's middle. The last two
+/// cycles (`hist` holds `h` records) must lie in the same stretch.
+fn periods(j: u64, kb: u64, folds: u64, flips: &[u64], outer: bool, h: u64) -> Vec<(u64, u64)> {
+    let seg0 = flips.iter().rev().find(|&&f| f <= j).copied().unwrap_or(0);
+    let seg1 = flips.iter().find(|&&f| f > j).copied().unwrap_or(folds);
+    let fits = |p: u64, start: u64| h >= 2 * p && j >= start + 2 * p;
+    if outer || kb == 1 {
+        return [kb, 2 * kb]
+            .into_iter()
+            .filter(|&p| fits(p, seg0))
+            .map(|p| (p, seg1))
+            .collect();
     }
-    total
+    // A K-block's folds 1 ..= kb − 2 have one kind.
+    let block = j - j % kb;
+    if j % kb + 1 >= kb {
+        return vec![];
+    }
+    let (start, end) = (seg0.max(block + 1), seg1.min(block + kb - 1));
+    (1..=MAX_INNER_PERIOD)
+        .filter(|&p| fits(p, start))
+        .map(|p| (p, end))
+        .collect()
 }
 
 fn delta(a: &Coords, b: &Coords) -> Option<Coords> {
-    let mut d = [0; 8];
-    for i in 0..8 {
+    let mut d = [0; COORDS];
+    for i in 0..COORDS {
         d[i] = b[i].checked_sub(a[i])?;
     }
     Some(d)
@@ -552,41 +587,42 @@ fn delta(a: &Coords, b: &Coords) -> Option<Coords> {
 
 fn add(x: &Coords, d: &Coords, times: u64) -> Coords {
     let mut y = *x;
-    for i in 0..8 {
+    for i in 0..COORDS {
         y[i] += d[i] * times;
     }
     y
 }
 
-/// Tries to jump whole cycles of `p` folds of `full`'s kind (the next
-/// `run_left` folds are of that kind); returns the folds jumped (0: none).
-/// `hist` holds the folds stepped so far in this run, all of that kind.
-/// Also returns which slot-queue case applied (see [`FoldTotals`]).
+/// Tries to jump whole cycles of `p` folds from chunk fold `j` (kinds repeat
+/// with period `p` up to fold `end`); returns the folds jumped (0: none yet,
+/// [`FAILED`]: the replay refuted every length). `hist` holds the folds
+/// stepped since the stretch began.
+#[allow(clippy::too_many_arguments)]
 fn try_jump(
     st: &mut LoopState,
     hist: &mut Vec<Record>,
-    plan: &FoldPlan,
-    full: &FoldKind,
-    run_left: u64,
+    c: &Consts,
+    kind_at: &impl Fn(u64) -> Kind,
+    j: u64,
+    end: u64,
     p: u64,
+    slots_total: u64,
 ) -> (u64, usize) {
-    let LoopState { lane, slots, sums } = st;
+    let LoopState { lane, slots } = st;
     let pu = p as usize;
     let h = hist.len();
-    // Worth a replay only for two cycles or more.
-    let kmax = run_left / p;
+    let kmax = (end - j) / p;
     // From the third fold on the recurrence has all its terms (two banks at most).
     if h < 2 * pu || kmax < 2 || lane.timer.folds() < 2 * p + 2 {
         return (0, 0);
     }
     let (a, b) = (&hist[h - 2 * pu..h - pu], &hist[h - pu..]);
-    let mut b_buf = [b[0]; MAX_PERIOD];
-    b_buf[..pu].copy_from_slice(b);
-    let b = &b_buf[..pu];
-    let b0 = b[0];
-    if a.iter().zip(b).any(|(x, y)| x.binding != y.binding) {
+    if a.iter().zip(b).any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
+        || b.iter().enumerate().any(|(i, r)| r.kind != kind_at(j + i as u64))
+    {
         return (0, 0);
     }
+    let b: Vec<Record> = b.to_vec();
     let now = lane.coords();
     let Some(d) = delta(&b[0].before, &now) else {
         return (0, 0);
@@ -594,37 +630,28 @@ fn try_jump(
     if delta(&a[0].before, &b[0].before) != Some(d) {
         return (0, 0);
     }
-    let fetching = b.iter().any(|r| r.pushed.is_some());
     let fetches = b.iter().filter(|r| r.pushed.is_some()).count() as u64;
     let pops = b.iter().filter(|r| r.popped.is_some()).count() as u64;
     let mut k = kmax;
     let mut case = 0;
     // The weight-slot queue: no pops during the jump, or pops whose slots are
     // already free (they never bind), or pops of a periodic run of slots.
-    if fetching {
-        let s = plan.weight_slots;
+    if fetches > 0 {
         if pops == 0 {
-            if slots.len >= s {
+            if slots.len >= slots_total {
                 return (0, 0);
             }
-            k = k.min((s - slots.len) / fetches);
-        } else if pops == fetches && slots.len >= s {
-            // Fronts that do bind must repeat with a fixed shift, counting
-            // from the fronts the observed cycle popped.
-            let mut seed = [0u64; MAX_PERIOD];
-            for (s, v) in seed.iter_mut().zip(b.iter().filter_map(|r| r.popped)) {
-                *s = v;
-            }
-            let seed = &seed[..pops as usize];
+            k = k.min((slots_total - slots.len) / fetches);
+        } else if pops == fetches && slots.len >= slots_total {
+            let seed: Vec<u64> = b.iter().filter_map(|r| r.popped).collect();
             let periodic = match slots.get(0).checked_sub(seed[0]) {
-                Some(du) => slots.periodic_prefix(seed, du, k * fetches) / fetches,
+                Some(du) => slots.periodic_prefix(&seed, du, k * fetches) / fetches,
                 None => 0,
             };
-            // Only when the periodic fronts fall short: slots already free.
             let free = if periodic >= k {
                 0
             } else {
-                slots.count_at_most(lane.channel_free, k * fetches) / fetches
+                slots.count_at_most(lane.input, k * fetches) / fetches
             };
             case = if periodic >= free { 2 } else { 1 };
             k = k.min(periodic.max(free));
@@ -639,15 +666,15 @@ fn try_jump(
         let mut probe = lane.clone();
         probe.resume(folds + (k - 1) * p, &y);
         let mut ok = true;
-        let mut j = (k - 1) * pops;
-        for r in b {
+        let mut q = (k - 1) * pops;
+        for r in &b {
             let front = r.popped.map(|_| {
-                let v = slots.get(j);
-                j += 1;
+                let v = slots.get(q);
+                q += 1;
                 v
             });
-            let out = probe.fold(full, front);
-            if out.binding != r.binding {
+            let (binding, _) = probe.fold(&r.kind, c, front);
+            if binding != r.binding {
                 ok = false;
                 break;
             }
@@ -660,61 +687,39 @@ fn try_jump(
     if k == 0 {
         return (FAILED, 0);
     }
-    // Apply k cycles.
-    let ds: Sums = [
-        sums[0] - b0.sums[0],
-        sums[1] - b0.sums[1],
-        sums[2] - b0.sums[2],
-    ];
-    for (s, d) in sums.iter_mut().zip(ds) {
-        *s += d * k;
-    }
     lane.resume(folds + k * p, &add(&now, &d, k));
-    let mut pushed = [0u64; MAX_PERIOD];
-    for (p, v) in pushed.iter_mut().zip(b.iter().filter_map(|r| r.pushed)) {
-        *p = v;
-    }
+    let pushed: Vec<u64> = b.iter().filter_map(|r| r.pushed).collect();
     // The last two cycles before the new position, as if stepped, so the
-    // next repeat check needs no new folds: the extrapolated states, and the
-    // slots the last jumped cycles really popped.
+    // next repeat check needs no new folds.
     hist.drain(..h - 2 * pu);
     let fronts_of = |cycle: Option<u64>, recs: &mut [Record]| {
-        let mut j = 0;
+        let mut i = 0;
         for r in recs.iter_mut() {
             r.before = add(&r.before, &d, k);
-            for (s, d) in r.sums.iter_mut().zip(ds) {
-                *s += d * k;
-            }
             r.pushed = r.pushed.map(|v| v + d[0] * k);
-            if let (Some(c), Some(_)) = (cycle, r.popped) {
-                r.popped = Some(slots.get(c * pops + j));
-                j += 1;
+            if let (Some(cy), Some(_)) = (cycle, r.popped) {
+                r.popped = Some(slots.get(cy * pops + i));
+                i += 1;
             }
         }
     };
     let (ra, rb) = hist.split_at_mut(pu);
     fronts_of(Some(k - 1), rb);
-    // With k = 1 the cycle before the last jumped one is the observed one.
     if k >= 2 {
         fronts_of(Some(k - 2), ra);
     } else {
         fronts_of(None, ra);
-        for (r, o) in ra.iter_mut().zip(b) {
+        for (r, o) in ra.iter_mut().zip(&b) {
             r.popped = o.popped;
         }
     }
     if pops > 0 {
         slots.pop_n(k * pops);
     }
-    if fetching {
+    if fetches > 0 {
         let shift = d[0];
-        let mut vals = [0; MAX_PERIOD];
-        for (v, p) in vals.iter_mut().zip(&pushed[..fetches as usize]) {
-            *v = p + shift;
-        }
         slots.push_run(SlotRun {
-            vals,
-            period: fetches,
+            vals: pushed.iter().map(|v| v + shift).collect(),
             shift,
             start: 0,
             len: k * fetches,

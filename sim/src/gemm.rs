@@ -204,13 +204,31 @@ pub fn mapping(
     Ok(map)
 }
 
-/// Simulates one GEMM on the engine.
+/// Simulates one GEMM on the engine: the timing of [`engine::spec`] with
+/// repeating folds jumped over exactly (`fold_run`), so its cost grows with
+/// the GEMM's distinct stretches, not its folds.
 pub fn simulate_gemm(
     cfg: &ArrayConfig,
     shape: &GemmShape,
     opts: &GemmOptions,
 ) -> Result<GemmStats, SimError> {
-    simulate_gemm_stepwise(cfg, shape, opts)
+    let g = Geometry::of(cfg)?;
+    let map = mapping(cfg, shape, opts)?;
+    let program = Program {
+        geometry: &g,
+        shape: *shape,
+        mapping: map,
+    };
+    let run = crate::fold_run::run(cfg, &program, true)?;
+    let beats = program.beat_totals();
+    let timing = engine::spec::EngineTiming {
+        cycles: run.cycles,
+        compute_cycles: run.compute_cycles,
+        in_beats: beats.input,
+        weight_beats: beats.weights,
+        out_beats: beats.output,
+    };
+    gemm_stats(cfg, &g, shape, opts, &map, &timing)
 }
 
 /// [`simulate_gemm`] stepping every transfer and fold ([`engine::spec`]):
@@ -444,7 +462,266 @@ fn gemm_actions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{ArraySpec, Buffers, Dram};
+    use crate::engine::program::Program;
+    use crate::tile::schedule;
+    use proptest::prelude::*;
+    use tritone_energy::DramKind;
+
+    #[allow(clippy::too_many_arguments)]
+    fn arch(
+        r: u32,
+        c: u32,
+        l: u32,
+        db: bool,
+        pe: PeKind,
+        five: bool,
+        gbps: f64,
+        mhz: f64,
+        kib: (u32, u32, u32),
+        stream: Option<u32>,
+    ) -> Result<ArrayConfig, crate::ConfigError> {
+        ArrayConfig::new(ArraySpec {
+            rows: Some(r),
+            cols: Some(c),
+            double_buffer: Some(db),
+            weight_rows_per_cycle: Some(l.min(r)),
+            pe: Some(pe),
+            weight_packing: Some(if five {
+                WeightPacking::FiveTritsPerByte
+            } else {
+                WeightPacking::TwoBit
+            }),
+            clock_mhz: Some(mhz),
+            buffers: Some(Buffers {
+                weight_kib: kib.0,
+                act_kib: kib.1,
+                out_kib: kib.2,
+                width_bits: 64,
+            }),
+            dram: Some(Dram {
+                kind: DramKind::Ddr4,
+                bandwidth_gbps: gbps,
+            }),
+            stream_bytes: stream,
+            ..Default::default()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// With the streams out of the way, a GEMM's compute cycles are the
+        /// tile contract's schedule of its fold sequence, step by step.
+        #[test]
+        fn compute_cycles_equal_the_contract_schedule(
+            r in 1u32..24, c in 1u32..24, l in 1u32..24, db: bool,
+            m in 1u64..60, k in 1u64..90, n in 1u64..90,
+        ) {
+            let cfg = arch(r, c, l, db, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
+            let shape = GemmShape { m, k, n };
+            let s = simulate_gemm(&cfg, &shape, &GemmOptions::default()).unwrap();
+            let tokens = vec![s.mapping.chunk_tokens; (s.folds * s.mapping.chunks) as usize];
+            prop_assume!(s.mapping.chunks == 1);
+            prop_assert_eq!(s.compute_cycles, schedule(&cfg, &tokens).total_cycles());
+            prop_assert!(s.cycles >= s.compute_cycles);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+        /// The jump is exact: every field of the statistics equals stepping
+        /// every transfer and fold (`engine::spec`) — small and odd arrays,
+        /// single and double buffering, streams that stall and streams that do
+        /// not, buffers that force M-chunks, weight refetches and per-fold
+        /// activations, every PE kind and packing, standalone and in-model operands.
+        #[test]
+        fn jump_equals_the_spec(
+            r in 1u32..12, c in 1u32..12, l in 1u32..12, db: bool,
+            pe in 0usize..3, five: bool,
+            gbps in prop::sample::select(vec![0.2, 1.0, 3.0, 16.0, 200.0]),
+            mhz in prop::sample::select(vec![150.0, 1000.0]),
+            wk in 1u32..4, ak in 1u32..4, ok in 1u32..3, on_chip: bool,
+            stream in prop::sample::select(vec![None, Some(4u32), Some(16), Some(64)]),
+            m in 1u64..70, k in 1u64..1500, n in 1u64..60,
+        ) {
+            let pe = [PeKind::Ternary, PeKind::MacInt8, PeKind::MacFp16][pe];
+            let cfg = arch(r, c, l, db, pe, five, gbps, mhz, (wk, ak, ok), stream);
+            prop_assume!(cfg.is_ok());
+            let cfg = cfg.unwrap();
+            let shape = GemmShape { m, k, n };
+            let operands = if on_chip { OperandHome::OnChipIfFits } else { OperandHome::Dram };
+            let opts = GemmOptions { operands, ..Default::default() };
+            let step = simulate_gemm_stepwise(&cfg, &shape, &opts);
+            prop_assume!(step.is_ok());
+            prop_assert_eq!(simulate_gemm(&cfg, &shape, &opts).unwrap(), step.unwrap());
+        }
+    }
+
+    /// Both kinds of jump happen (whole N-blocks and inside long K-blocks),
+    /// including with a full weight-slot queue, and a jumped GEMM steps few folds.
+    #[test]
+    fn jumps_cover_n_blocks_k_blocks_and_full_slot_queues() {
+        let (mut outer, mut inner, mut popping) = (0u64, 0u64, 0u64);
+        for (r, k, wk) in [(8, 3200, 4), (8, 800, 4), (8, 800, 64), (4, 8000, 64)] {
+            for gbps in [0.5, 16.0] {
+                for m in [1, 40] {
+                    let cfg = arch(r, 8, 1, true, PeKind::Ternary, false, gbps, 1000.0, (wk, 8, 8), None).unwrap();
+                    let shape = GemmShape { m, k, n: 200 };
+                    let g = Geometry::of(&cfg).unwrap();
+                    let map = mapping(&cfg, &shape, &GemmOptions::default()).unwrap();
+                    let program = Program { geometry: &g, shape, mapping: map };
+                    let fast = crate::fold_run::run(&cfg, &program, true).unwrap();
+                    let step = crate::fold_run::run(&cfg, &program, false).unwrap();
+                    assert_eq!((fast.cycles, fast.compute_cycles), (step.cycles, step.compute_cycles));
+                    assert_eq!(fast.stepped + fast.jumped, step.stepped);
+                    assert!(fast.stepped * 4 < step.stepped, "{r} {k} {wk} {gbps} {m}: {fast:?}");
+                    if map.k_blocks <= 256 { outer += fast.jumped } else { inner += fast.jumped }
+                    if !map.weights_resident { popping += fast.jumped }
+                    assert_eq!(
+                        simulate_gemm(&cfg, &shape, &GemmOptions::default()).unwrap(),
+                        simulate_gemm_stepwise(&cfg, &shape, &GemmOptions::default()).unwrap()
+                    );
+                }
+            }
+        }
+        assert!(outer > 0 && inner > 0 && popping > 0, "{outer} {inner} {popping}");
+    }
+
+    /// The BitNet 3B GEMMs as a sweep meets them (8×8 and 32×32 ternary,
+    /// INT8, slow and fast DRAM, prefill 512 and decode): the jump equals
+    /// stepping every fold.
+    #[test]
+    fn jump_equals_the_spec_on_3b_gemms() {
+        for (dim, pe, gbps) in [
+            (8, PeKind::Ternary, 16.0),
+            (8, PeKind::MacInt8, 128.0),
+            (32, PeKind::Ternary, 64.0),
+        ] {
+            let cfg = arch(dim, dim, 1, true, pe, false, gbps, 1000.0, (4096, 256, 256), None).unwrap();
+            let opts = GemmOptions {
+                operands: OperandHome::OnChipIfFits,
+                ..Default::default()
+            };
+            for m in [1, 512] {
+                for (k, n) in [(3200, 3200), (3200, 8640), (8640, 3200)] {
+                    let shape = GemmShape { m, k, n };
+                    assert_eq!(
+                        simulate_gemm(&cfg, &shape, &opts).unwrap(),
+                        simulate_gemm_stepwise(&cfg, &shape, &opts).unwrap(),
+                        "{dim}×{dim} {pe:?} {shape:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
-    fn placeholder() {}
+    fn beat_totals_equal_the_stepped_streams() {
+        for (m, k, n, kib) in [(9, 512, 128, 1), (3, 50, 30, 8), (200, 100, 40, 1)] {
+            let cfg = arch(8, 8, 1, true, PeKind::Ternary, false, 4.0, 1000.0, (kib, kib, kib), None).unwrap();
+            let shape = GemmShape { m, k, n };
+            let g = Geometry::of(&cfg).unwrap();
+            let map = mapping(&cfg, &shape, &GemmOptions::default()).unwrap();
+            let program = Program { geometry: &g, shape, mapping: map };
+            let t = engine::spec::run(&cfg, &program, None).unwrap();
+            let b = program.beat_totals();
+            assert_eq!((b.input, b.weights, b.output), (t.in_beats, t.weight_beats, t.out_beats));
+            let all: u64 = program.transfers().iter().map(|x| program.beats(x)).sum();
+            assert_eq!(all, b.input);
+        }
+    }
+
+    #[test]
+    fn single_fold_is_the_tile_plus_the_engine() {
+        // One 8×8 tile of 16 tokens, one stream beat per transfer at 64 B/cycle:
+        // the array's schedule (B + R + C + M − 1 = 39) inside the engine's.
+        let cfg = arch(8, 8, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
+        let s = simulate_gemm(&cfg, &GemmShape { m: 16, k: 8, n: 8 }, &GemmOptions::default()).unwrap();
+        assert_eq!(s.compute_cycles, 39);
+        assert_eq!(s.folds, 1);
+        let g = Geometry::of(&cfg).unwrap();
+        // Start-up, the X chunk (2 beats), then the tile (1 beat): the first
+        // weight beat BUFFER_TO_ARRAY after the tile's; the last token's sums
+        // written R + C after it; their 8 beats (512 bytes) out BANK_TO_STREAM later.
+        let x_last = g.startup + 1;
+        let w_last = x_last + 1;
+        let load = w_last + engine::BUFFER_TO_ARRAY;
+        let last_accept = load + 8 + 15;
+        let write = last_accept + 16;
+        assert_eq!(s.cycles, write + engine::BANK_TO_STREAM + 7);
+    }
+
+    #[test]
+    fn decode_is_weight_bandwidth_bound_on_slow_dram() {
+        let cfg = arch(32, 32, 32, true, PeKind::Ternary, false, 2.0, 1000.0, (256, 256, 256), None).unwrap();
+        let s = simulate_gemm(&cfg, &GemmShape { m: 1, k: 3200, n: 3200 }, &GemmOptions::default()).unwrap();
+        let weight_cycles = crate::dram::DramRate::of(&cfg).unwrap().cycles(s.weight_dram_bytes);
+        assert!(s.cycles >= weight_cycles);
+        assert!(s.stall_cycles > s.compute_cycles, "{s:?}");
+        assert_eq!(s.weight_dram_bytes, 3200 * 3200 / 4);
+    }
+
+    #[test]
+    fn five_trit_packing_moves_fewer_bytes() {
+        let two = arch(16, 16, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
+        let five = arch(16, 16, 1, true, PeKind::Ternary, true, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
+        let shape = GemmShape { m: 4, k: 160, n: 160 };
+        let a = simulate_gemm(&two, &shape, &GemmOptions::default()).unwrap();
+        let b = simulate_gemm(&five, &shape, &GemmOptions::default()).unwrap();
+        // 100 tiles: 16 rows of 16 codes (64 bytes), or ⌈16/5⌉ = 4 groups of 16 bytes.
+        assert_eq!(a.weight_dram_bytes, 100 * 64);
+        assert_eq!(b.weight_dram_bytes, 100 * 64);
+        let b4 = arch(16, 16, 1, true, PeKind::Ternary, true, 64.0, 1000.0, (256, 256, 256), Some(4)).unwrap();
+        let c = simulate_gemm(&b4, &shape, &GemmOptions::default()).unwrap();
+        // With 4-byte beats a group tile is 16 beats, a two-bit tile 16 beats too:
+        // five-trit groups only pay off when R is not a multiple of 5 groups' rows.
+        assert_eq!(c.weight_dram_bytes, 100 * 64);
+        let wide = arch(20, 16, 1, true, PeKind::Ternary, true, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
+        let two20 = arch(20, 16, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
+        let shape = GemmShape { m: 4, k: 200, n: 160 };
+        let w5 = simulate_gemm(&wide, &shape, &GemmOptions::default()).unwrap();
+        let w2 = simulate_gemm(&two20, &shape, &GemmOptions::default()).unwrap();
+        // 20 rows: 4 groups of 16 bytes (64) against 20 beats of 4 bytes (80).
+        assert_eq!((w5.weight_dram_bytes, w2.weight_dram_bytes), (100 * 64, 100 * 80));
+    }
+
+    #[test]
+    fn ternary_actions_split_adds_and_skips() {
+        let cfg = arch(4, 4, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
+        let shape = GemmShape { m: 3, k: 6, n: 5 };
+        let opts = GemmOptions {
+            zero_weights: ZeroWeights::Count(10),
+            ..Default::default()
+        };
+        let s = simulate_gemm(&cfg, &shape, &opts).unwrap();
+        let acc = cfg.acc_bits();
+        assert_eq!(s.actions.get(Action::IntAdd { bits: acc }), 3 * 30 - 3 * 10);
+        // 2×2 tiles of 16 PEs, 3 tokens each: 192 passes, 60 adds.
+        assert_eq!(s.actions.get(Action::SkippedProduct), 192 - 60);
+        assert_eq!((s.pe_adds, s.pe_skips), (60, 132));
+        // One read-modify-write per token and column of both N-blocks.
+        assert_eq!(s.partial_sum_adds, 3 * 2 * 4);
+        assert_eq!(s.actions.get(Action::IntAdd { bits: 32 }), 24);
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let c = ArrayConfig::default();
+        for shape in [
+            GemmShape { m: 0, k: 1, n: 1 },
+            GemmShape {
+                m: 1,
+                k: MAX_GEMM_DIM + 1,
+                n: 1,
+            },
+        ] {
+            let e = simulate_gemm(&c, &shape, &GemmOptions::default()).unwrap_err();
+            assert!(e.to_string().contains("GEMM"), "{e}");
+        }
+        let bad = GemmOptions {
+            zero_weights: ZeroWeights::Fraction(1.5),
+            ..Default::default()
+        };
+        assert!(simulate_gemm(&c, &GemmShape { m: 1, k: 1, n: 1 }, &bad).is_err());
+    }
 }

@@ -32,6 +32,7 @@ pub mod dram;
 pub mod engine;
 pub mod error;
 pub mod fold;
+mod fold_run;
 pub mod functional;
 pub mod gemm;
 pub mod model;

@@ -72,6 +72,7 @@ pub fn verilog(design: &EngineDesign) -> String {
         ("Y_SEGS", y_segs.to_string()),
         ("BANK_TOKENS", g.out_bank_tokens.to_string()),
         ("DIVB", g.divider_bits().to_string()),
+        ("MULB", g.multiplier_bits().to_string()),
         ("MAX_M", design.max_m().to_string()),
         ("MAX_K", design.max_k().to_string()),
         ("MAX_N", design.max_n().to_string()),

@@ -96,12 +96,12 @@ pub struct Geometry {
     pub act_elem_bytes: u64,
     /// Bytes of one token's slice of R activations (one activation-buffer word).
     pub slice_bytes: u64,
+    /// Activation slices the activation buffer holds.
+    pub act_slices: u64,
     /// Activation-buffer rows.
     pub act_rows: u64,
     /// Slices per activation-buffer row (its banks).
     pub act_banks: u64,
-    /// Bytes of one activation-buffer row: max(stream beat, banks × slice).
-    pub act_row_bytes: u64,
     /// Bytes of one token's C partial sums (one output-bank word).
     pub out_token_bytes: u64,
     /// Tokens each of the two output banks holds.
@@ -137,8 +137,8 @@ impl Geometry {
         let act_elem_bytes = pe.act_bits() as u64 / 8;
         let slice_bytes = r * act_elem_bytes;
         let act_banks = (d / slice_bytes).max(1);
-        let act_row_bytes = (act_banks * slice_bytes).max(d);
-        let act_rows = kib(bufs.act_kib) / act_row_bytes;
+        let act_rows = kib(bufs.act_kib) / (act_banks * slice_bytes).max(d);
+        let act_slices = act_rows * act_banks;
         let out_token_bytes = c * OUT_WORD_BYTES;
         let out_banks = (d / out_token_bytes).max(1);
         let out_bank_tokens = kib(bufs.out_kib) / 2 / (out_banks * out_token_bytes).max(d) * out_banks;
@@ -158,15 +158,15 @@ impl Geometry {
             weight_slots,
             act_elem_bytes,
             slice_bytes,
+            act_slices,
             act_rows,
             act_banks,
-            act_row_bytes,
             out_token_bytes,
             out_bank_tokens,
             out_banks,
             startup: 0,
         };
-        let startup = g.divider_bits() + 2;
+        let startup = g.divider_bits() + g.multiplier_bits() + 3;
         let g = Geometry { startup, ..g };
         g.check(cfg)?;
         Ok(g)
@@ -195,7 +195,7 @@ impl Geometry {
                 b.act_kib,
                 format!(
                     "cannot hold two rows of one token's activations ({} bytes)",
-                    2 * self.act_row_bytes
+                    2 * (self.act_banks * self.slice_bytes).max(self.stream_bytes)
                 ),
             ));
         }
@@ -214,16 +214,17 @@ impl Geometry {
     }
 
     /// Bits of the sequencer's divider: enough for the largest dividend it
-    /// divides (activation rows, weight slots), at least 2.
+    /// divides (activation slices, weight slots), at least 2.
     pub fn divider_bits(&self) -> u64 {
-        let top = self.act_rows.max(self.weight_slots).max(1);
+        let top = self.act_slices.max(self.weight_slots).max(1);
         (64 - top.leading_zeros() as u64).max(2)
     }
 
-    /// Activation-buffer rows one token's `k_blocks` slices take (a token
-    /// starts on a row, so that a chunk needs no multiplication to address).
-    pub fn rows_per_token(&self, k_blocks: u64) -> u64 {
-        k_blocks.div_ceil(self.act_banks)
+    /// Bits of the sequencer's multiplier: enough for the largest K-block
+    /// count, ⌈2²⁰ / R⌉ (it forms tokens × K-blocks, the slices of a chunk).
+    pub fn multiplier_bits(&self) -> u64 {
+        let top = crate::gemm::MAX_GEMM_DIM.div_ceil(self.rows);
+        (64 - top.leading_zeros() as u64).max(1)
     }
 
     /// Tokens per M-chunk when activations are fed per fold: two slice slots

@@ -8,11 +8,10 @@
 //! and the hardware agree on it without timing anything:
 //!
 //! - `kb = ⌈K/R⌉` K-blocks, `nb = ⌈N/C⌉` N-blocks, `kb·nb` folds (tiles);
-//! - a token's activations are padded to `kb·R` (whole slices) and start on
-//!   an activation-buffer row, taking `rpt = ⌈kb / banks⌉` rows; if one token
-//!   fits the buffer (`rpt ≤ rows`), a chunk's tokens are read once and
-//!   reused by every N-block ([`ActivationFeed::PerChunk`]),
-//!   `chunk = min(M, bank tokens, ⌊rows / rpt⌋)`;
+//! - a token's activations are padded to `kb·R` (whole slices); if one
+//!   padded token fits the activation buffer (`kb ≤ slices`), a chunk's
+//!   tokens are read once and reused by every N-block
+//!   ([`ActivationFeed::PerChunk`]), `chunk = min(M, bank tokens, ⌊slices / kb⌋)`;
 //! - otherwise each fold reads its chunk's slice of R activations
 //!   ([`ActivationFeed::PerFold`]) into one of two slice slots,
 //!   `chunk = min(M, bank tokens, ⌊rows/2⌋·banks)`;
@@ -70,14 +69,13 @@ impl Mapping {
         shape.validate()?;
         let (k_blocks, n_blocks) = (shape.k.div_ceil(g.rows), shape.n.div_ceil(g.cols));
         let on_chip = operands == OperandHome::OnChipIfFits;
-        let rpt = g.rows_per_token(k_blocks);
-        let x_fits = on_chip && shape.m * rpt <= g.act_rows;
+        let x_fits = on_chip && shape.m * k_blocks <= g.act_slices;
         let y_fits = on_chip && shape.m * n_blocks * g.out_token_bytes <= 2 * g.out_bank_tokens * g.out_token_bytes;
         let y_cap = if y_fits { shape.m } else { g.out_bank_tokens };
         let (activations, x_cap) = if x_fits {
             (ActivationFeed::OnChip, shape.m)
-        } else if rpt <= g.act_rows {
-            (ActivationFeed::PerChunk, g.act_rows / rpt)
+        } else if k_blocks <= g.act_slices {
+            (ActivationFeed::PerChunk, g.act_slices / k_blocks)
         } else {
             (ActivationFeed::PerFold, g.per_fold_chunk_cap())
         };
@@ -118,7 +116,7 @@ impl Mapping {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Transfer {
-    /// Chunk `chunk`'s tokens, each padded to whole activation-buffer rows (per-chunk feed).
+    /// Chunk `chunk`'s tokens, each padded to `kb·R` activations (per-chunk feed).
     XChunk {
         /// M-chunk.
         chunk: u64,
@@ -143,6 +141,17 @@ pub enum Transfer {
     },
 }
 
+/// Beats moved on the streams by one GEMM.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BeatTotals {
+    /// Input-stream beats (weights and activations).
+    pub input: u64,
+    /// Of which weight-tile beats.
+    pub weights: u64,
+    /// Output-stream beats.
+    pub output: u64,
+}
+
 /// Sizes of the transfers of one GEMM.
 #[derive(Clone, Copy, Debug)]
 pub struct Program<'a> {
@@ -160,7 +169,7 @@ impl Program<'_> {
         let (g, m) = (self.geometry, &self.mapping);
         match *t {
             Transfer::XChunk { chunk } => {
-                m.chunk_len(self.shape.m, chunk) * g.rows_per_token(m.k_blocks) * g.act_row_bytes
+                m.chunk_len(self.shape.m, chunk) * m.k_blocks * g.slice_bytes
             }
             Transfer::WTile { .. } => g.tile_bytes,
             Transfer::XSlice { chunk, .. } => m.chunk_len(self.shape.m, chunk) * g.slice_bytes,
@@ -175,6 +184,29 @@ impl Program<'_> {
     /// Payload bytes of chunk `c`'s results of one N-block on the output stream.
     pub fn out_bytes(&self, c: u64) -> u64 {
         self.mapping.chunk_len(self.shape.m, c) * self.geometry.out_token_bytes
+    }
+
+    /// Beats on the streams over the whole GEMM, in closed form.
+    pub fn beat_totals(&self) -> BeatTotals {
+        let (g, m) = (self.geometry, &self.mapping);
+        let mut t = BeatTotals::default();
+        for chunk in 0..m.chunks {
+            let tokens = m.chunk_len(self.shape.m, chunk);
+            if m.activations == ActivationFeed::PerChunk {
+                t.input += self.beats(&Transfer::XChunk { chunk });
+            }
+            if m.fetches(chunk) {
+                t.weights += m.folds() * g.tile_beats;
+            }
+            if m.activations == ActivationFeed::PerFold {
+                t.input += m.folds() * g.beats_of(tokens * g.slice_bytes);
+            }
+            if m.outputs_to_dram {
+                t.output += m.n_blocks * g.beats_of(self.out_bytes(chunk));
+            }
+        }
+        t.input += t.weights;
+        t
     }
 
     /// Every input transfer in stream order.

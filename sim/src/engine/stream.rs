@@ -12,9 +12,8 @@
 //!   (digit `d` = trit + 1 of beat 5g+d, least significant first; beats past
 //!   B count as 0).
 //! - A token's activations are R bytes per K-block (INT8, zero-padded past K).
-//!   A chunk transfer holds its tokens in order, each with all its K-blocks,
-//!   zero-padded to whole activation-buffer rows; a slice transfer holds its
-//!   chunk's tokens' activations of one K-block.
+//!   A chunk transfer holds its tokens in order, each with all its K-blocks;
+//!   a slice transfer holds its chunk's tokens' activations of one K-block.
 //! - A result transfer holds its chunk's tokens in order, each as C
 //!   little-endian 32-bit sums of the N-block's columns (columns past N are 0).
 //! - Every transfer is padded with zero bytes to whole beats; `tlast` marks
@@ -146,14 +145,10 @@ pub fn input_beats(cfg: &ArrayConfig, shape: &GemmShape, ops: &Operands<'_>) -> 
         match t {
             Transfer::XChunk { chunk } => {
                 let first = chunk * p.mapping.chunk_tokens;
-                let token_bytes = g.rows_per_token(p.mapping.k_blocks) * g.act_row_bytes;
                 for tok in first..first + p.mapping.chunk_len(shape.m, chunk) {
-                    let start = payload.len();
                     for kb in 0..p.mapping.k_blocks {
                         slice(&g, shape, ops.x, tok, kb, &mut payload);
                     }
-                    // A token starts on a row: pad to whole rows.
-                    payload.resize(start + token_bytes as usize, 0);
                 }
             }
             Transfer::WTile { n_block, k_block, .. } => {
