@@ -1,7 +1,8 @@
 //! The specification every other part of Tritone is checked against: BitNet b1.58
-//! BitLinear (absmean ternary weights, absmax INT8 activations) computed bit-exactly,
-//! the original 1-bit BitNet quantizer, weight packing formats, the model zoo, and
-//! safetensors / HuggingFace `config.json` I/O.
+//! BitLinear (absmean ternary weights, absmax INT8 activations) computed bit-exactly
+//! as HuggingFace transformers computes it, the original 1-bit BitNet quantizer,
+//! weight packing formats, the model zoo, safetensors / HuggingFace `config.json`
+//! I/O, checkpoint loading and a whole-model forward pass ([`model`]).
 //!
 //! ```
 //! use tritone_reference::{bitlinear, Matrix, Trit, Variant};
@@ -20,6 +21,26 @@
 //!
 //! let shape = tritone_reference::model("bitnet-b1.58-2b-4t")?;
 //! assert_eq!(shape.params().ternary(), 2_084_044_800);
+//! # Ok::<(), tritone_reference::ReferenceError>(())
+//! ```
+//!
+//! A whole model from a HuggingFace checkpoint directory (here a small
+//! random-weight BitNet written for the example), decoded greedily:
+//!
+//! ```
+//! use tritone_reference::model::synthetic::SyntheticModel;
+//! use tritone_reference::model::{AttentionOptions, ReferenceBackend};
+//! use tritone_reference::Model;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let spec = SyntheticModel { hidden: 32, ffn: 64, layers: 2, heads: 4, kv_heads: 2,
+//!                             vocab: 100, tied: false, seed: 7 };
+//! spec.write(dir.path())?; // config.json + model.safetensors (packed U8, weight_scale)
+//! let model = Model::from_dir(dir.path())?;
+//! let run = model.generate(&ReferenceBackend, AttentionOptions::default(),
+//!                          &[1, 2, 3], 5, &mut |_, _| {})?;
+//! assert_eq!(run.generated().len(), 5);
+//! assert_eq!(run.logits.len(), (3 + 5) * 100); // [positions, vocab]
 //! # Ok::<(), tritone_reference::ReferenceError>(())
 //! ```
 
@@ -49,7 +70,7 @@ pub use error::{ReferenceError, Result};
 pub use hf_config::{
     load_config, load_model_config, parse_config, ModelConfig, Quantization, Rope, RopeScaling,
 };
-pub use matmul::{int8_matmul, ternary_matmul};
+pub use matmul::{int8_matmul, ternary_matmul, ternary_matmul_prepared, PreparedTernary};
 pub use matrix::Matrix;
 pub use model::{Generation, Model};
 pub use pack::{pack_base3, pack_code2, pack_hf, unpack_base3, unpack_code2, unpack_hf};

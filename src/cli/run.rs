@@ -11,10 +11,11 @@ use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use tritone_reference::model::compare::{compare_logits, Divergence};
+use tritone_reference::model::linear::TernaryLinear;
 use tritone_reference::model::{
     AttentionOptions, AttentionPrecision, KvCache, LinearBackend, ReferenceBackend,
 };
-use tritone_reference::{write_tensors, Generation, Model, NamedTensor, TensorData, Trit};
+use tritone_reference::{write_tensors, Generation, Model, NamedTensor, TensorData};
 use tritone_sim::config::AttentionPrecision as ArchAttention;
 use tritone_sim::functional::{self, Fidelity, NarrowAccumulator, WeightMatrix};
 use tritone_sim::gemm::GemmShape;
@@ -78,7 +79,15 @@ struct ArrayBackend {
 }
 
 impl LinearBackend for ArrayBackend {
-    fn ternary_matmul(&self, x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec<i32> {
+    fn ternary_matmul(
+        &self,
+        x: &[i8],
+        w: &TernaryLinear,
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Vec<i32> {
+        let w = &w.trits;
         let shape = GemmShape {
             m: m as u64,
             k: k as u64,

@@ -3,10 +3,12 @@
 //! and the [`LinearBackend`] trait that computes BitLinear's integer product,
 //! so a hardware model can stand in for the reference.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 
 use crate::bitlinear::WeightScale;
-use crate::matmul::ternary_matmul;
+use crate::matmul::{ternary_matmul_prepared, PreparedTernary};
 use crate::quant::{quantize_rows_absmax, Int8Range};
 use crate::trit::Trit;
 
@@ -14,17 +16,29 @@ use crate::trit::Trit;
 /// for INT8 activations and ternary weights. The reference is exact; a
 /// hardware model may wrap, saturate or reorder as its design does.
 pub trait LinearBackend: Sync {
-    /// The accumulators, row-major `[m, n]`.
-    fn ternary_matmul(&self, x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec<i32>;
+    /// The accumulators, row-major `[m, n]`, of `x` `[m, k]` and `w` `[n, k]`.
+    fn ternary_matmul(&self, x: &[i8], w: &TernaryLinear, m: usize, k: usize, n: usize)
+        -> Vec<i32>;
 }
 
-/// The bit-exact reference product ([`crate::matmul::ternary_matmul`]).
+/// The bit-exact reference product ([`crate::matmul::ternary_matmul`]), with
+/// each layer's select masks built once.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ReferenceBackend;
 
 impl LinearBackend for ReferenceBackend {
-    fn ternary_matmul(&self, x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec<i32> {
-        ternary_matmul(x, w, m, k, n)
+    fn ternary_matmul(
+        &self,
+        x: &[i8],
+        w: &TernaryLinear,
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Vec<i32> {
+        let prepared = w
+            .prepared
+            .get_or_init(|| PreparedTernary::new(&w.trits, n, k));
+        ternary_matmul_prepared(x, prepared, m)
     }
 }
 
@@ -35,6 +49,19 @@ pub struct TernaryLinear {
     pub trits: Vec<Trit>,
     /// The scale in its layer class's convention.
     pub scale: WeightScale,
+    /// The reference kernel's form of the trits, built on first use.
+    prepared: OnceLock<PreparedTernary>,
+}
+
+impl TernaryLinear {
+    /// A layer of row-major `[n, k]` trits.
+    pub fn new(trits: Vec<Trit>, scale: WeightScale) -> TernaryLinear {
+        TernaryLinear {
+            trits,
+            scale,
+            prepared: OnceLock::new(),
+        }
+    }
 }
 
 /// One linear layer `y = x · Wᵀ` (no bias: BitNet and LLaMA have none).
@@ -66,7 +93,7 @@ impl LinearLayer {
         match &self.linear {
             Linear::Ternary(t) => {
                 let q = quantize_rows_absmax(x, self.k, Int8Range::Full);
-                let acc = backend.ternary_matmul(&q.q, &t.trits, m, self.k, self.n);
+                let acc = backend.ternary_matmul(&q.q, t, m, self.k, self.n);
                 t.scale.dequantize(&acc, &q.scales, self.n)
             }
             Linear::Dense(w) => dense_matmul(x, w, m, self.k, self.n),
@@ -141,10 +168,10 @@ mod tests {
             name: "t".into(),
             n: 1,
             k: 4,
-            linear: Linear::Ternary(TernaryLinear {
-                trits: vec![Trit::Pos, Trit::Neg, Trit::Zero, Trit::Pos],
-                scale: WeightScale::BitLinear(2.0),
-            }),
+            linear: Linear::Ternary(TernaryLinear::new(
+                vec![Trit::Pos, Trit::Neg, Trit::Zero, Trit::Pos],
+                WeightScale::BitLinear(2.0),
+            )),
         };
         let y = layer.forward(&[2.0, -1.0, 0.5, 0.0], &ReferenceBackend);
         assert_eq!(y, vec![191.0 / (2.0 * 63.5)]);

@@ -92,10 +92,7 @@ fn load_linear(
             let tw = quantize_weights_absmean(&w);
             // AutoBitLinear online dequantizes trits / scale.
             let scale = WeightScale::AutoBitLinear(tw.dequant_gamma());
-            Linear::Ternary(TernaryLinear {
-                trits: tw.trits,
-                scale,
-            })
+            Linear::Ternary(TernaryLinear::new(tw.trits, scale))
         }
         Some(q) => {
             let trits = offline_trits(ckpt, &wname, n, k)?;
@@ -105,7 +102,7 @@ fn load_linear(
                 Quantization::BitLinear => WeightScale::BitLinear(value),
                 _ => WeightScale::AutoBitLinear(value),
             };
-            Linear::Ternary(TernaryLinear { trits, scale })
+            Linear::Ternary(TernaryLinear::new(trits, scale))
         }
     };
     Ok(LinearLayer { name, n, k, linear })
