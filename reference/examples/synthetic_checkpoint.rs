@@ -2,8 +2,8 @@
 //! weights, transformers' layout) into a directory, for timing `tritone run`:
 //!
 //! ```sh
-//! cargo run --release -p tritone-reference --example synthetic_checkpoint -- /tmp/bitnet-134m
-//! cargo run --release -- run --checkpoint /tmp/bitnet-134m --ids 1,2,3,4,5,6,7,8 --decode 32
+//! cargo run --release -p tritone-reference --example synthetic_checkpoint -- target/bitnet-134m
+//! cargo run --release -- run --checkpoint target/bitnet-134m --ids 1,2,3,4,5,6,7,8 --decode 32
 //! ```
 
 use std::path::PathBuf;
