@@ -214,6 +214,29 @@ fn bad_input_fails_clearly_without_output() {
             "tensor `model.layers.0.mlp.gate_proj.weight` has shape [40, 64]; the config implies [32, 64]",
         ),
         (
+            "zero weight_scale",
+            packed,
+            Box::new(|d| rewrite(&d.join("model.safetensors"), |m| {
+                let e = m.get_mut("model.layers.1.mlp.down_proj.weight_scale").unwrap();
+                e.2 = 0f32.to_le_bytes().to_vec();
+            })),
+            &[],
+            "tensor `model.layers.1.mlp.down_proj.weight_scale` is 0; a weight scale must be positive",
+        ),
+        (
+            "float offline weights that are not ternary",
+            packed,
+            Box::new(|d| {
+                edit_config(d, |v| v["quantization_config"]["linear_class"] = "autobitlinear".into());
+                rewrite(&d.join("model.safetensors"), |m| {
+                    let data: Vec<u8> = (0..64 * 64).flat_map(|i| (if i == 5 { 0.5f32 } else { 1.0 }).to_le_bytes()).collect();
+                    m.insert("model.layers.0.self_attn.q_proj.weight".into(), (Dtype::F32, vec![64, 64], data));
+                })
+            }),
+            &[],
+            "tensor `model.layers.0.self_attn.q_proj.weight` holds 0.5 at [0, 5]",
+        ),
+        (
             "wrong dtype",
             packed,
             Box::new(|d| rewrite(&d.join("model.safetensors"), |m| {

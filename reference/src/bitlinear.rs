@@ -129,7 +129,7 @@ pub fn bitlinear(weight: &Matrix, input: &Matrix, variant: Variant) -> Result<Bi
 /// `None`, γ is recomputed by [`crate::quant::absmean`] (the documented
 /// fallback, 1 ulp from PyTorch's reduction in about a third of tensors).
 ///
-/// Errors: as [`bitlinear`]; [`ReferenceError::Shape`] also for a γ given with
+/// Errors: as [`bitlinear`]; [`ReferenceError::Tensor`] for a γ given with
 /// [`Variant::BitNet1`] or a γ that is not finite and non-negative.
 pub fn bitlinear_with_gamma(
     weight: &Matrix,
@@ -153,9 +153,12 @@ pub fn bitlinear_with_gamma(
     }
     if let Some(g) = gamma {
         if variant != Variant::B158 || !g.is_finite() || g < 0.0 {
-            return Err(ReferenceError::Shape(format!(
-                "`weight_scale` γ = {g} cannot be used: it must be finite, ≥ 0, and b1.58 only"
-            )));
+            return Err(ReferenceError::Tensor {
+                name: "weight_scale".into(),
+                reason: format!(
+                    "(γ) is {g}: a given γ must be finite and ≥ 0, and applies to b1.58 only"
+                ),
+            });
         }
     }
     let (weights, weight_scale, class_scale, range) = match variant {

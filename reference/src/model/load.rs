@@ -122,13 +122,16 @@ fn offline_trits(ckpt: &Checkpoint, wname: &str, n: usize, k: usize) -> Result<V
         .iter()
         .enumerate()
         .map(|(i, &v)| {
-            Trit::from_i8(v as i8).filter(|t| t.to_i8() as f32 == v).ok_or_else(|| {
-                ReferenceError::Shape(format!(
-                    "tensor `{wname}` holds {v} at [{}, {}]: offline ternary weights must be −1, 0 or +1 (or packed U8)",
-                    i / k,
-                    i % k
-                ))
-            })
+            Trit::from_i8(v as i8)
+                .filter(|t| t.to_i8() as f32 == v)
+                .ok_or_else(|| ReferenceError::Tensor {
+                    name: wname.to_string(),
+                    reason: format!(
+                        "holds {v} at [{}, {}]: offline ternary weights must be −1, 0 or +1 (or packed U8)",
+                        i / k,
+                        i % k
+                    ),
+                })
         })
         .collect()
 }
@@ -153,9 +156,10 @@ fn scalar(ckpt: &Checkpoint, name: &str) -> Result<f32> {
         });
     }
     if v <= 0.0 {
-        return Err(ReferenceError::Shape(format!(
-            "tensor `{name}` is {v}; a weight scale must be positive"
-        )));
+        return Err(ReferenceError::Tensor {
+            name: name.to_string(),
+            reason: format!("is {v}; a weight scale must be positive"),
+        });
     }
     Ok(v)
 }
