@@ -31,6 +31,8 @@ enum Command {
     Report(cli::report::ReportArgs),
     /// Design-space sweep with Pareto fronts.
     Sweep(cli::sweep::SweepArgs),
+    /// Run a HuggingFace checkpoint: logits, greedy decoding, hardware choices.
+    Run(cli::run::RunArgs),
 }
 
 fn main() {
@@ -43,6 +45,7 @@ fn main() {
         Command::Energy(a) => cli::energy::run(a),
         Command::Report(a) => cli::report::run(a),
         Command::Sweep(a) => cli::sweep::run(a),
+        Command::Run(a) => cli::run::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -276,3 +276,69 @@ fn models_config_json() {
         failure(&tritone(&["models", "--config", missing.to_str().unwrap()])).contains("nope.json")
     );
 }
+
+/// transformers' BitLinear on one fixture case (scripts/fixtures/make_fixtures.py),
+/// through the command line: γ read from the weight file's `weight_scale`.
+#[test]
+fn bitlinear_matches_transformers_through_the_cli() {
+    let fixture = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("reference/tests/fixtures/bitlinear/cases.safetensors"),
+    )
+    .unwrap();
+    let (_, ws, w) = tensor(&fixture, "uniform.weight");
+    let (_, xs, x) = tensor(&fixture, "uniform.input");
+    let (_, _, gamma) = tensor(&fixture, "uniform.gamma");
+    let dir = tempfile::tempdir().unwrap();
+    let (wp, xp, yp) = (
+        dir.path().join("W.safetensors"),
+        dir.path().join("X.safetensors"),
+        dir.path().join("Y.safetensors"),
+    );
+    let wv = TensorView::new(Dtype::F32, ws.clone(), &w).unwrap();
+    let gv = TensorView::new(Dtype::F32, vec![1], &gamma).unwrap();
+    std::fs::write(
+        &wp,
+        safetensors::serialize([("weight", wv), ("weight_scale", gv)], &None).unwrap(),
+    )
+    .unwrap();
+    write_raw(&xp, "input", Dtype::F32, &xs, &x);
+    let args = |out: &Path| {
+        vec![
+            "reference".to_string(),
+            "bitlinear".into(),
+            "--weight".into(),
+            wp.display().to_string(),
+            "--input".into(),
+            xp.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ]
+    };
+    let run = |v: Vec<String>| tritone(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    stdout(&run(args(&yp)));
+    let y = std::fs::read(&yp).unwrap();
+    for (ours, theirs) in [
+        ("weight_ternary", "uniform.weight_ternary"),
+        ("input_int8", "uniform.input_int8"),
+        ("input_scale", "uniform.input_scale"),
+        ("acc", "uniform.acc"),
+        ("bitlinear_weight_scale", "uniform.bitlinear_weight_scale"),
+        ("output_bitlinear", "uniform.output_bitlinear"),
+    ] {
+        assert_eq!(tensor(&y, ours).2, tensor(&fixture, theirs).2, "{ours}");
+    }
+    assert_eq!(tensor(&y, "weight_scale").2, gamma);
+    // --weight-scale overrides the file's: a γ twice as large zeroes more trits.
+    let g2 = 2.0 * f32s(&gamma)[0];
+    let mut a = args(&yp);
+    a.extend(["--weight-scale".to_string(), g2.to_string()]);
+    stdout(&run(a));
+    let zeros = |b: Vec<u8>| i8s(b).iter().filter(|&&t| t == 0).count();
+    let y2 = std::fs::read(&yp).unwrap();
+    assert!(zeros(tensor(&y2, "weight_ternary").2) > zeros(tensor(&y, "weight_ternary").2));
+    // An output never replaces an input.
+    let err = failure(&run(args(&wp)));
+    assert!(err.contains("is an input file"), "{err}");
+    assert_eq!(tensor(&std::fs::read(&wp).unwrap(), "weight").2, w);
+}

@@ -2,8 +2,18 @@
 //! and simulators can be checked stage by stage:
 //! quantize W → quantize x → add-only integer product → dequantize.
 //!
-//! Dequantization is `y = (acc as f32) / s * scale`, in that order, as in the
-//! official GPU kernel (notes: bitnet-models.md).
+//! transformers has two layer classes (`integrations/bitnet.py`; notes:
+//! bitnet-models.md, "What PyTorch actually computes"), and each dequantizes
+//! in its own way; [`WeightScale`] carries a scale in the convention of one of
+//! them, so a value can never be applied with the other's formula:
+//!
+//! - `BitLinear` stores `weight_scale` = 1/γ (its `scale`) and computes
+//!   `y = acc / (weight_scale · s)`: the integer sum is exact in f32, then one
+//!   multiplication and one division, so this output is bit-exact.
+//! - `AutoBitLinear` dequantizes and sums floats: `y = F.linear(q / s, W_t) · γ`
+//!   (offline, γ stored) or `F.linear(q / s, W_t / scale)` (online). We compute
+//!   `acc / s · γ` (the official GPU kernel's order), which equals the float
+//!   sum up to its rounding order: a few ulps, not bit for bit.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +21,8 @@ use crate::error::{ReferenceError, Result};
 use crate::matmul::ternary_matmul;
 use crate::matrix::Matrix;
 use crate::quant::{
-    quantize_activations_absmax, quantize_weights_absmean, quantize_weights_sign, Int8Range,
-    QuantizedActivations,
+    quantize_activations_absmax, quantize_weights_absmean, quantize_weights_absmean_with_gamma,
+    quantize_weights_sign, Int8Range, QuantizedActivations,
 };
 use crate::trit::Trit;
 
@@ -41,6 +51,33 @@ impl Variant {
     }
 }
 
+/// A ternary matrix's scale, in the convention of the transformers layer
+/// class that stores and applies it (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WeightScale {
+    /// transformers `BitLinear`: `weight_scale` = 1/γ; `y = acc / (weight_scale · s)`.
+    BitLinear(f32),
+    /// transformers `AutoBitLinear`: `weight_scale` = γ; `y = acc / s · γ`.
+    AutoBitLinear(f32),
+}
+
+impl WeightScale {
+    /// Dequantizes `[M, N]` accumulators with per-token scales `s`, by this class's formula.
+    pub fn dequantize(self, acc: &[i32], token_scales: &[f32], n: usize) -> Vec<f32> {
+        match self {
+            WeightScale::BitLinear(inv) => dequantize_bitlinear(acc, token_scales, n, inv),
+            WeightScale::AutoBitLinear(gamma) => dequantize(acc, token_scales, n, gamma),
+        }
+    }
+
+    /// The stored value.
+    pub fn value(self) -> f32 {
+        match self {
+            WeightScale::BitLinear(v) | WeightScale::AutoBitLinear(v) => v,
+        }
+    }
+}
+
 /// Every intermediate of one BitLinear forward pass.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BitLinearOutput {
@@ -48,16 +85,23 @@ pub struct BitLinearOutput {
     pub variant: Variant,
     /// Row-major `[n, k]` weights (for [`Variant::BitNet1`] never zero).
     pub weights: Vec<Trit>,
-    /// γ (b1.58) or β (1-bit BitNet).
+    /// γ = mean|W| as given or recomputed (b1.58), or β (1-bit BitNet).
     pub weight_scale: f32,
+    /// b1.58 only: transformers' `scale` = 1 / max(γ, 1e-5), the `weight_scale`
+    /// its `BitLinear` class stores.
+    pub bitlinear_weight_scale: Option<f32>,
     /// Output features.
     pub n: usize,
     /// The INT8 activations `[m, k]` and their per-token scales s.
     pub activations: QuantizedActivations,
     /// Row-major `[m, n]` integer products Σ_k x_q · W.
     pub acc: Vec<i32>,
-    /// Row-major `[m, n]` outputs `(acc as f32) / s * scale`.
+    /// Row-major `[m, n]` outputs `(acc as f32) / s * scale`, with the floored
+    /// γ (`1 / bitlinear_weight_scale`) for b1.58: transformers' `AutoBitLinear`.
     pub output: Vec<f32>,
+    /// b1.58 only: `acc / (bitlinear_weight_scale · s)`, transformers' `BitLinear`
+    /// bit for bit.
+    pub output_bitlinear: Option<Vec<f32>>,
 }
 
 impl BitLinearOutput {
@@ -72,10 +116,27 @@ impl BitLinearOutput {
     }
 }
 
-/// BitLinear: `weight` is `[N, K]` (like `nn.Linear`), `input` is `[M, K]`.
+/// BitLinear: `weight` is `[N, K]` (like `nn.Linear`), `input` is `[M, K]`;
+/// γ is recomputed (see [`bitlinear_with_gamma`]).
 ///
 /// Errors: [`ReferenceError::Shape`] if the K dimensions differ or K exceeds [`MAX_K`].
 pub fn bitlinear(weight: &Matrix, input: &Matrix, variant: Variant) -> Result<BitLinearOutput> {
+    bitlinear_with_gamma(weight, input, variant, None)
+}
+
+/// [`bitlinear`] with γ given (b1.58 only): a checkpoint's `weight_scale` or
+/// PyTorch's own mean|W|, so the trits match transformers' exactly. With
+/// `None`, γ is recomputed by [`crate::quant::absmean`] (the documented
+/// fallback, 1 ulp from PyTorch's reduction in about a third of tensors).
+///
+/// Errors: as [`bitlinear`]; [`ReferenceError::Tensor`] for a γ given with
+/// [`Variant::BitNet1`] or a γ that is not finite and non-negative.
+pub fn bitlinear_with_gamma(
+    weight: &Matrix,
+    input: &Matrix,
+    variant: Variant,
+    gamma: Option<f32>,
+) -> Result<BitLinearOutput> {
     let (n, k) = (weight.rows(), weight.cols());
     if input.cols() != k {
         return Err(ReferenceError::Shape(format!(
@@ -90,29 +151,67 @@ pub fn bitlinear(weight: &Matrix, input: &Matrix, variant: Variant) -> Result<Bi
             "K = {k} exceeds {MAX_K}: the i32 accumulator could overflow"
         )));
     }
-    let (weights, weight_scale, range) = match variant {
+    if let Some(g) = gamma {
+        if variant != Variant::B158 || !g.is_finite() || g < 0.0 {
+            return Err(ReferenceError::Tensor {
+                name: "weight_scale".into(),
+                reason: format!(
+                    "(γ) is {g}: a given γ must be finite and ≥ 0, and applies to b1.58 only"
+                ),
+            });
+        }
+    }
+    let (weights, weight_scale, class_scale, range) = match variant {
         Variant::B158 => {
-            let w = quantize_weights_absmean(weight);
-            (w.trits, w.gamma, Int8Range::Full)
+            let w = match gamma {
+                Some(g) => quantize_weights_absmean_with_gamma(weight, g),
+                None => quantize_weights_absmean(weight),
+            };
+            let scale = w.scale();
+            (w.trits, w.gamma, Some(scale), Int8Range::Full)
         }
         Variant::BitNet1 => {
             let w = quantize_weights_sign(weight);
-            (w.to_trits(), w.beta, Int8Range::Symmetric)
+            (w.to_trits(), w.beta, None, Int8Range::Symmetric)
         }
     };
     let activations = quantize_activations_absmax(input, range);
     let m = activations.m;
     let acc = ternary_matmul(&activations.q, &weights, m, k, n);
-    let output = dequantize(&acc, &activations.scales, n, weight_scale);
+    // b1.58 dequantizes with the floored γ, 1 / scale, as transformers does.
+    let output_gamma = class_scale.map_or(weight_scale, |s| 1.0 / s);
+    let output = dequantize(&acc, &activations.scales, n, output_gamma);
+    let output_bitlinear =
+        class_scale.map(|s| WeightScale::BitLinear(s).dequantize(&acc, &activations.scales, n));
     Ok(BitLinearOutput {
         variant,
         weights,
         weight_scale,
+        bitlinear_weight_scale: class_scale,
         n,
         activations,
         acc,
         output,
+        output_bitlinear,
     })
+}
+
+/// `y[m][n] = (acc[m][n] as f32) / (weight_scale · s[m])` (f32): transformers'
+/// `BitLinear`, whose `weight_scale` is 1/γ.
+pub fn dequantize_bitlinear(
+    acc: &[i32],
+    token_scales: &[f32],
+    n: usize,
+    weight_scale: f32,
+) -> Vec<f32> {
+    assert_eq!(acc.len(), token_scales.len() * n, "acc must be [M, N]");
+    acc.chunks_exact(n.max(1))
+        .zip(token_scales)
+        .flat_map(|(row, &s)| {
+            let d = weight_scale * s;
+            row.iter().map(move |&a| a as f32 / d)
+        })
+        .collect()
 }
 
 /// `y[m][n] = (acc[m][n] as f32) / s[m] * scale`, in that order (f32).
@@ -148,10 +247,26 @@ mod tests {
         assert_eq!(out.activations.scales, vec![63.5]);
         assert_eq!(out.activations.q, vec![32, -64, 16, 127]);
         assert_eq!(out.acc, vec![96, 31]);
+        let g = 1.0 / (1.0f32 / 0.75);
+        assert_eq!(out.output, vec![96.0f32 / 63.5 * g, 31.0f32 / 63.5 * g]);
+        let inv = 1.0f32 / 0.75;
+        assert_eq!(out.bitlinear_weight_scale, Some(inv));
         assert_eq!(
-            out.output,
-            vec![96.0f32 / 63.5 * 0.75, 31.0f32 / 63.5 * 0.75]
+            out.output_bitlinear,
+            Some(vec![96.0f32 / (inv * 63.5), 31.0f32 / (inv * 63.5)])
         );
+    }
+
+    #[test]
+    fn tiny_weights_dequantize_with_the_floored_gamma() {
+        // mean|W| = 2e-6 < 1e-5: trits W · 1e5 = ±0.2 → 0 except the 8e-6 entry (0.8 → 1);
+        // the output uses γ = 1e-5 (as 1 / 1e5), not 2e-6.
+        let w = mat("weight", 1, 4, &[8e-6, 0.0, 0.0, 0.0]);
+        let x = mat("input", 1, 4, &[1.0, 0.0, 0.0, 0.0]);
+        let out = bitlinear(&w, &x, Variant::B158).unwrap();
+        assert_eq!(out.acc, vec![127]);
+        let y = out.output[0];
+        assert!((y - 1e-5).abs() < 1e-10, "{y}");
     }
 
     #[test]
@@ -241,7 +356,7 @@ mod tests {
             prop_assert_eq!(&out.acc, &crate::matmul::int8_matmul(&out.activations.q, &wi, m, k, n));
             for r in 0..m {
                 for c in 0..n {
-                    let expect = out.acc[r * n + c] as f32 / out.activations.scales[r] * out.weight_scale;
+                    let expect = out.acc[r * n + c] as f32 / out.activations.scales[r] * (1.0 / out.bitlinear_weight_scale.unwrap());
                     prop_assert_eq!(out.output[r * n + c].to_bits(), expect.to_bits());
                 }
             }

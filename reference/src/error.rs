@@ -89,6 +89,24 @@ pub enum ReferenceError {
         /// What is wrong, naming the field.
         reason: String,
     },
+    /// A tensor's values are unusable for what it is (named in the reason).
+    #[error("tensor `{name}` {reason}")]
+    Tensor {
+        /// The tensor.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A token id is outside the vocabulary.
+    #[error("token id {id} at position {position} is outside the vocabulary (vocab_size {vocab})")]
+    TokenId {
+        /// The id.
+        id: u32,
+        /// Its position in the sequence.
+        position: usize,
+        /// The vocabulary size.
+        vocab: usize,
+    },
     /// No zoo model has this name.
     #[error("unknown model `{name}`; known models: {known}")]
     UnknownModel {

@@ -1,11 +1,20 @@
 //! Loading a HuggingFace `config.json` (LLaMA and BitNet architectures) into a
-//! [`ModelShape`].
+//! [`ModelShape`], and, for running a checkpoint, into a [`ModelConfig`] with
+//! everything the forward pass reads.
 //!
-//! Recognized `architectures`: `LlamaForCausalLM` (FP16 baseline, no subln,
-//! untied by default like `LlamaConfig`), `BitnetForCausalLM` (1bitLLM) and
-//! `BitNetForCausalLM` (bitnet-b1.58-2B-4T): ternary with subln, tied by
-//! default (notes: bitnet-models.md). `hidden_act` `silu` (the default) gives
-//! SwiGLU, `relu2` the ReLU²-gated FFN.
+//! Recognized `architectures` (or, when absent, `model_type`):
+//! `LlamaForCausalLM` (`llama`: FP16 baseline, no subln), `BitnetForCausalLM`
+//! (1bitLLM) and `BitNetForCausalLM` (`bitnet`, bitnet-b1.58-2B-4T): subln
+//! norms before o_proj and down_proj. Defaults follow transformers 5.x's
+//! config classes (notes: bitnet-models.md): `tie_word_embeddings` false,
+//! `hidden_act` `silu` for LLaMA and `relu2` for BitNet, `rms_norm_eps` 1e-6
+//! (LLaMA) or 1e-5 (BitNet), `rope_theta` 10000 (LLaMA) or 500000 (BitNet).
+//!
+//! `quantization_config` decides whether the linear layers are ternary, as it
+//! decides which layers transformers swaps for its BitNet classes: with
+//! `quant_method` `bitnet` any architecture is ternary; without one, the
+//! 1bitLLM and BitNet architectures are ternary (their own code quantizes
+//! online) and LLaMA is full precision.
 
 use std::path::Path;
 
@@ -46,9 +55,10 @@ pub fn parse_config(
         .as_object()
         .ok_or("expected a JSON object at the top level")?;
     let arch = architecture(obj)?;
-    let (weights, subln, tied_default) = match arch {
-        "LlamaForCausalLM" => (WeightKind::Fp16, false, false),
-        "BitnetForCausalLM" | "BitNetForCausalLM" => (WeightKind::Ternary, true, true),
+    let (mut weights, subln, default_act) = match arch {
+        "LlamaForCausalLM" => (WeightKind::Fp16, false, FfnKind::SwiGlu),
+        "BitnetForCausalLM" => (WeightKind::Ternary, true, FfnKind::SwiGlu),
+        "BitNetForCausalLM" => (WeightKind::Ternary, true, FfnKind::ReluSquaredGated),
         other => {
             return Err(format!(
                 "unsupported architecture `{other}` (supported: LlamaForCausalLM, \
@@ -56,9 +66,12 @@ pub fn parse_config(
             ))
         }
     };
+    if quantization(obj)?.is_some() {
+        weights = WeightKind::Ternary;
+    }
     let heads = required_u32(obj, "num_attention_heads")?;
     let ffn_kind = match obj.get("hidden_act") {
-        None => FfnKind::SwiGlu,
+        None | Some(Value::Null) => default_act,
         Some(Value::String(s)) if s == "silu" || s == "swish" => FfnKind::SwiGlu,
         Some(Value::String(s)) if s == "relu2" => FfnKind::ReluSquaredGated,
         Some(other) => {
@@ -68,7 +81,8 @@ pub fn parse_config(
         }
     };
     let tied_embeddings = match obj.get("tie_word_embeddings") {
-        None | Some(Value::Null) => tied_default,
+        // transformers' default for both LlamaConfig and BitNetConfig.
+        None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(other) => {
             return Err(format!(
@@ -96,7 +110,15 @@ pub fn parse_config(
 
 fn architecture(obj: &Map<String, Value>) -> std::result::Result<&str, String> {
     match obj.get("architectures") {
-        None => Err("missing field `architectures`".to_string()),
+        None | Some(Value::Null) => match obj.get("model_type").and_then(Value::as_str) {
+            Some("llama") => Ok("LlamaForCausalLM"),
+            Some("bitnet") => Ok("BitNetForCausalLM"),
+            Some(other) => Err(format!(
+                "no field `architectures`, and `model_type` `{other}` is not supported \
+                 (supported: llama, bitnet)"
+            )),
+            None => Err("missing field `architectures` (and no `model_type`)".to_string()),
+        },
         Some(Value::Array(a)) => match a.as_slice() {
             [Value::String(s)] => Ok(s),
             _ => Err(format!(
@@ -105,6 +127,265 @@ fn architecture(obj: &Map<String, Value>) -> std::result::Result<&str, String> {
             )),
         },
         Some(other) => Err(format!("field `architectures` is {other}, expected a list")),
+    }
+}
+
+/// How a checkpoint's ternary layers are stored and applied: transformers'
+/// `quantization_config` (`linear_class`, `quantization_mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantization {
+    /// `linear_class` `bitlinear` (the default): packed U8 weights and
+    /// `weight_scale` = 1/γ; `y = acc / (weight_scale · s)`.
+    BitLinear,
+    /// `linear_class` `autobitlinear`, `quantization_mode` `offline`: packed or
+    /// ternary-valued weights and `weight_scale` = γ; `y = (Σ q/s · t) · γ`.
+    AutoBitLinearOffline,
+    /// `autobitlinear` `online`, or a ternary architecture without
+    /// `quantization_config`: full-precision master weights quantized on the fly.
+    Online,
+}
+
+/// The `quantization_config` of a config, if it has one; refuses methods and
+/// options the forward pass does not implement, naming the field.
+fn quantization(obj: &Map<String, Value>) -> std::result::Result<Option<Quantization>, String> {
+    let q = match obj.get("quantization_config") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(q)) => q,
+        Some(other) => {
+            return Err(format!(
+                "field `quantization_config` is {other}, expected an object"
+            ))
+        }
+    };
+    let field = |name: &str| q.get(name).filter(|v| !v.is_null());
+    match field("quant_method").and_then(Value::as_str) {
+        Some("bitnet") => {}
+        other => {
+            return Err(format!(
+                "field `quantization_config.quant_method` is {}; only \"bitnet\" is supported",
+                other.map_or("missing".to_string(), |s| format!("\"{s}\""))
+            ))
+        }
+    }
+    if let Some(v) = field("use_rms_norm") {
+        if v != &Value::Bool(false) {
+            return Err(format!(
+                "field `quantization_config.use_rms_norm` is {v}; only false is supported"
+            ));
+        }
+    }
+    if let Some(v) = field("modules_to_not_convert") {
+        let only_head = v.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|m| m.as_str().is_some_and(|m| m.starts_with("lm_head")))
+        });
+        if !only_head {
+            return Err(format!(
+                "field `quantization_config.modules_to_not_convert` is {v}; only the LM head may stay full precision"
+            ));
+        }
+    }
+    let class = field("linear_class")
+        .and_then(Value::as_str)
+        .unwrap_or("bitlinear");
+    let mode = field("quantization_mode")
+        .and_then(Value::as_str)
+        .unwrap_or("offline");
+    match (class, mode) {
+        ("bitlinear", "offline") => Ok(Some(Quantization::BitLinear)),
+        ("autobitlinear", "offline") => Ok(Some(Quantization::AutoBitLinearOffline)),
+        ("autobitlinear", "online") => Ok(Some(Quantization::Online)),
+        ("bitlinear", m) => Err(format!(
+            "field `quantization_config.quantization_mode` is \"{m}\"; the bitlinear class is offline only"
+        )),
+        (c, m) => Err(format!(
+            "field `quantization_config` has linear_class \"{c}\" and quantization_mode \"{m}\"; \
+             supported: bitlinear/offline, autobitlinear/offline, autobitlinear/online"
+        )),
+    }
+}
+
+/// RoPE frequency scaling (transformers' `rope_type`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RopeScaling {
+    /// `default`: inv_freq = 1 / θ^(2i/d).
+    None,
+    /// `linear`: inv_freq / factor.
+    Linear {
+        /// The factor.
+        factor: f32,
+    },
+    /// `llama3`: long wavelengths divided by `factor`, a smooth ramp between.
+    Llama3 {
+        /// `factor`.
+        factor: f32,
+        /// `low_freq_factor`.
+        low_freq_factor: f32,
+        /// `high_freq_factor`.
+        high_freq_factor: f32,
+        /// `original_max_position_embeddings`.
+        original_max_position_embeddings: f32,
+    },
+}
+
+/// Rotary position embedding parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rope {
+    /// θ, the base wavelength.
+    pub theta: f32,
+    /// Frequency scaling.
+    pub scaling: RopeScaling,
+}
+
+/// What the forward pass of a checkpoint reads from its `config.json`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelConfig {
+    /// The shape (sizes, FFN kind, tying, subln, ternary or not).
+    pub shape: ModelShape,
+    /// Per-head dimension (`head_dim`, else hidden / heads).
+    pub head_dim: u32,
+    /// RMSNorm ε.
+    pub rms_norm_eps: f32,
+    /// RoPE parameters.
+    pub rope: Rope,
+    /// How the ternary layers are stored; `None` for a full-precision model.
+    pub quantization: Option<Quantization>,
+}
+
+/// Reads a checkpoint's `config.json` into a [`ModelConfig`].
+pub fn load_model_config(path: &Path) -> Result<ModelConfig> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let err = |reason| ReferenceError::Config {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let name = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent()?.file_name()?.to_str().map(str::to_string))
+        .unwrap_or_else(|| path.display().to_string());
+    let shape = parse_config(&text, &name, &path.display().to_string()).map_err(err)?;
+    parse_model_config(&text, shape).map_err(err)
+}
+
+/// The run-time fields of a `config.json` whose shape is already parsed.
+pub fn parse_model_config(
+    text: &str,
+    shape: ModelShape,
+) -> std::result::Result<ModelConfig, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+    let obj = value
+        .as_object()
+        .ok_or("expected a JSON object at the top level")?;
+    let llama = architecture(obj)? == "LlamaForCausalLM";
+    for flag in ["attention_bias", "mlp_bias"] {
+        match obj.get(flag) {
+            None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+            Some(v) => return Err(format!("field `{flag}` is {v}; only false is supported")),
+        }
+    }
+    let quantization = match (quantization(obj)?, shape.weights) {
+        (Some(q), _) => Some(q),
+        (None, WeightKind::Ternary) => Some(Quantization::Online),
+        (None, WeightKind::Fp16) => None,
+    };
+    let head_dim = optional_u32(obj, "head_dim")?.unwrap_or(shape.head_dim());
+    if shape.subln && head_dim * shape.heads != shape.hidden {
+        return Err(format!(
+            "field `head_dim` is {head_dim}: BitNet's attn_sub_norm needs heads · head_dim = hidden_size ({})",
+            shape.hidden
+        ));
+    }
+    if head_dim % 2 != 0 {
+        return Err(format!(
+            "field `head_dim` is {head_dim}; RoPE needs an even head dimension"
+        ));
+    }
+    let rms_norm_eps =
+        optional_f32(obj, "rms_norm_eps")?.unwrap_or(if llama { 1e-6 } else { 1e-5 });
+    let rope = rope(obj, if llama { 10000.0 } else { 500000.0 })?;
+    Ok(ModelConfig {
+        shape,
+        head_dim,
+        rms_norm_eps,
+        rope,
+        quantization,
+    })
+}
+
+/// RoPE from `rope_parameters` (transformers 5.x) or the older `rope_theta`
+/// and `rope_scaling` fields.
+fn rope(obj: &Map<String, Value>, default_theta: f32) -> std::result::Result<Rope, String> {
+    let (params, prefix) = match obj.get("rope_parameters") {
+        Some(Value::Object(p)) => (Some(p), "rope_parameters"),
+        None | Some(Value::Null) => match obj.get("rope_scaling") {
+            Some(Value::Object(p)) => (Some(p), "rope_scaling"),
+            None | Some(Value::Null) => (None, "rope_scaling"),
+            Some(v) => return Err(format!("field `rope_scaling` is {v}, expected an object")),
+        },
+        Some(v) => {
+            return Err(format!(
+                "field `rope_parameters` is {v}, expected an object"
+            ))
+        }
+    };
+    let num = |name: &str| -> std::result::Result<Option<f32>, String> {
+        match params {
+            Some(p) => optional_f32(p, name)
+                .map_err(|e| e.replace("field `", &format!("field `{prefix}."))),
+            None => Ok(None),
+        }
+    };
+    let theta = match num("rope_theta")? {
+        Some(t) => t,
+        None => optional_f32(obj, "rope_theta")?.unwrap_or(default_theta),
+    };
+    if let Some(f) = num("partial_rotary_factor")? {
+        if f != 1.0 {
+            return Err(format!(
+                "field `{prefix}.partial_rotary_factor` is {f}; only 1.0 is supported"
+            ));
+        }
+    }
+    let kind = params
+        .and_then(|p| p.get("rope_type").or_else(|| p.get("type")))
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    let need = |name: &str| {
+        num(name)?.ok_or_else(|| format!("missing field `{prefix}.{name}` (rope_type {kind})"))
+    };
+    let scaling = match kind {
+        "default" => RopeScaling::None,
+        "linear" => RopeScaling::Linear {
+            factor: need("factor")?,
+        },
+        "llama3" => RopeScaling::Llama3 {
+            factor: need("factor")?,
+            low_freq_factor: need("low_freq_factor")?,
+            high_freq_factor: need("high_freq_factor")?,
+            original_max_position_embeddings: need("original_max_position_embeddings")?,
+        },
+        other => {
+            return Err(format!(
+                "field `{prefix}.rope_type` is \"{other}\"; supported: default, linear, llama3"
+            ))
+        }
+    };
+    Ok(Rope { theta, scaling })
+}
+
+fn optional_f32(obj: &Map<String, Value>, field: &str) -> std::result::Result<Option<f32>, String> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x as f32)),
+            _ => Err(format!(
+                "field `{field}` is {v}, expected a positive number"
+            )),
+        },
     }
 }
 
@@ -166,12 +447,79 @@ mod tests {
         );
     }
 
+    const TINY: &str = r#""model_type": "llama", "hidden_size": 64, "intermediate_size": 96,
+        "num_attention_heads": 4, "num_hidden_layers": 1, "vocab_size": 32"#;
+
+    fn run_config(extra: &str) -> std::result::Result<ModelConfig, String> {
+        let text = format!("{{{TINY}{extra}}}");
+        parse_model_config(&text, parse_config(&text, "t", "test")?)
+    }
+
+    #[test]
+    fn model_config_defaults_follow_transformers() {
+        let c = run_config("").unwrap();
+        assert_eq!((c.head_dim, c.rms_norm_eps), (16, 1e-6));
+        assert_eq!(
+            c.rope,
+            Rope {
+                theta: 10000.0,
+                scaling: RopeScaling::None
+            }
+        );
+        assert_eq!(c.quantization, None);
+        assert!(!c.shape.tied_embeddings);
+        let b = r#"{"model_type": "bitnet", "hidden_size": 64, "intermediate_size": 96,
+            "num_attention_heads": 4, "num_hidden_layers": 1, "vocab_size": 32,
+            "quantization_config": {"quant_method": "bitnet"}}"#;
+        let c = parse_model_config(b, parse_config(b, "t", "test").unwrap()).unwrap();
+        assert_eq!(c.quantization, Some(Quantization::BitLinear));
+        assert_eq!((c.rope.theta, c.rms_norm_eps), (500000.0, 1e-5));
+        assert_eq!(c.shape.ffn_kind, FfnKind::ReluSquaredGated);
+        assert_eq!(c.shape.weights, WeightKind::Ternary);
+    }
+
+    #[test]
+    fn model_config_reads_rope_and_quantization() {
+        let c = run_config(
+            r#", "head_dim": 24, "rope_theta": 1e4,
+            "rope_scaling": {"rope_type": "linear", "factor": 2.0},
+            "quantization_config": {"quant_method": "bitnet", "linear_class": "autobitlinear",
+                                    "quantization_mode": "online"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.head_dim, 24);
+        assert_eq!(c.rope.scaling, RopeScaling::Linear { factor: 2.0 });
+        assert_eq!(c.quantization, Some(Quantization::Online));
+        assert_eq!(c.shape.weights, WeightKind::Ternary);
+        for (extra, needle) in [
+            (
+                r#", "rope_parameters": {"rope_type": "yarn", "factor": 2.0}"#,
+                "rope_parameters.rope_type",
+            ),
+            (
+                r#", "rope_parameters": {"rope_type": "llama3", "factor": 2.0}"#,
+                "rope_parameters.low_freq_factor",
+            ),
+            (r#", "attention_bias": true"#, "attention_bias"),
+            (r#", "rms_norm_eps": -1"#, "rms_norm_eps"),
+            (r#", "head_dim": 15"#, "head_dim"),
+        ] {
+            let e = run_config(extra).unwrap_err();
+            assert!(e.contains(needle), "{extra}: {e}");
+        }
+    }
+
     #[test]
     fn errors_name_the_field() {
         let cases = [
             ("[1]", "top level"),
             ("{", "malformed JSON"),
             (r#"{"hidden_size": 8}"#, "`architectures`"),
+            (r#"{"model_type": "gpt2"}"#, "`model_type` `gpt2`"),
+            (
+                r#"{"model_type": "llama", "quantization_config": {"quant_method": "gptq"}}"#,
+                "quant_method",
+            ),
             (
                 r#"{"architectures": ["GPT2LMHeadModel"]}"#,
                 "GPT2LMHeadModel",
@@ -187,6 +535,10 @@ mod tests {
             (
                 r#"{"architectures": ["LlamaForCausalLM"], "num_attention_heads": 2, "hidden_act": "gelu"}"#,
                 "`hidden_act`",
+            ),
+            (
+                r#"{"model_type": "bitnet", "quantization_config": {"quant_method": "bitnet", "use_rms_norm": true}}"#,
+                "use_rms_norm",
             ),
             (
                 r#"{"architectures": ["LlamaForCausalLM"], "num_attention_heads": 3, "hidden_size": 8,

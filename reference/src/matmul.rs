@@ -23,9 +23,10 @@ const M_BLOCK: usize = 32;
 const N_BLOCK: usize = 256;
 
 /// One weight row as add/subtract select masks (0 or −1 = all ones).
+#[derive(Clone, Debug, PartialEq)]
 struct SelectMasks {
-    pos: Vec<i16>,
-    neg: Vec<i16>,
+    pos: Vec<i8>,
+    neg: Vec<i8>,
 }
 
 impl SelectMasks {
@@ -33,7 +34,7 @@ impl SelectMasks {
         let (pos, neg) = w
             .iter()
             .map(|t| match t {
-                Trit::Pos => (-1i16, 0i16),
+                Trit::Pos => (-1i8, 0i8),
                 Trit::Neg => (0, -1),
                 Trit::Zero => (0, 0),
             })
@@ -44,7 +45,7 @@ impl SelectMasks {
 
 /// Σ_k (x & pos) − (x & neg): additions and subtractions of gated activations.
 #[inline(always)]
-fn masked_dot(x: &[i16], pos: &[i16], neg: &[i16]) -> i32 {
+fn masked_dot(x: &[i8], pos: &[i8], neg: &[i8]) -> i32 {
     let mut total = 0i32;
     for ((xc, pc), nc) in x
         .chunks(K_CHUNK)
@@ -54,21 +55,22 @@ fn masked_dot(x: &[i16], pos: &[i16], neg: &[i16]) -> i32 {
         let mut lanes = [0i16; LANES];
         let body = xc.len() / LANES * LANES;
         for j in (0..body).step_by(LANES) {
-            let xv: &[i16; LANES] = xc[j..j + LANES].try_into().expect("LANES wide");
-            let pv: &[i16; LANES] = pc[j..j + LANES].try_into().expect("LANES wide");
-            let nv: &[i16; LANES] = nc[j..j + LANES].try_into().expect("LANES wide");
+            let xv: &[i8; LANES] = xc[j..j + LANES].try_into().expect("LANES wide");
+            let pv: &[i8; LANES] = pc[j..j + LANES].try_into().expect("LANES wide");
+            let nv: &[i8; LANES] = nc[j..j + LANES].try_into().expect("LANES wide");
             for l in 0..LANES {
                 // Wrapping ops only so overflow checks do not block vectorization:
                 // the K_CHUNK bound keeps every lane in range.
+                // The gated i8 values widen to the i16 lanes.
                 lanes[l] = lanes[l]
-                    .wrapping_add(xv[l] & pv[l])
-                    .wrapping_sub(xv[l] & nv[l]);
+                    .wrapping_add((xv[l] & pv[l]) as i16)
+                    .wrapping_sub((xv[l] & nv[l]) as i16);
             }
         }
         for j in body..xc.len() {
             lanes[0] = lanes[0]
-                .wrapping_add(xc[j] & pc[j])
-                .wrapping_sub(xc[j] & nc[j]);
+                .wrapping_add((xc[j] & pc[j]) as i16)
+                .wrapping_sub((xc[j] & nc[j]) as i16);
         }
         total += lanes.iter().map(|&v| v as i32).sum::<i32>();
     }
@@ -76,12 +78,12 @@ fn masked_dot(x: &[i16], pos: &[i16], neg: &[i16]) -> i32 {
 }
 
 /// The signature of [`masked_dot`]: token row, +1 masks, −1 masks.
-type DotFn = fn(&[i16], &[i16], &[i16]) -> i32;
+type DotFn = fn(&[i8], &[i8], &[i8]) -> i32;
 
 /// The same loop compiled for AVX2 (16 i16 lanes per instruction).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn masked_dot_avx2(x: &[i16], pos: &[i16], neg: &[i16]) -> i32 {
+unsafe fn masked_dot_avx2(x: &[i8], pos: &[i8], neg: &[i8]) -> i32 {
     masked_dot(x, pos, neg)
 }
 
@@ -96,6 +98,31 @@ fn dot_for_cpu() -> DotFn {
     masked_dot
 }
 
+/// A ternary matrix `[n, k]` turned into the kernel's select masks once, so
+/// that repeated products (a model's decode steps) do not rebuild them.
+/// Holds 2 bytes per weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedTernary {
+    masks: Vec<SelectMasks>,
+    n: usize,
+    k: usize,
+}
+
+impl PreparedTernary {
+    /// Prepares row-major `[n, k]` trits.
+    ///
+    /// Panics if `w.len() != n * k`.
+    pub fn new(w: &[Trit], n: usize, k: usize) -> PreparedTernary {
+        assert_eq!(w.len(), n * k, "w must be [N, K]");
+        let masks = if k == 0 {
+            Vec::new()
+        } else {
+            w.par_chunks(k).map(SelectMasks::new).collect()
+        };
+        PreparedTernary { masks, n, k }
+    }
+}
+
 /// `acc[m][n] = Σ_k x[m][k] · w[n][k]`, computed with additions and
 /// subtractions only (trits select add, subtract or skip): there is no
 /// multiplication here. Parallel over tiles of tokens × weight rows; the
@@ -103,14 +130,20 @@ fn dot_for_cpu() -> DotFn {
 ///
 /// Panics if the slice lengths do not match the shape.
 pub fn ternary_matmul(x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec<i32> {
+    ternary_matmul_prepared(x, &PreparedTernary::new(w, n, k), m)
+}
+
+/// [`ternary_matmul`] with the weights prepared once.
+///
+/// Panics if `x` is not `[m, w.k]`.
+pub fn ternary_matmul_prepared(x: &[i8], w: &PreparedTernary, m: usize) -> Vec<i32> {
+    let (k, n) = (w.k, w.n);
     assert_eq!(x.len(), m * k, "x must be [M, K]");
-    assert_eq!(w.len(), n * k, "w must be [N, K]");
     let mut acc = vec![0i32; m * n];
     if m == 0 || n == 0 || k == 0 {
         return acc;
     }
-    let masks: Vec<SelectMasks> = w.par_chunks(k).map(SelectMasks::new).collect();
-    let x16: Vec<i16> = x.iter().map(|&v| v as i16).collect();
+    let masks = &w.masks;
     let dot = dot_for_cpu();
     let n_blocks = n.div_ceil(N_BLOCK);
     let tiles: Vec<(usize, usize, Vec<i32>)> = (0..m.div_ceil(M_BLOCK) * n_blocks)
@@ -120,7 +153,7 @@ pub fn ternary_matmul(x: &[i8], w: &[Trit], m: usize, k: usize, n: usize) -> Vec
             let (rows, cols) = ((m - r0).min(M_BLOCK), (n - c0).min(N_BLOCK));
             let mut tile = vec![0i32; rows * cols];
             for (j, w) in masks[c0..c0 + cols].iter().enumerate() {
-                for (i, x) in x16[r0 * k..(r0 + rows) * k].chunks_exact(k).enumerate() {
+                for (i, x) in x[r0 * k..(r0 + rows) * k].chunks_exact(k).enumerate() {
                     tile[i * cols + j] = dot(x, &w.pos, &w.neg);
                 }
             }

@@ -12,6 +12,16 @@
 //! - 1-bit BitNet weights (arXiv 2310.11453): α = mean W, W_b = Sign(W − α) with
 //!   Sign(0) = −1, output scale β = mean|W|.
 //! - Activations, per token: s = 127 / max(max|x|, 1e-5), x_q = clamp(round(x·s), lo, hi).
+//!   The code writes `127 / t` with a tensor `t`; PyTorch evaluates a number
+//!   divided by a tensor as `t.reciprocal() * 127`, rounding twice (notes:
+//!   bitnet-models.md, "What PyTorch actually computes"). A single f32
+//!   division differs by 1 ulp in about a quarter of random rows and moves
+//!   INT8 codes near ties, so we compute `(1 / max(absmax, 1e-5)) · 127`.
+//!
+//! γ: transformers reduces mean|W| in f32 in its own order; [`absmean`] is a
+//! documented fallback that can land 1 ulp away from it (about a third of
+//! tensors). A checkpoint's stored `weight_scale` removes the question:
+//! [`quantize_weights_absmean_with_gamma`] takes γ as given.
 
 use serde::{Deserialize, Serialize};
 
@@ -55,26 +65,56 @@ pub struct TernaryWeights {
     pub n: usize,
     /// Input features (columns).
     pub k: usize,
-    /// γ = mean|W| (before the floor; the floor only guards the division).
+    /// γ = mean|W| as given or recomputed (before the floor: see [`Self::scale`]).
     pub gamma: f32,
 }
 
+impl TernaryWeights {
+    /// transformers' `scale = 1 / max(γ, 1e-5)` (f32): what the weights are
+    /// multiplied by before rounding, and the `weight_scale` its `BitLinear`
+    /// class stores and divides the output by.
+    pub fn scale(&self) -> f32 {
+        weight_scale_of(self.gamma)
+    }
+
+    /// The γ a trit is dequantized with: `1 / scale`, so the floored γ
+    /// (transformers' `WeightQuant` returns `trits / scale`), never the raw
+    /// γ below 1e-5.
+    pub fn dequant_gamma(&self) -> f32 {
+        1.0 / self.scale()
+    }
+}
+
+/// `1 / max(γ, 1e-5)` in f32, the reciprocal transformers multiplies the weights by.
+pub fn weight_scale_of(gamma: f32) -> f32 {
+    1.0 / gamma.max(WEIGHT_SCALE_FLOOR)
+}
+
 /// Absmean ternary quantization: W_t = clamp(round_ties_even(W · (1 / max(γ, 1e-5))), −1, 1),
-/// all in f32 (reciprocal first, as the official code does: see the module docs).
+/// all in f32 (reciprocal first, as the official code does: see the module docs),
+/// with γ recomputed by [`absmean`].
 pub fn quantize_weights_absmean(w: &Matrix) -> TernaryWeights {
-    let gamma = absmean(w);
-    let inv = 1.0 / gamma.max(WEIGHT_SCALE_FLOOR);
-    let trits = w
-        .data()
-        .iter()
-        .map(|&v| ternary_of((v * inv).round_ties_even()))
-        .collect();
+    quantize_weights_absmean_with_gamma(w, absmean(w))
+}
+
+/// Absmean ternary quantization with a given γ (a checkpoint's `weight_scale`,
+/// or the mean PyTorch computed), so that trits match its reduction exactly.
+pub fn quantize_weights_absmean_with_gamma(w: &Matrix, gamma: f32) -> TernaryWeights {
+    let trits = ternarize(w.data(), weight_scale_of(gamma));
     TernaryWeights {
         trits,
         n: w.rows(),
         k: w.cols(),
         gamma,
     }
+}
+
+/// `clamp(round_ties_even(v · scale), −1, 1)` for every value.
+pub fn ternarize(values: &[f32], scale: f32) -> Vec<Trit> {
+    values
+        .iter()
+        .map(|&v| ternary_of((v * scale).round_ties_even()))
+        .collect()
 }
 
 /// The clamp to [−1, 1] of an already rounded value.
@@ -183,18 +223,26 @@ pub struct QuantizedActivations {
     pub scales: Vec<f32>,
 }
 
-/// Per-token absmax quantization: s = 127 / max(max|x|, 1e-5), q = clamp(round_ties_even(x·s), lo, hi).
+/// Per-token absmax quantization: s = 127 / max(max|x|, 1e-5), q = clamp(round_ties_even(x·s), lo, hi),
+/// with s evaluated as PyTorch does (see [`absmax_scale`]).
 ///
 /// An all-zero token gets s = 1.27e7 and all-zero codes, so dequantization
 /// gives exact zeros, never NaN.
 pub fn quantize_activations_absmax(x: &Matrix, range: Int8Range) -> QuantizedActivations {
+    quantize_rows_absmax(x.data(), x.cols(), range)
+}
+
+/// [`quantize_activations_absmax`] on a row-major `[m, k]` slice whose values
+/// the caller knows to be finite (the model forward's hidden states).
+///
+/// Panics if `k` is 0 or does not divide the length.
+pub fn quantize_rows_absmax(x: &[f32], k: usize, range: Int8Range) -> QuantizedActivations {
+    assert!(k > 0 && x.len().is_multiple_of(k), "x must be [m, k]");
     let (lo, hi) = range.bounds();
-    let mut q = Vec::with_capacity(x.data().len());
-    let mut scales = Vec::with_capacity(x.rows());
-    for r in 0..x.rows() {
-        let row = x.row(r);
-        let absmax = row.iter().fold(0.0f32, |a, &v| a.max(v.abs()));
-        let s = Q_B / absmax.max(ACTIVATION_ABSMAX_FLOOR);
+    let mut q = Vec::with_capacity(x.len());
+    let mut scales = Vec::with_capacity(x.len() / k);
+    for row in x.chunks_exact(k) {
+        let s = absmax_scale(row, Q_B);
         // The clamped value is an integer in [−128, 127]: the cast is exact.
         q.extend(
             row.iter()
@@ -204,10 +252,18 @@ pub fn quantize_activations_absmax(x: &Matrix, range: Int8Range) -> QuantizedAct
     }
     QuantizedActivations {
         q,
-        m: x.rows(),
-        k: x.cols(),
+        m: x.len() / k,
+        k,
         scales,
     }
+}
+
+/// The absmax scale `q_max / max(max|x|, 1e-5)` as PyTorch evaluates
+/// `q_max / tensor`: `reciprocal(max(max|x|, 1e-5)) · q_max`, two f32
+/// roundings (notes: bitnet-models.md).
+pub fn absmax_scale(row: &[f32], q_max: f32) -> f32 {
+    let absmax = row.iter().fold(0.0f32, |a, &v| a.max(v.abs()));
+    (1.0 / absmax.max(ACTIVATION_ABSMAX_FLOOR)) * q_max
 }
 
 #[cfg(test)]
@@ -280,9 +336,41 @@ mod tests {
     #[test]
     fn all_zero_token_gets_floor_scale_and_zero_codes() {
         let a = quantize_activations_absmax(&mat(2, 2, &[0.0, 0.0, 1.0, -1.0]), Int8Range::Full);
-        assert_eq!(a.scales[0], 127.0 / 1e-5);
+        assert_eq!(a.scales[0], (1.0f32 / 1e-5) * 127.0);
         assert_eq!(&a.q[..2], &[0, 0]);
         assert_eq!(&a.q[2..], &[127, -127]);
+    }
+
+    #[test]
+    fn activation_scale_is_reciprocal_times_127_like_pytorch() {
+        // absmax 3: 127 / 3 rounds once to 42.333332; PyTorch's (1/3)·127
+        // rounds twice to 42.333336, one ulp up, and that is the value it uses.
+        let a = quantize_activations_absmax(&mat(1, 2, &[3.0, 1.0]), Int8Range::Full);
+        assert_eq!(127.0f32 / 3.0, 42.333332);
+        assert_eq!(a.scales[0], 42.333336);
+    }
+
+    #[test]
+    fn tiny_gamma_dequantizes_with_the_floor() {
+        // γ = 1e-6: transformers dequantizes trits / scale = trits · 1e-5, not · 1e-6.
+        let w = quantize_weights_absmean(&mat(1, 2, &[1e-6, -1e-6]));
+        assert_eq!(w.gamma, 1e-6);
+        assert_eq!(w.scale(), 1.0 / 1e-5f32);
+        assert_eq!(w.dequant_gamma(), 1.0 / (1.0 / 1e-5f32));
+        assert!((w.dequant_gamma() - 1e-5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_given_gamma_decides_the_trits() {
+        // γ given as 2: 1.0 · 0.5 = 0.5 ties to 0; the recomputed γ = 1.5 would give +1.
+        let m = mat(1, 2, &[1.0, 2.0]);
+        assert_eq!(
+            quantize_weights_absmean(&m).trits,
+            vec![Trit::Pos, Trit::Pos]
+        );
+        let w = quantize_weights_absmean_with_gamma(&m, 2.0);
+        assert_eq!(w.trits, vec![Trit::Zero, Trit::Pos]);
+        assert_eq!(w.scale(), 0.5);
     }
 
     #[test]

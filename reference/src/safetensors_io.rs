@@ -94,6 +94,8 @@ pub fn read_matrix(path: &Path, name: &str) -> Result<Matrix> {
 /// The values of a tensor to write.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TensorData {
+    /// Unsigned bytes (packed ternary weights).
+    U8(Vec<u8>),
     /// Signed 8-bit integers.
     I8(Vec<i8>),
     /// Signed 32-bit integers.
@@ -105,6 +107,7 @@ pub enum TensorData {
 impl TensorData {
     fn len(&self) -> usize {
         match self {
+            TensorData::U8(v) => v.len(),
             TensorData::I8(v) => v.len(),
             TensorData::I32(v) => v.len(),
             TensorData::F32(v) => v.len(),
@@ -113,6 +116,7 @@ impl TensorData {
 
     fn dtype(&self) -> Dtype {
         match self {
+            TensorData::U8(_) => Dtype::U8,
             TensorData::I8(_) => Dtype::I8,
             TensorData::I32(_) => Dtype::I32,
             TensorData::F32(_) => Dtype::F32,
@@ -121,6 +125,7 @@ impl TensorData {
 
     fn le_bytes(&self) -> Vec<u8> {
         match self {
+            TensorData::U8(v) => v.clone(),
             TensorData::I8(v) => v.iter().map(|&x| x as u8).collect(),
             TensorData::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
             TensorData::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),

@@ -227,8 +227,15 @@ pub fn run_tile(
 
 /// The fold result without stepping: each column's sum in row order, with the
 /// PE accumulator's wrap-around.
-fn fold_dataflow(cfg: &ArrayConfig, w: &[i8], rows: usize, cols: usize, x: &[i8]) -> Vec<i32> {
-    let (pe, bits) = (cfg.pe(), cfg.acc_bits());
+fn fold_dataflow(
+    cfg: &ArrayConfig,
+    bits: u32,
+    w: &[i8],
+    rows: usize,
+    cols: usize,
+    x: &[i8],
+) -> Vec<i32> {
+    let pe = cfg.pe();
     let m = x.len() / rows;
     let mut y = vec![0i32; m * cols];
     for i in 0..m {
@@ -257,6 +264,17 @@ pub struct FunctionalGemm {
 /// 32-bit output-buffer words.
 pub fn gemm(
     cfg: &ArrayConfig,
+    shape: &GemmShape,
+    x: &[i8],
+    w: WeightMatrix<'_>,
+    fidelity: Fidelity,
+) -> Result<FunctionalGemm, SimError> {
+    gemm_with_width(cfg, cfg.acc_bits(), shape, x, w, fidelity)
+}
+
+fn gemm_with_width(
+    cfg: &ArrayConfig,
+    acc_bits: u32,
     shape: &GemmShape,
     x: &[i8],
     w: WeightMatrix<'_>,
@@ -307,7 +325,7 @@ pub fn gemm(
             }
             let part = match fidelity {
                 Fidelity::Registers => run_tile(cfg, &wt, rows, cols, &xs)?.y,
-                Fidelity::Dataflow => fold_dataflow(cfg, &wt, rows, cols, &xs),
+                Fidelity::Dataflow => fold_dataflow(cfg, acc_bits, &wt, rows, cols, &xs),
             };
             for i in 0..m {
                 for c in 0..cols {
@@ -321,6 +339,49 @@ pub fn gemm(
         y,
         zero_weights: w.zeros(),
     })
+}
+
+// ---- A deliberately narrow accumulator (what-if studies) ----
+//
+// `ArrayConfig` refuses an accumulator below the overflow-free minimum, as a
+// design must. To show what such a design would do to a model's outputs,
+// `tritone run --array --acc-bits 12` builds the functional model with the
+// narrow width on purpose; only the values change (two's-complement wrap in
+// every PE), so only `Fidelity::Dataflow` is offered.
+
+/// An accumulator width chosen on purpose, possibly below
+/// [`PeKind::min_acc_bits`]: the PE adders wrap at this width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NarrowAccumulator(u32);
+
+impl NarrowAccumulator {
+    /// A width of 2 to 32 bits (the output buffer holds 32-bit words).
+    pub fn new(bits: u32) -> Result<Self, SimError> {
+        if !(2..=32).contains(&bits) {
+            return Err(SimError::Functional(format!(
+                "accumulator width {bits} bits: must be between 2 and 32"
+            )));
+        }
+        Ok(NarrowAccumulator(bits))
+    }
+
+    /// The width in bits.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+/// [`gemm`] with `Fidelity::Dataflow` and the accumulator width `acc`
+/// instead of `cfg.acc_bits()`: every column sum of a fold wraps to `acc`
+/// bits, and K-folds add in 32-bit output-buffer words as in [`gemm`].
+pub fn gemm_narrow(
+    cfg: &ArrayConfig,
+    acc: NarrowAccumulator,
+    shape: &GemmShape,
+    x: &[i8],
+    w: WeightMatrix<'_>,
+) -> Result<FunctionalGemm, SimError> {
+    gemm_with_width(cfg, acc.bits(), shape, x, w, Fidelity::Dataflow)
 }
 
 /// Seeded operands for a functional run: uniform INT8 activations and
@@ -433,6 +494,35 @@ mod tests {
                 assert_eq!(got.y, ternary_matmul(&x, &t, 3, 40, 5));
             }
         }
+    }
+
+    #[test]
+    fn a_narrow_accumulator_wraps_and_the_full_width_does_not() {
+        // 4 rows of 127 · (+1) = 508 per fold: 508 needs 10 bits; at 9 bits it
+        // wraps to 508 − 512 = −4. K = 8 is two folds: −8 in the output buffer.
+        let c = cfg(4, 2, 1, PeKind::Ternary);
+        let shape = GemmShape { m: 1, k: 8, n: 1 };
+        let t = vec![Trit::Pos; 8];
+        let x = vec![127i8; 8];
+        let wide = gemm_narrow(
+            &c,
+            NarrowAccumulator::new(c.acc_bits()).unwrap(),
+            &shape,
+            &x,
+            WeightMatrix::Ternary(&t),
+        )
+        .unwrap();
+        assert_eq!(wide.y, vec![1016]);
+        let narrow = gemm_narrow(
+            &c,
+            NarrowAccumulator::new(9).unwrap(),
+            &shape,
+            &x,
+            WeightMatrix::Ternary(&t),
+        )
+        .unwrap();
+        assert_eq!(narrow.y, vec![-8]);
+        assert!(NarrowAccumulator::new(1).is_err() && NarrowAccumulator::new(33).is_err());
     }
 
     #[test]

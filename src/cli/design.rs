@@ -40,6 +40,13 @@ impl DesignArgs {
     /// `ArrayConfig` default) and single-buffered otherwise (tile level, like
     /// `tritone verilog`).
     pub fn config(&self, double_by_default: bool) -> anyhow::Result<ArrayConfig> {
+        Ok(ArrayConfig::new(self.spec(double_by_default)?)?)
+    }
+
+    /// The architecture file with the options applied, not yet validated
+    /// (`tritone run` takes the accumulator width out of it before
+    /// validation, to study widths a design would refuse).
+    pub fn spec(&self, double_by_default: bool) -> anyhow::Result<ArraySpec> {
         let mut spec = match &self.arch {
             Some(p) => ArraySpec::from_toml_file(p)?,
             None => ArraySpec {
@@ -59,7 +66,7 @@ impl DesignArgs {
         if o.single_buffer {
             spec.double_buffer = Some(false);
         }
-        Ok(ArrayConfig::new(spec)?)
+        Ok(spec)
     }
 }
 

@@ -1,20 +1,22 @@
 //! `tritone reference ...`: run the bit-exact BitLinear on safetensors files,
 //! or show it on built-in demo data.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tritone_reference::{
-    bitlinear, demo, read_matrix, write_tensors, BitLinearOutput, NamedTensor, TensorData, Trit,
-    Variant,
+    bitlinear_with_gamma, demo, read_matrix, read_tensor_f32, write_tensors, BitLinearOutput,
+    NamedTensor, ReferenceError, TensorData, Trit, Variant,
 };
 
 /// Subcommands of `tritone reference`.
 #[derive(clap::Subcommand)]
 pub enum ReferenceCommand {
     /// BitLinear on safetensors files: reads `weight` [N, K] and `input` [M, K]
-    /// (F32/F16/BF16), writes weight_ternary, weight_scale, input_int8,
-    /// input_scale, acc and output.
+    /// (F32/F16/BF16) and, when present, `weight_scale` (γ) from the weight
+    /// file; writes weight_ternary, weight_scale, input_int8, input_scale, acc
+    /// and output, plus bitlinear_weight_scale, output_bitlinear and
+    /// output_autobitlinear (transformers' two layer classes) for b1.58.
     Bitlinear(BitlinearArgs),
     /// BitLinear on small seeded demo data, printed stage by stage.
     Demo {
@@ -39,6 +41,10 @@ pub struct BitlinearArgs {
     /// Quantizer: BitNet b1.58 (ternary) or the original 1-bit BitNet.
     #[arg(long, value_enum, default_value = "b1.58")]
     variant: CliVariant,
+    /// γ = mean|W| as PyTorch computed it (b1.58); overrides a `weight_scale`
+    /// tensor in the weight file. Without either, γ is recomputed.
+    #[arg(long)]
+    weight_scale: Option<f32>,
 }
 
 /// `--variant` values.
@@ -73,12 +79,19 @@ pub fn run(cmd: ReferenceCommand) -> anyhow::Result<()> {
 }
 
 fn run_bitlinear(a: BitlinearArgs) -> anyhow::Result<()> {
+    super::refuse_overwrite(&a.out, &[&a.weight, &a.input])?;
     let weight = read_matrix(&a.weight, "weight")
         .with_context(|| format!("reading --weight {}", a.weight.display()))?;
     let input = read_matrix(&a.input, "input")
         .with_context(|| format!("reading --input {}", a.input.display()))?;
     let variant = Variant::from(a.variant);
-    let out = bitlinear(&weight, &input, variant)?;
+    let gamma = match (a.weight_scale, variant) {
+        (Some(g), _) => Some(g),
+        (None, Variant::B158) => stored_gamma(&a.weight)
+            .with_context(|| format!("reading --weight {}", a.weight.display()))?,
+        (None, Variant::BitNet1) => None,
+    };
+    let out = bitlinear_with_gamma(&weight, &input, variant, gamma)?;
     let (m, k, n) = (out.m(), out.k(), out.n);
     write_tensors(&a.out, &output_tensors(&out))
         .with_context(|| format!("writing --out {}", a.out.display()))?;
@@ -100,19 +113,34 @@ fn run_bitlinear(a: BitlinearArgs) -> anyhow::Result<()> {
         pct(Trit::Zero),
         pct(Trit::Pos)
     );
-    println!(
-        "  wrote {}: weight_ternary i8 [{n}, {k}], weight_scale f32 [1], input_int8 i8 [{m}, {k}], \
-         input_scale f32 [{m}], acc i32 [{m}, {n}], output f32 [{m}, {n}]",
-        a.out.display()
-    );
+    let names: Vec<String> = output_tensors(&out)
+        .iter()
+        .map(|t| format!("{} {:?}", t.name, t.shape))
+        .collect();
+    println!("  wrote {}: {}", a.out.display(), names.join(", "));
     Ok(())
+}
+
+/// The weight file's `weight_scale` (γ, one value) when it has one.
+fn stored_gamma(path: &Path) -> anyhow::Result<Option<f32>> {
+    match read_tensor_f32(path, "weight_scale") {
+        Ok(t) => match t.data[..] {
+            [g] => Ok(Some(g)),
+            _ => anyhow::bail!(
+                "tensor `weight_scale` has shape {:?}; expected one value (γ)",
+                t.shape
+            ),
+        },
+        Err(ReferenceError::MissingTensor { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The tensors `tritone reference bitlinear` writes, in file order.
 fn output_tensors(out: &BitLinearOutput) -> Vec<NamedTensor> {
     let (m, k, n) = (out.m(), out.k(), out.n);
     let trits = out.weights.iter().map(|t| t.to_i8()).collect();
-    vec![
+    let mut tensors = vec![
         NamedTensor::new("weight_ternary", &[n, k], TensorData::I8(trits)),
         NamedTensor::new(
             "weight_scale",
@@ -131,7 +159,20 @@ fn output_tensors(out: &BitLinearOutput) -> Vec<NamedTensor> {
         ),
         NamedTensor::new("acc", &[m, n], TensorData::I32(out.acc.clone())),
         NamedTensor::new("output", &[m, n], TensorData::F32(out.output.clone())),
-    ]
+    ];
+    // transformers' two b1.58 layer classes, named after them.
+    if let (Some(inv), Some(y)) = (out.bitlinear_weight_scale, &out.output_bitlinear) {
+        tensors.extend([
+            NamedTensor::new("bitlinear_weight_scale", &[1], TensorData::F32(vec![inv])),
+            NamedTensor::new("output_bitlinear", &[m, n], TensorData::F32(y.clone())),
+            NamedTensor::new(
+                "output_autobitlinear",
+                &[m, n],
+                TensorData::F32(out.output.clone()),
+            ),
+        ]);
+    }
+    tensors
 }
 
 fn print_demo(variant: Variant) {
