@@ -1,0 +1,305 @@
+//! The engine's emitted Verilog against the reference and the simulator:
+//! whole BitLinear layers bit-exact, start-to-done cycles equal to
+//! `tritone simulate gemm`, every activity counter equal to the simulator's
+//! counts, under the DRAM model's pacing and under random handshakes, in
+//! Icarus Verilog and Verilator.
+
+use tritone_hdl::cosim::Simulator;
+use tritone_hdl::engine::cosim::cosimulate;
+use tritone_hdl::engine::testbench::{EngineJob, EngineStimulus, Pacing, TestbenchOptions};
+use tritone_hdl::engine::EngineDesign;
+use tritone_reference::Trit;
+use tritone_sim::config::{Buffers, Dram, WeightPacking};
+use tritone_sim::engine::program::{ActivationFeed, Mapping};
+use tritone_sim::engine::Geometry;
+use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape, OperandHome, ZeroWeights};
+use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
+
+/// One engine under test.
+#[derive(Clone, Copy, Debug)]
+struct Case {
+    r: u32,
+    c: u32,
+    l: u32,
+    db: bool,
+    pe: PeKind,
+    five: bool,
+    /// DRAM GB/s at 100 MHz (bytes per cycle × 0.1).
+    gbps: f64,
+    kib: (u32, u32, u32),
+    stream: Option<u32>,
+    shape: (u64, u64, u64),
+}
+
+impl Case {
+    fn new(r: u32, c: u32, gbps: f64, kib: (u32, u32, u32), shape: (u64, u64, u64)) -> Case {
+        Case {
+            r,
+            c,
+            l: 1,
+            db: true,
+            pe: PeKind::Ternary,
+            five: false,
+            gbps,
+            kib,
+            stream: None,
+            shape,
+        }
+    }
+
+    fn config(&self) -> ArrayConfig {
+        ArrayConfig::new(ArraySpec {
+            rows: Some(self.r),
+            cols: Some(self.c),
+            weight_rows_per_cycle: Some(self.l),
+            double_buffer: Some(self.db),
+            pe: Some(self.pe),
+            weight_packing: Some(if self.five {
+                WeightPacking::FiveTritsPerByte
+            } else {
+                WeightPacking::TwoBit
+            }),
+            clock_mhz: Some(100.0),
+            buffers: Some(Buffers {
+                weight_kib: self.kib.0,
+                act_kib: self.kib.1,
+                out_kib: self.kib.2,
+                width_bits: 64,
+            }),
+            dram: Some(Dram {
+                kind: "ddr4".parse().unwrap(),
+                bandwidth_gbps: self.gbps,
+            }),
+            stream_bytes: self.stream,
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{self:?}: {e}"))
+    }
+
+    fn shape(&self) -> GemmShape {
+        GemmShape {
+            m: self.shape.0,
+            k: self.shape.1,
+            n: self.shape.2,
+        }
+    }
+}
+
+/// Runs `job` on `case`'s engine; asserts the testbench passed and, paced as
+/// DRAM, that its cycles equal `simulate_gemm`'s. Returns the cycles.
+fn check(case: &Case, job: &EngineJob, pacing: Pacing, sim: Simulator) -> u64 {
+    let design = EngineDesign::new(&case.config()).unwrap();
+    let stim = EngineStimulus::new(&design, job).unwrap();
+    let rep = cosimulate(
+        &design,
+        &stim,
+        TestbenchOptions { pacing, vcd: false },
+        sim,
+    )
+    .unwrap();
+    assert!(rep.passed, "{case:?} {pacing:?}:\n{}", rep.log);
+    let cycles = rep.cycles.expect("the PASS line carries the cycles");
+    if pacing == Pacing::Dram {
+        // The fast model (with jumps) agrees too, not only the stepped spec.
+        let zeros = match &job.w {
+            tritone_hdl::engine::testbench::EngineWeights::Ternary(w) => {
+                w.iter().filter(|t| **t == Trit::Zero).count() as u64
+            }
+            _ => 0,
+        };
+        let s = simulate_gemm(
+            &case.config(),
+            &case.shape(),
+            &GemmOptions {
+                zero_weights: ZeroWeights::Count(zeros),
+                operands: OperandHome::Dram,
+            },
+        )
+        .unwrap();
+        assert_eq!(cycles, s.cycles, "{case:?}");
+        let counter = |name: &str| {
+            rep.counters
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|c| c.1)
+                .unwrap_or_else(|| panic!("no counter {name}"))
+        };
+        assert_eq!(counter("ADDS"), s.pe_adds);
+        assert_eq!(counter("W_READ_BITS"), s.buffers.weight.read_bits);
+    }
+    cycles
+}
+
+fn mapping(case: &Case) -> Mapping {
+    Mapping::of(&Geometry::of(&case.config()).unwrap(), &case.shape(), OperandHome::Dram).unwrap()
+}
+
+/// Shapes and engines chosen so that together they cover every mapping
+/// (per-chunk and per-fold activations, resident and refetched weights,
+/// several M-chunks), slow and fast streams, every stream width against
+/// every buffer word, both PEs, both packings, single buffering and
+/// several weight rows per beat; K and N well beyond R and C and not multiples.
+fn cases() -> Vec<Case> {
+    let mut v = vec![
+        Case::new(4, 4, 1.6, (1, 1, 1), (3, 10, 9)),
+        Case::new(8, 8, 0.8, (1, 1, 1), (20, 50, 30)),
+        Case::new(8, 8, 0.1, (1, 1, 1), (20, 50, 30)),
+        Case::new(8, 8, 3.2, (1, 1, 1), (200, 50, 30)),
+        Case::new(8, 8, 0.8, (1, 1, 1), (20, 200, 100)),
+        Case::new(8, 8, 0.8, (1, 1, 1), (30, 1100, 20)),
+        Case::new(8, 32, 0.4, (1, 1, 1), (9, 40, 70)),
+        Case::new(16, 16, 1.6, (1, 1, 1), (1, 300, 33)),
+        Case::new(16, 8, 25.6, (2, 2, 2), (37, 47, 23)),
+    ];
+    let mut single = Case::new(8, 8, 20.0, (1, 1, 1), (20, 50, 30));
+    single.db = false;
+    v.push(single);
+    let mut wide = Case::new(4, 4, 6.4, (1, 1, 1), (9, 40, 70));
+    wide.stream = Some(64);
+    v.push(wide);
+    let mut narrow = Case::new(8, 32, 0.4, (1, 1, 1), (5, 20, 40));
+    narrow.stream = Some(2);
+    v.push(narrow);
+    let mut rows = Case::new(8, 8, 0.8, (1, 1, 1), (1, 50, 30));
+    rows.l = 8;
+    v.push(rows);
+    let mut rows4 = Case::new(4, 8, 0.8, (1, 1, 1), (7, 100, 17));
+    rows4.l = 2;
+    v.push(rows4);
+    let mut mac = Case::new(8, 8, 0.8, (1, 1, 1), (13, 50, 30));
+    mac.pe = PeKind::MacInt8;
+    v.push(mac);
+    let mut mac_single = Case::new(4, 8, 3.2, (1, 1, 1), (30, 100, 20));
+    mac_single.pe = PeKind::MacInt8;
+    mac_single.db = false;
+    v.push(mac_single);
+    let mut five = Case::new(8, 8, 0.8, (1, 1, 1), (13, 50, 30));
+    five.five = true;
+    v.push(five);
+    let mut five16 = Case::new(16, 16, 1.6, (1, 1, 1), (13, 70, 50));
+    five16.five = true;
+    v.push(five16);
+    let mut five_refetch = Case::new(8, 8, 0.8, (1, 1, 1), (40, 100, 300));
+    five_refetch.five = true;
+    v.push(five_refetch);
+    v.push(Case::new(8, 8, 100.0, (8, 8, 8), (70, 300, 90)));
+    v
+}
+
+#[test]
+fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus() {
+    let cases = cases();
+    assert!(cases.len() >= 20, "{} shapes", cases.len());
+    let maps: Vec<Mapping> = cases.iter().map(mapping).collect();
+    // The spread is real: every mapping feature appears.
+    assert!(maps.iter().any(|m| m.activations == ActivationFeed::PerFold));
+    assert!(maps.iter().any(|m| m.activations == ActivationFeed::PerChunk && m.chunks > 1));
+    assert!(maps.iter().any(|m| !m.weights_resident && m.chunks > 1));
+    assert!(maps.iter().any(|m| m.chunk_tokens == 1));
+    let (mut throttled, mut free) = (0, 0);
+    for (i, case) in cases.iter().enumerate() {
+        let job = EngineJob::random(&EngineDesign::new(&case.config()).unwrap(), case.shape(), i as u64);
+        let cycles = check(case, &job, Pacing::Dram, Simulator::Icarus);
+        // The same engine (same stream width) with streams that never wait.
+        let mut fast = *case;
+        fast.stream = Some(tritone_sim::engine::stream_bytes(&case.config()) as u32);
+        fast.gbps = 100_000.0;
+        let unthrottled = simulate_gemm(&fast.config(), &case.shape(), &GemmOptions::default())
+            .unwrap()
+            .cycles;
+        if cycles * 4 > unthrottled * 5 {
+            throttled += 1;
+        } else if cycles * 20 <= unthrottled * 21 {
+            free += 1;
+        }
+    }
+    assert!(throttled >= 3 && free >= 3, "{throttled} throttled, {free} not throttled");
+}
+
+#[test]
+fn extreme_and_zero_operands_are_exact() {
+    for case in [
+        Case::new(8, 8, 1.6, (1, 1, 1), (6, 100, 20)),
+        {
+            let mut c = Case::new(4, 8, 1.6, (1, 1, 1), (6, 100, 20));
+            c.pe = PeKind::MacInt8;
+            c
+        },
+    ] {
+        let design = EngineDesign::new(&case.config()).unwrap();
+        check(&case, &EngineJob::extreme(&design, case.shape()), Pacing::Dram, Simulator::Icarus);
+        let mut zero = EngineJob::random(&design, case.shape(), 3);
+        zero.x.iter_mut().for_each(|v| *v = 0);
+        check(&case, &zero, Pacing::Dram, Simulator::Icarus);
+    }
+}
+
+#[test]
+fn random_handshake_gaps_change_cycles_never_results() {
+    for (i, case) in cases().iter().enumerate().step_by(3) {
+        let design = EngineDesign::new(&case.config()).unwrap();
+        let job = EngineJob::random(&design, case.shape(), 100 + i as u64);
+        let paced = check(case, &job, Pacing::Dram, Simulator::Icarus);
+        let gappy = check(
+            case,
+            &job,
+            Pacing::Random {
+                seed: i as u64 + 1,
+                valid_percent: 40,
+                ready_percent: 35,
+            },
+            Simulator::Icarus,
+        );
+        assert_ne!(paced, gappy, "{case:?}: random gaps left the cycles alone");
+    }
+}
+
+#[test]
+fn verilator_runs_are_exact() {
+    let mut forward = Case::new(4, 128, 0.1, (8, 8, 1), (3, 20, 300));
+    forward.l = 4;
+    forward.stream = Some(64);
+    let mut five = Case::new(16, 16, 1.6, (1, 1, 1), (13, 70, 50));
+    five.five = true;
+    for (case, pacing) in [
+        (Case::new(8, 8, 0.8, (1, 1, 1), (20, 200, 100)), Pacing::Dram),
+        (
+            Case::new(8, 8, 0.8, (1, 1, 1), (30, 1100, 20)),
+            Pacing::Random {
+                seed: 9,
+                valid_percent: 50,
+                ready_percent: 50,
+            },
+        ),
+        (five, Pacing::Dram),
+        // One token per chunk, one weight beat per tile, a slow output
+        // stream: consecutive K-blocks of a token leave the array one edge
+        // apart, and the accumulator forwards the sum it is writing.
+        (forward, Pacing::Dram),
+    ] {
+        if case.c == 128 {
+            assert!(forwards(&case), "the forwarding case no longer forwards");
+        }
+        let design = EngineDesign::new(&case.config()).unwrap();
+        check(&case, &EngineJob::random(&design, case.shape(), 5), pacing, Simulator::Verilator);
+    }
+}
+
+/// Whether two consecutive folds of `case` accept the same token one edge
+/// apart (the accumulator must forward the sum it is writing).
+fn forwards(case: &Case) -> bool {
+    use tritone_sim::engine::program::Program;
+    use tritone_sim::engine::spec::{run, Trace};
+    let cfg = case.config();
+    let g = Geometry::of(&cfg).unwrap();
+    let p = Program {
+        geometry: &g,
+        shape: case.shape(),
+        mapping: mapping(case),
+    };
+    let mut t = Trace::default();
+    run(&cfg, &p, Some(&mut t)).unwrap();
+    t.folds.windows(2).any(|w| {
+        w[0].0 .1 == w[1].0 .1 && w[1].1.first_accept == w[0].1.last_accept + 1 && p.mapping.chunk_tokens == 1
+    })
+}
