@@ -633,22 +633,23 @@ mod tests {
 
     #[test]
     fn single_fold_is_the_tile_plus_the_engine() {
-        // One 8×8 tile of 16 tokens, one stream beat per transfer at 64 B/cycle:
+        // One 8×8 tile of 16 tokens on 32-byte beats at one beat per edge:
         // the array's schedule (B + R + C + M − 1 = 39) inside the engine's.
         let cfg = arch(8, 8, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
         let s = simulate_gemm(&cfg, &GemmShape { m: 16, k: 8, n: 8 }, &GemmOptions::default()).unwrap();
         assert_eq!(s.compute_cycles, 39);
         assert_eq!(s.folds, 1);
         let g = Geometry::of(&cfg).unwrap();
-        // Start-up, the X chunk (2 beats), then the tile (1 beat): the first
-        // weight beat BUFFER_TO_ARRAY after the tile's; the last token's sums
-        // written R + C after it; their 8 beats (512 bytes) out BANK_TO_STREAM later.
-        let x_last = g.startup + 1;
-        let w_last = x_last + 1;
+        assert_eq!(g.stream_bytes, 32);
+        // Start-up; the X chunk (128 bytes: 4 beats); the tile (16 bytes: 1
+        // beat); the first weight beat BUFFER_TO_ARRAY after it; 8 weight
+        // beats, 16 tokens; the last token's sums written R + C after it;
+        // its 16 result beats (512 bytes) from BANK_TO_STREAM later.
+        let w_last = g.startup + 4;
         let load = w_last + engine::BUFFER_TO_ARRAY;
         let last_accept = load + 8 + 15;
         let write = last_accept + 16;
-        assert_eq!(s.cycles, write + engine::BANK_TO_STREAM + 7);
+        assert_eq!(s.cycles, write + engine::BANK_TO_STREAM + 15);
     }
 
     #[test]

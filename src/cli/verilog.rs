@@ -1,10 +1,14 @@
-//! `tritone verilog`: generates the systolic array as Verilog, with its JSON
-//! manifest and, on request, a self-checking testbench.
+//! `tritone verilog`: generates the systolic array, or with `--engine` the
+//! whole BitLinear engine, as Verilog with its JSON manifest and, on request,
+//! a self-checking testbench.
 
 use anyhow::Context;
 use std::path::PathBuf;
-use tritone_hdl::generate::{write_design, TestbenchSpec};
+use tritone_hdl::engine::testbench::Pacing;
+use tritone_hdl::engine::{write_engine, EngineDesign, EngineTestbenchSpec};
+use tritone_hdl::generate::{write_design, TestbenchSpec, Written};
 use tritone_hdl::ArrayDesign;
+use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape, ZeroWeights};
 
 use super::design::DesignArgs;
 
@@ -16,26 +20,62 @@ pub struct VerilogArgs {
     /// Output directory.
     #[arg(long, default_value = ".")]
     out: PathBuf,
+    /// The whole engine (buffers, sequencer, AXI4-Stream and AXI4-Lite
+    /// interfaces, docs/engine.md) instead of the bare array.
+    #[arg(long)]
+    engine: bool,
     /// Also write a self-checking testbench with reference vectors.
     #[arg(long)]
     testbench: bool,
     /// Make the testbench dump a VCD waveform.
     #[arg(long, requires = "testbench")]
     vcd: bool,
-    /// Testbench: tokens per tile.
-    #[arg(long, default_value_t = 16)]
+    /// Array testbench: tokens per tile.
+    #[arg(long, default_value_t = 16, conflicts_with = "engine")]
     tokens: usize,
-    /// Testbench: tiles in sequence.
-    #[arg(long, default_value_t = 2)]
+    /// Array testbench: tiles in sequence.
+    #[arg(long, default_value_t = 2, conflicts_with = "engine")]
     tiles: usize,
-    /// Testbench: seed of the random weights and activations.
+    /// Engine testbench: tokens M (default 2 M-chunks' worth, at most 64).
+    #[arg(long, requires = "engine")]
+    m: Option<u64>,
+    /// Engine testbench: input features K (default 2.5 R + 1).
+    #[arg(long, requires = "engine")]
+    k: Option<u64>,
+    /// Engine testbench: output features N (default 2.5 C + 1).
+    #[arg(long, requires = "engine")]
+    n: Option<u64>,
+    /// Engine testbench: stream pacing, `dram` (the simulator's DRAM model:
+    /// cycles must equal `tritone simulate gemm`) or `random` (gaps on every
+    /// stream and AXI4-Lite channel: results must not change).
+    #[arg(long, default_value = "dram", requires = "engine")]
+    pacing: PacingArg,
+    /// Seed of the random weights and activations (and of random pacing).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+}
+
+/// `--pacing` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PacingArg {
+    /// The simulator's DRAM model.
+    Dram,
+    /// Random gaps (TVALID 50 %, TREADY 50 %).
+    Random,
+}
+
+fn print_written(written: &[Written]) {
+    for w in written {
+        println!("wrote {} ({} bytes)", w.path.display(), w.bytes);
+    }
 }
 
 /// Runs `tritone verilog`.
 pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
     a.design.require_dimensions()?;
+    if a.engine {
+        return engine(a);
+    }
     let cfg = a.design.config(false)?;
     let design = ArrayDesign::new(&cfg)?;
     let tb = a.testbench.then_some(TestbenchSpec {
@@ -46,9 +86,7 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
     });
     let written = write_design(&design, &a.out, tb.as_ref())
         .with_context(|| format!("writing {} into {}", design.top_name(), a.out.display()))?;
-    for w in &written {
-        println!("wrote {} ({} bytes)", w.path.display(), w.bytes);
-    }
+    print_written(&written);
     println!(
         "{}: {}x{} {}, {}-bit accumulators, {} weight beat(s) per tile{}",
         design.top_name(),
@@ -68,5 +106,66 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
         design.rows() + design.cols() - 1,
         design.rows() + design.cols() - 2
     );
+    Ok(())
+}
+
+/// `tritone verilog --engine`.
+fn engine(a: VerilogArgs) -> anyhow::Result<()> {
+    // The engine double-buffers by default, like the simulator's GEMMs.
+    let cfg = a.design.config(true)?;
+    let design = EngineDesign::new(&cfg)?;
+    let g = design.geometry();
+    let shape = GemmShape {
+        m: a.m.unwrap_or((2 * g.out_bank_tokens).min(64)),
+        k: a.k.unwrap_or(g.rows * 5 / 2 + 1),
+        n: a.n.unwrap_or(g.cols * 5 / 2 + 1),
+    };
+    let tb = a.testbench.then_some(EngineTestbenchSpec {
+        shape,
+        seed: a.seed,
+        pacing: match a.pacing {
+            PacingArg::Dram => Pacing::Dram,
+            PacingArg::Random => Pacing::Random {
+                seed: a.seed,
+                valid_percent: 50,
+                ready_percent: 50,
+            },
+        },
+        vcd: a.vcd,
+    });
+    let written = write_engine(&design, &a.out, tb.as_ref())
+        .with_context(|| format!("writing {} into {}", design.top_name(), a.out.display()))?;
+    print_written(&written);
+    println!(
+        "{}: {}x{} {} engine, {}-byte streams, {} weight slots, {} activation slices, {} tokens per output bank",
+        design.top_name(),
+        g.rows,
+        g.cols,
+        design.array().pe().name(),
+        g.stream_bytes,
+        g.weight_slots,
+        g.act_slices,
+        g.out_bank_tokens
+    );
+    if a.testbench {
+        let zeros = match tritone_hdl::engine::testbench::EngineJob::random(&design, shape, a.seed).w {
+            tritone_hdl::engine::testbench::EngineWeights::Ternary(w) => {
+                w.iter().filter(|t| **t == tritone_reference::Trit::Zero).count() as u64
+            }
+            _ => 0,
+        };
+        let s = simulate_gemm(
+            &cfg,
+            &shape,
+            &GemmOptions {
+                zero_weights: ZeroWeights::Count(zeros),
+                ..Default::default()
+            },
+        )?;
+        println!(
+            "testbench: M={} K={} N={}, {} cycles expected with --pacing dram (tritone simulate gemm --m {} --k {} --n {} with the same design)",
+            shape.m, shape.k, shape.n, s.cycles, shape.m, shape.k, shape.n
+        );
+    }
     Ok(())
 }
