@@ -17,79 +17,7 @@ pub const MAX_DIM: u32 = 4096;
 /// the array's own weight-load rate.
 pub const DEFAULT_DIM: u32 = 128;
 
-/// The processing element of the array.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PeKind {
-    /// Ternary weights: add, subtract or skip an INT8 activation (no multiplier).
-    Ternary,
-    /// INT8 × INT8 multiply-accumulate (the integer baseline).
-    MacInt8,
-    /// FP16 multiply-accumulate with FP16 weights (the LLaMA baseline; simulator only).
-    MacFp16,
-}
-
-impl PeKind {
-    /// Every kind, in a stable order.
-    pub const ALL: [PeKind; 3] = [PeKind::Ternary, PeKind::MacInt8, PeKind::MacFp16];
-
-    /// The name used on the command line and in files.
-    pub const fn name(self) -> &'static str {
-        match self {
-            PeKind::Ternary => "ternary",
-            PeKind::MacInt8 => "mac-int8",
-            PeKind::MacFp16 => "mac-fp16",
-        }
-    }
-
-    /// Bits of one stored weight in the PE.
-    pub const fn weight_bits(self) -> u32 {
-        match self {
-            PeKind::Ternary => 2,
-            PeKind::MacInt8 => 8,
-            PeKind::MacFp16 => 16,
-        }
-    }
-
-    /// Bits of one activation entering the array.
-    pub const fn act_bits(self) -> u32 {
-        match self {
-            PeKind::Ternary | PeKind::MacInt8 => 8,
-            PeKind::MacFp16 => 16,
-        }
-    }
-
-    /// Smallest accumulator width that cannot overflow when `rows` products are summed.
-    ///
-    /// Ternary: each row contributes at most |−128 · −1| = 128, so the sum lies in
-    /// [−128·R, 128·R]. MAC-INT8: at most 128·128 = 16384 per row. FP16 accumulates
-    /// in FP32 (32 bits).
-    pub fn min_acc_bits(self, rows: u32) -> u32 {
-        let max_abs: u64 = match self {
-            PeKind::Ternary => 128 * rows as u64,
-            PeKind::MacInt8 => 16384 * rows as u64,
-            PeKind::MacFp16 => return 32,
-        };
-        // Signed range must hold +max_abs: 2^(A-1) - 1 >= max_abs.
-        let mut bits = 1;
-        while (1u64 << (bits - 1)) - 1 < max_abs {
-            bits += 1;
-        }
-        bits
-    }
-}
-
-impl std::str::FromStr for PeKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PeKind::ALL
-            .into_iter()
-            .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!("unknown PE kind '{s}' (expected ternary, mac-int8 or mac-fp16)")
-            })
-    }
-}
+pub use crate::pe::PeKind;
 
 /// Precision of attention (QKᵀ, softmax, AV) on the vector unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -112,12 +40,17 @@ pub enum WeightPacking {
 }
 
 impl WeightPacking {
+    /// Ternary weights per DRAM byte (3^5 = 243 ≤ 256: five trits fit a byte).
+    pub const fn weights_per_byte(self) -> u64 {
+        match self {
+            WeightPacking::TwoBit => 4,
+            WeightPacking::FiveTritsPerByte => 5,
+        }
+    }
+
     /// Average DRAM bits per ternary weight.
     pub fn bits_per_weight(self) -> f64 {
-        match self {
-            WeightPacking::TwoBit => 2.0,
-            WeightPacking::FiveTritsPerByte => 1.6,
-        }
+        8.0 / self.weights_per_byte() as f64
     }
 }
 
@@ -300,12 +233,10 @@ impl ArrayConfig {
         if acc_bits > 64 {
             return Err(invalid("acc_bits", acc_bits, "at most 64"));
         }
-        if pe == PeKind::MacFp16 && acc_bits != 32 {
-            return Err(invalid(
-                "acc_bits",
-                acc_bits,
-                "a mac-fp16 array accumulates in FP32 (32 bits)",
-            ));
+        if let Some((fixed, why)) = pe.fixed_acc_bits() {
+            if acc_bits != fixed {
+                return Err(invalid("acc_bits", acc_bits, why));
+            }
         }
         let weight_rows_per_cycle = spec.weight_rows_per_cycle.unwrap_or(1);
         if weight_rows_per_cycle == 0 || weight_rows_per_cycle > rows {

@@ -14,9 +14,10 @@ use crate::dram::DramRate;
 use crate::error::{check_dim, SimError};
 use crate::fold::FoldTimer;
 use crate::fold_run::{self, FoldPlan, FoldTotals};
+use crate::pe::PassWork;
 use serde::Serialize;
 use std::collections::VecDeque;
-use tritone_energy::{Action, ActionCounts, FpFormat};
+use tritone_energy::{Action, ActionCounts};
 
 /// Largest M, K or N accepted (keeps every count far from u64 overflow).
 pub const MAX_GEMM_DIM: u64 = 1 << 20;
@@ -169,12 +170,7 @@ pub struct GemmStats {
 /// DRAM bytes of `weights` weights of `pe`'s kind, packed as `packing`
 /// (tiles are packed independently, so a partial byte is rounded up).
 pub fn weight_dram_bytes(pe: PeKind, packing: WeightPacking, weights: u64) -> u64 {
-    match (pe, packing) {
-        (PeKind::Ternary, WeightPacking::TwoBit) => weights.div_ceil(4),
-        (PeKind::Ternary, WeightPacking::FiveTritsPerByte) => weights.div_ceil(5),
-        (PeKind::MacInt8, _) => weights,
-        (PeKind::MacFp16, _) => weights * 2,
-    }
+    pe.dram_weight_bytes(packing, weights)
 }
 
 /// The mappings of `shape` on `cfg` worth timing (see the module doc for the
@@ -490,7 +486,7 @@ fn zero_weight_count(
     opts: &GemmOptions,
 ) -> Result<u64, SimError> {
     let weights = shape.k * shape.n;
-    if cfg.pe() != PeKind::Ternary {
+    if !cfg.pe().skips_zero_weights() {
         return Ok(0);
     }
     match opts.zero_weights {
@@ -579,53 +575,18 @@ fn gemm_actions(
     // over the chunks that is M tokens per tile.
     let passes = shape.m * folds * r * c;
     let real = shape.macs();
-    match pe {
-        PeKind::Ternary => {
-            let skipped_real = shape.m * zeros;
-            a.add(
-                Action::IntAdd {
-                    bits: cfg.acc_bits(),
-                },
-                real - skipped_real,
-            );
-            // Zero weights and the zero padding of edge tiles pass the sum through.
-            a.add(Action::SkippedProduct, skipped_real + (passes - real));
-        }
-        PeKind::MacInt8 => {
-            a.add(Action::IntMul { bits: 8 }, passes);
-            a.add(
-                Action::IntAdd {
-                    bits: cfg.acc_bits(),
-                },
-                passes,
-            );
-        }
-        PeKind::MacFp16 => {
-            a.add(
-                Action::FpMul {
-                    format: FpFormat::Fp16,
-                },
-                passes,
-            );
-            a.add(
-                Action::FpAdd {
-                    format: FpFormat::Fp32,
-                },
-                passes,
-            );
-        }
-    }
+    pe.pass_actions(
+        cfg.acc_bits(),
+        &PassWork {
+            passes,
+            products: real,
+            zero_products: shape.m * zeros,
+        },
+        &mut a,
+    );
     // Output-buffer accumulation between K-blocks.
     let rmw = shape.m * shape.n * (map.k_blocks - 1);
-    match pe {
-        PeKind::MacFp16 => a.add(
-            Action::FpAdd {
-                format: FpFormat::Fp32,
-            },
-            rmw,
-        ),
-        _ => a.add(Action::IntAdd { bits: OUT_ACC_BITS }, rmw),
-    }
+    a.add(pe.partial_sum_add(OUT_ACC_BITS), rmw);
     // Registers per token per fold: each PE's activation and partial-sum
     // register, the input skew (row i delays by i) and output deskew (column j
     // by C−1−j) chains plus the output register; per load, the weight registers.

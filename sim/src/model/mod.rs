@@ -219,18 +219,21 @@ pub fn simulate_model(
             });
         }
     }
-    match (model.weights, cfg.pe()) {
-        (WeightKind::Fp16, PeKind::MacFp16)
-        | (WeightKind::Ternary, PeKind::Ternary | PeKind::MacInt8) => {}
-        (kind, pe) => {
-            return Err(SimError::Model {
-                name: model.name.clone(),
-                why: format!(
-                    "{kind:?} weights cannot run on a {} array (FP16 models need mac-fp16)",
-                    pe.name()
-                ),
-            })
-        }
+    if cfg.pe().model_weights() != model.weights {
+        let fitting: Vec<&str> = PeKind::ALL
+            .iter()
+            .filter(|k| k.model_weights() == model.weights)
+            .map(|k| k.name())
+            .collect();
+        return Err(SimError::Model {
+            name: model.name.clone(),
+            why: format!(
+                "{:?} weights cannot run on a {} array (they need {})",
+                model.weights,
+                cfg.pe().name(),
+                fitting.join(" or ")
+            ),
+        });
     }
     let rate = DramRate::of(cfg)?;
     let mut cache = BTreeMap::new();
