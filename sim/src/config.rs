@@ -5,6 +5,8 @@
 //! loadable); [`ArrayConfig::new`] validates it once, and an `ArrayConfig`
 //! cannot exist in an invalid state afterwards.
 
+use crate::dram::DramRate;
+use crate::error::SimError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tritone_energy::{DramKind, FpFormat};
@@ -432,6 +434,76 @@ impl ArrayConfig {
     pub fn weight_packing(&self) -> WeightPacking {
         self.weight_packing
     }
+
+    /// The part of this architecture a GEMM's statistics depend on (see
+    /// [`GemmKey`]); fails only when the DRAM rate is below the simulator's
+    /// resolution.
+    pub fn gemm_key(&self) -> Result<GemmKey, SimError> {
+        // Every field is named: one added to ArrayConfig does not compile
+        // here until it is placed in the key or said not to matter.
+        let ArrayConfig {
+            rows,
+            cols,
+            acc_bits,
+            pe,
+            double_buffer,
+            weight_rows_per_cycle,
+            clock_mhz: _,
+            buffers,
+            dram,
+            // Model-level only: the vector unit, attention and the KV cache.
+            vector: _,
+            attention: _,
+            kv_bits: _,
+            weight_packing,
+        } = *self;
+        // The clock and the bandwidth reach a GEMM only as bytes per cycle
+        // (`DramRate`): equal fractions time every transfer alike.
+        let (num, den) = DramRate::of(self)?.bytes_per_cycle();
+        let g = gcd(num, den);
+        Ok(GemmKey {
+            rows,
+            cols,
+            acc_bits,
+            pe,
+            double_buffer,
+            weight_rows_per_cycle,
+            buffers: [
+                buffers.weight_kib,
+                buffers.act_kib,
+                buffers.out_kib,
+                buffers.width_bits,
+            ],
+            dram_kind: dram.kind,
+            bytes_per_cycle: (num / g, den / g),
+            weight_packing,
+        })
+    }
+}
+
+/// The architecture as a GEMM sees it: two configurations with equal keys
+/// give equal [`crate::GemmStats`] for every shape and option (the clock and
+/// DRAM bandwidth enter only as their bytes-per-cycle fraction, in lowest
+/// terms). What a cache of GEMM results is keyed by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GemmKey {
+    rows: u32,
+    cols: u32,
+    acc_bits: u32,
+    pe: PeKind,
+    double_buffer: bool,
+    weight_rows_per_cycle: u32,
+    buffers: [u32; 4],
+    dram_kind: DramKind,
+    bytes_per_cycle: (u64, u64),
+    weight_packing: WeightPacking,
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
 }
 
 #[cfg(test)]
@@ -509,6 +581,43 @@ mod tests {
             },
         ] {
             assert!(ArrayConfig::new(spec.clone()).is_err(), "{spec:?} accepted");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(60))]
+        /// What `GemmKey` claims: configurations with equal keys (here: the
+        /// clock and the bandwidth scaled together) time every GEMM alike,
+        /// and a different bytes-per-cycle fraction is a different key.
+        #[test]
+        fn equal_gemm_keys_give_equal_gemms(
+            r in 1u32..12, c in 1u32..12, db: bool, int8: bool,
+            gbps in 1u32..40, mhz in 50u32..400, k in 2u32..5,
+            m in 1u64..40, kk in 1u64..300, n in 1u64..60,
+        ) {
+            use crate::gemm::{simulate_gemm, GemmOptions, GemmShape};
+            let make = |gbps: f64, mhz: f64| ArrayConfig::new(ArraySpec {
+                rows: Some(r),
+                cols: Some(c),
+                double_buffer: Some(db),
+                pe: Some(if int8 { PeKind::MacInt8 } else { PeKind::Ternary }),
+                clock_mhz: Some(mhz),
+                buffers: Some(Buffers { weight_kib: 1, act_kib: 1, out_kib: 2, width_bits: 64 }),
+                dram: Some(Dram { kind: DramKind::Ddr4, bandwidth_gbps: gbps }),
+                ..Default::default()
+            });
+            let (a, b) = (make(gbps as f64, mhz as f64), make((gbps * k) as f64, (mhz * k) as f64));
+            proptest::prop_assume!(a.is_ok());
+            let (a, b) = (a.unwrap(), b.unwrap());
+            proptest::prop_assert_eq!(a.gemm_key().unwrap(), b.gemm_key().unwrap());
+            let shape = GemmShape { m, k: kk, n };
+            let opts = GemmOptions::default();
+            proptest::prop_assert_eq!(
+                simulate_gemm(&a, &shape, &opts).unwrap(),
+                simulate_gemm(&b, &shape, &opts).unwrap()
+            );
+            let faster = make((gbps * k) as f64, mhz as f64).unwrap();
+            proptest::prop_assert_ne!(a.gemm_key().unwrap(), faster.gemm_key().unwrap());
         }
     }
 

@@ -54,7 +54,7 @@ pub enum OpKind {
 }
 
 /// Which unit runs an operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     /// The systolic array.
