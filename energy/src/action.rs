@@ -164,12 +164,11 @@ impl ActionCounts {
     /// Adds every count of `other` into `self`, or `None` (and `self`
     /// unchanged) if a count would overflow 64 bits.
     pub fn checked_merge(&mut self, other: &ActionCounts) -> Option<()> {
-        let mut sum = self.counts.clone();
+        // Checked first, applied after: a failed merge changes nothing.
         for (a, n) in other.iter() {
-            let c = sum.entry(a).or_insert(0);
-            *c = c.checked_add(n)?;
+            self.get(a).checked_add(n)?;
         }
-        self.counts = sum;
+        self.merge(other);
         Some(())
     }
 

@@ -462,21 +462,23 @@ impl ArrayConfig {
         let (num, den) = DramRate::of(self)?.bytes_per_cycle();
         let g = gcd(num, den);
         Ok(GemmKey {
-            rows,
-            cols,
-            acc_bits,
-            pe,
-            double_buffer,
-            weight_rows_per_cycle,
-            buffers: [
-                buffers.weight_kib,
-                buffers.act_kib,
-                buffers.out_kib,
-                buffers.width_bits,
-            ],
-            dram_kind: dram.kind,
+            array: ArrayKey {
+                rows,
+                cols,
+                acc_bits,
+                pe,
+                double_buffer,
+                weight_rows_per_cycle,
+                buffers: [
+                    buffers.weight_kib,
+                    buffers.act_kib,
+                    buffers.out_kib,
+                    buffers.width_bits,
+                ],
+                dram_kind: dram.kind,
+                weight_packing,
+            },
             bytes_per_cycle: (num / g, den / g),
-            weight_packing,
         })
     }
 }
@@ -487,6 +489,21 @@ impl ArrayConfig {
 /// terms). What a cache of GEMM results is keyed by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GemmKey {
+    array: ArrayKey,
+    bytes_per_cycle: (u64, u64),
+}
+
+impl GemmKey {
+    /// The key without the DRAM rate: what a mapping's candidates and its
+    /// compute cycles (infinitely fast DRAM) depend on.
+    pub fn array(&self) -> &ArrayKey {
+        &self.array
+    }
+}
+
+/// A [`GemmKey`] without the DRAM rate.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayKey {
     rows: u32,
     cols: u32,
     acc_bits: u32,
@@ -495,7 +512,6 @@ pub struct GemmKey {
     weight_rows_per_cycle: u32,
     buffers: [u32; 4],
     dram_kind: DramKind,
-    bytes_per_cycle: (u64, u64),
     weight_packing: WeightPacking,
 }
 

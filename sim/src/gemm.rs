@@ -97,7 +97,7 @@ impl Default for GemmOptions {
 }
 
 /// How activations reach the array.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActivationFeed {
     /// All of X stays in the activation buffer (no DRAM traffic).
@@ -109,7 +109,7 @@ pub enum ActivationFeed {
 }
 
 /// The mapping chosen for a GEMM.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Mapping {
     /// K-blocks ⌈K/R⌉.
     pub k_blocks: u64,
@@ -266,12 +266,18 @@ fn fastest_mapping(
     let mut best: Option<GemmStats> = None;
     for map in candidates(cfg, shape, opts)? {
         let s = time(cfg, shape, opts, &map)?;
-        let key = |s: &GemmStats| (s.cycles, s.dram_read_bytes + s.dram_write_bytes);
-        if best.as_ref().is_none_or(|b| key(&s) < key(b)) {
+        if best.as_ref().is_none_or(|b| faster(&s, b)) {
             best = Some(s);
         }
     }
     Ok(best.expect("there is always at least one candidate mapping"))
+}
+
+/// Whether mapping result `a` beats `b`: fewer cycles, then fewer DRAM
+/// bytes (on a full tie the earlier candidate is kept).
+pub fn faster(a: &GemmStats, b: &GemmStats) -> bool {
+    let key = |s: &GemmStats| (s.cycles, s.dram_read_bytes + s.dram_write_bytes);
+    key(a) < key(b)
 }
 
 /// Simulates one GEMM with the given mapping (one of [`candidates`]).

@@ -68,7 +68,7 @@ impl Workload {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OpStats {
     /// Operator name (e.g. `q_proj`).
-    pub name: String,
+    pub name: &'static str,
     /// What it computes.
     pub kind: OpKind,
     /// Where it runs.
@@ -416,7 +416,7 @@ fn eval_phase(
                 // checked: only a real overflow refuses the workload.
                 let times = |v: u64| fit(v as u128 * reps as u128);
                 OpStats {
-                    name: op.name.clone(),
+                    name: op.name,
                     kind: op.kind,
                     unit: Unit::Array,
                     phase: ps.phase,
@@ -477,7 +477,7 @@ fn eval_phase(
                     fit(bits)?,
                 );
                 OpStats {
-                    name: op.name.clone(),
+                    name: op.name,
                     kind: op.kind,
                     unit: Unit::Vector,
                     phase: ps.phase,
