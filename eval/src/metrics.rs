@@ -82,6 +82,15 @@ metrics! {
     memory_bytes: u64,
 }
 
+/// The table of metric columns in `docs/sweeps.md`, generated from [`Metrics`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| column | meaning |\n|---|---|\n");
+    for (name, about) in Metrics::COLUMNS.iter().zip(Metrics::ABOUT) {
+        out.push_str(&format!("| `{name}` | {about} |\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

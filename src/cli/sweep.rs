@@ -94,7 +94,7 @@ impl Args for ParamLists {
                     .long(&*p.flag()[2..].to_string().leak())
                     .value_name("LIST")
                     .action(clap::ArgAction::Append)
-                    .help(format!("{}: {}", p.about, p.kind.values_doc()))
+                    .help(format!("{} [{}]", p.about, p.kind.values_doc()))
                     .help_heading(heading),
             )
         })
