@@ -600,9 +600,16 @@ fn gap(o: &mut String, s: &Setup, d: &ReportData) {
 }
 
 fn per_model(o: &mut String, _: &Setup, d: &ReportData) {
-    // Each energy column in the one unit that suits its largest value.
+    // Each energy column in one unit: the largest that keeps its smallest
+    // value at or above 1 (so no row loses its digits).
     let unit = |f: fn(&Metrics) -> f64| {
-        energy_unit(d.models.iter().map(|m| f(&m.metrics)).fold(0.0, f64::max))
+        let least = d
+            .models
+            .iter()
+            .map(|m| f(&m.metrics))
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        energy_unit(if least.is_finite() { least } else { 0.0 })
     };
     let per_token = unit(|m| m.energy_per_token_pj);
     let paper_per_token = unit(|m| m.paper_energy_per_token_pj);
