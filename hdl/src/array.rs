@@ -23,15 +23,15 @@ struct Array<P> {
     rows: usize,
     cols: usize,
     pes: Vec<P>,
-    /// Per row k: k+1 stages of (activation, bank bit).
-    skew: Vec<Vec<(u64, bool)>>,
+    /// Per row k: k+1 stages of (activation, bank index).
+    skew: Vec<Vec<(u64, u64)>>,
     /// Per column c: C−1−c stages of the bottom partial sum.
     deskew: Vec<Vec<u64>>,
     /// `x_valid` delayed by R+C edges.
     valid: Vec<bool>,
     w_beat: u32,
-    load_bank: bool,
-    cur_bank: bool,
+    load_bank: u64,
+    cur_bank: u64,
 }
 
 fn run_array<P: ArrayPe>(design: &ArrayDesign, stim: &Stimulus) -> Result<Vec<YBeat>, HdlError> {
@@ -39,13 +39,15 @@ fn run_array<P: ArrayPe>(design: &ArrayDesign, stim: &Stimulus) -> Result<Vec<YB
     let mut arr = Array::<P> {
         rows: r,
         cols: c,
-        pes: (0..r * c).map(|_| P::default()).collect(),
-        skew: (0..r).map(|k| vec![(0, false); k + 1]).collect(),
+        pes: (0..r * c)
+            .map(|_| P::with_banks(design.banks() as usize))
+            .collect(),
+        skew: (0..r).map(|k| vec![(0, 0); k + 1]).collect(),
         deskew: (0..c).map(|j| vec![0; c - 1 - j]).collect(),
         valid: vec![false; r + c],
         w_beat: 0,
-        load_bank: false,
-        cur_bank: false,
+        load_bank: 0,
+        cur_bank: 0,
     };
     for pe in arr.pes.iter_mut() {
         pe.connect_all();
@@ -94,11 +96,6 @@ impl<P: ArrayPe> Array<P> {
     ) -> Result<(), HdlError> {
         let (r, c, l) = (self.rows, self.cols, d.rows_per_beat() as usize);
         // PE inputs, all from pre-edge register values.
-        let we = if d.double_buffer() && self.load_bank {
-            0b10
-        } else {
-            0b01
-        };
         let mut inputs = Vec::with_capacity(r * c);
         for k in 0..r {
             for j in 0..c {
@@ -114,8 +111,8 @@ impl<P: ArrayPe> Array<P> {
                     self.pe(k - 1, j).outputs().2
                 };
                 let (code, en) = match w {
-                    Some(bus) if self.w_beat as usize == k / l => (bus.lanes[(k % l) * c + j], we),
-                    _ => (0, 0),
+                    Some(bus) if self.w_beat as usize == k / l => (bus.lanes[(k % l) * c + j], true),
+                    _ => (0, false),
                 };
                 inputs.push((a, bank, p, code, en));
             }
@@ -134,18 +131,19 @@ impl<P: ArrayPe> Array<P> {
         }
         self.valid.rotate_right(1);
         self.valid[0] = x.is_some();
+        let load_bank = self.load_bank;
         if w.is_some() {
             if self.w_beat + 1 == d.weight_beats() {
                 self.w_beat = 0;
                 self.cur_bank = self.load_bank;
-                self.load_bank = d.double_buffer() && !self.load_bank;
+                self.load_bank = (self.load_bank + 1) % d.banks() as u64;
             } else {
                 self.w_beat += 1;
             }
         }
         // The PEs: settle the new inputs with the clock low, then raise it.
         for (pe, (a, bank, p, code, en)) in self.pes.iter_mut().zip(inputs) {
-            pe.drive(a, bank, p, code, en);
+            pe.drive(a, bank, p, code, en, load_bank);
             pe.set_clock(false);
             if !settle(pe, SETTLE_ITERS) {
                 return Err(HdlError::Mismatch(

@@ -21,7 +21,7 @@ struct Case {
     r: u32,
     c: u32,
     l: u32,
-    db: bool,
+    banks: u32,
     pe: PeKind,
     five: bool,
     /// DRAM GB/s at 100 MHz (10 × bytes per edge).
@@ -37,7 +37,7 @@ impl Case {
             r,
             c,
             l: 1,
-            db: true,
+            banks: 2,
             pe: PeKind::Ternary,
             five: false,
             gbps,
@@ -53,7 +53,7 @@ impl Case {
             rows: Some(self.r),
             cols: Some(self.c),
             weight_rows_per_cycle: Some(self.l),
-            double_buffer: Some(self.db),
+            weight_banks: Some(self.banks),
             pe: Some(self.pe),
             weight_packing: Some(if self.five {
                 WeightPacking::FiveTritsPerByte
@@ -153,7 +153,7 @@ fn cases() -> Vec<Case> {
         Case::new(16, 8, 25.6, (2, 2, 2), (37, 47, 23)),
     ];
     let mut single = Case::new(8, 8, 20.0, (1, 1, 1), (20, 50, 30));
-    single.db = false;
+    single.banks = 1;
     v.push(single);
     let mut wide = Case::new(4, 4, 6.4, (1, 1, 1), (9, 40, 70));
     wide.stream = Some(64);
@@ -172,7 +172,7 @@ fn cases() -> Vec<Case> {
     v.push(mac);
     let mut mac_single = Case::new(4, 8, 3.2, (1, 1, 1), (30, 100, 20));
     mac_single.pe = PeKind::MacInt8;
-    mac_single.db = false;
+    mac_single.banks = 1;
     v.push(mac_single);
     let mut five = Case::new(8, 8, 0.8, (1, 1, 1), (13, 50, 30));
     five.five = true;
@@ -184,6 +184,15 @@ fn cases() -> Vec<Case> {
     five_refetch.five = true;
     v.push(five_refetch);
     v.push(Case::new(8, 8, 100.0, (8, 8, 8), (70, 300, 90)));
+    // More banks: one-token folds reload the array faster than a bank drains.
+    let mut four = Case::new(8, 8, 3.2, (1, 1, 1), (1, 200, 90));
+    four.banks = 4;
+    four.l = 2;
+    v.push(four);
+    let mut eight = Case::new(4, 8, 1.6, (1, 1, 1), (3, 60, 50));
+    eight.banks = 8;
+    eight.l = 4;
+    v.push(eight);
     v
 }
 

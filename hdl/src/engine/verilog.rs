@@ -79,7 +79,8 @@ pub fn verilog(design: &EngineDesign) -> String {
         ("CONFIG_WORD", format!("32'h{:08x}", design.config_word())),
         ("READ_MUX", regs::read_mux()),
         ("ROW_ASSEMBLY", row_assembly(w_collect, x_collect)),
-        ("DRAIN_RULE", drain_rule(a.double_buffer())),
+        ("DRAIN_RULE", drain_rule(a.banks())),
+        ("NBK", a.banks().max(2).to_string()),
         ("WEIGHT_DECODE", weight_decode(&top, five, g.cols * g.rows_per_beat)),
         ("POPCOUNT", popcount(a.pe(), g.cols * g.rows_per_beat)),
         ("ADD_COUNT", add_count(a.pe())),
@@ -134,12 +135,13 @@ fn row_assembly(w_collect: u64, x_collect: u64) -> String {
     s
 }
 
-/// The tile contract's drain rule for the next load (`tritone_sim::tile`).
-fn drain_rule(double_buffer: bool) -> String {
-    if double_buffer {
-        "    wire ld_c_drain = ld_count < N_TWO || now + T_TWO + T_B >= e_last1 + T_CR;".into()
+/// The tile contract's drain rule for the next load (`tritone_sim::tile`):
+/// the bank it overwrites was last used by the fold `banks` before.
+fn drain_rule(banks: u32) -> String {
+    if banks > 1 {
+        format!("    wire ld_c_drain = ld_count < {banks} || now + T_TWO + T_B >= e_lastb + T_CR;")
     } else {
-        "    wire ld_c_drain = ld_first || now + T_TWO + T_B >= e_last0 + T_CR;\n    wire unused_last1 = &{1'b0, e_last1};".into()
+        "    wire ld_c_drain = ld_first || now + T_TWO + T_B >= e_last0 + T_CR;\n    wire unused_lastb = &{1'b0, e_lastb};".into()
     }
 }
 

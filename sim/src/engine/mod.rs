@@ -73,7 +73,7 @@ pub struct Geometry {
     pub rows_per_beat: u64,
     /// Array weight beats per tile load, B = ⌈R/L⌉.
     pub beats: u64,
-    /// Weight banks in each PE (2 when double-buffered).
+    /// Weight banks in each PE (2 when double-buffered, up to 8).
     pub array_banks: u64,
     /// Bytes of one stream beat (`TDATA` width / 8), input and output alike.
     pub stream_bytes: u64,
@@ -147,7 +147,7 @@ impl Geometry {
             cols: c,
             rows_per_beat: l,
             beats,
-            array_banks: if cfg.double_buffer() { 2 } else { 1 },
+            array_banks: cfg.weight_banks() as u64,
             stream_bytes: d,
             weight_beat_bytes,
             weight_reads,
