@@ -156,7 +156,13 @@ impl Checkpoint {
         let (key, e) = self.tensors.get_key_value(name).ok_or_else(|| {
             let mut names: Vec<&str> = self.tensors.keys().map(String::as_str).collect();
             names.sort_unstable();
-            let shown = names.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+            // Escaped: a name from the file may hold a line break.
+            let shown = names
+                .iter()
+                .take(8)
+                .map(|n| n.escape_debug().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             ReferenceError::MissingTensor {
                 path: self.dir.clone(),
                 name: name.to_string(),

@@ -254,6 +254,18 @@ fn quantization(obj: &Map<String, Value>) -> std::result::Result<Option<Quantiza
     }
 }
 
+impl Quantization {
+    /// The `quantization_config` words for it: `bitlinear/offline`,
+    /// `autobitlinear/offline` or `autobitlinear/online`.
+    pub fn config_name(self) -> &'static str {
+        match self {
+            Quantization::BitLinear => "bitlinear/offline",
+            Quantization::AutoBitLinearOffline => "autobitlinear/offline",
+            Quantization::Online => "autobitlinear/online",
+        }
+    }
+}
+
 /// RoPE frequency scaling (transformers' `rope_type`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RopeScaling {

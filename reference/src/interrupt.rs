@@ -155,6 +155,13 @@ fn undo_all() -> MutexGuard<'static, Registry> {
     reg
 }
 
+/// Kills the registered process groups and removes the registered paths
+/// now: for a program about to exit without unwinding (a panic hook), where
+/// no destructor will do it.
+pub fn clean_up() {
+    undo(&mut registry(), |_| true, true);
+}
+
 /// The clean-up of the paths `select` picks and, with `groups`, of every
 /// registered process group (tests pick their own).
 fn undo(reg: &mut Registry, select: impl Fn(&Path) -> bool, groups: bool) {

@@ -37,7 +37,13 @@ pub fn read_tensor_f32(path: &Path, name: &str) -> Result<TensorF32> {
     let view = st.tensor(name).map_err(|_| {
         let mut names: Vec<&str> = st.names().into_iter().map(String::as_str).collect();
         names.sort_unstable();
-        let shown = names.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+        // Escaped: a name from the file may hold a line break.
+        let shown = names
+            .iter()
+            .take(8)
+            .map(|n| n.escape_debug().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         ReferenceError::MissingTensor {
             path: path.to_path_buf(),
             name: name.to_string(),

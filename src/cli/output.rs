@@ -31,7 +31,10 @@ pub fn write_fmt(args: fmt::Arguments<'_>) -> Result<(), StdoutError> {
 
 /// Writes `text` to standard output as it is.
 pub fn print(text: &str) -> Result<(), StdoutError> {
-    io::stdout().lock().write_all(text.as_bytes()).map_err(StdoutError)
+    io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(StdoutError)
 }
 
 /// `println!` that returns a [`StdoutError`] instead of panicking.
@@ -71,15 +74,22 @@ fn report(line: &str) {
 
 /// An error and its causes as one line: causes whose text is already in the
 /// message are skipped (an I/O error wrapped with its own text would
-/// otherwise appear twice), and the lines of a multi-line message (a tool's
-/// output) are joined with "; ".
+/// otherwise appear twice), a cause that starts with the name the message
+/// ends with ("writing --out a.bin" then "a.bin: disk full") loses that
+/// repeated name, and the lines of a multi-line message (a tool's output)
+/// are joined with "; ".
 pub fn error_line(e: &anyhow::Error) -> String {
     let mut msg = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
-        let text = text.trim();
+        let mut text = text.trim();
         if text.is_empty() || msg.contains(text) {
             continue;
+        }
+        if let Some((head, tail)) = text.split_once(": ") {
+            if !head.is_empty() && msg.ends_with(head) {
+                text = tail;
+            }
         }
         if !msg.is_empty() {
             msg.push_str(": ");
@@ -144,6 +154,9 @@ mod tests {
         .context(format!("out.bin: {os} at path \"/x/.tritone-1\""));
         let line = error_line(&wrapped);
         assert_eq!(line.matches("os error 13").count(), 1, "{line}");
+        let named =
+            anyhow::Error::new(io::Error::other("a.bin: disk full")).context("writing --out a.bin");
+        assert_eq!(error_line(&named), "writing --out a.bin: disk full");
         let tool = anyhow::anyhow!("yosys failed: exit status: 1\nERROR: syntax\n\n");
         assert_eq!(
             error_line(&tool),

@@ -193,11 +193,7 @@ fn check_positions(a: &RunArgs, model: &Model) -> anyhow::Result<u64> {
     Ok(positions)
 }
 
-fn hardware_choice(
-    a: &RunArgs,
-    model: &Model,
-    positions: u64,
-) -> anyhow::Result<HardwareChoice> {
+fn hardware_choice(a: &RunArgs, model: &Model, positions: u64) -> anyhow::Result<HardwareChoice> {
     if !a.array && design_given(&a.design) {
         bail!("design options (--arch, --rows, --cols, --acc-bits, --pe, ...) need --array");
     }
@@ -500,7 +496,8 @@ fn print_comparison(
     outln!("  max |Δlogit|          {:.3e}", all.max_abs_logit)?;
     outln!(
         "  KL(ref ‖ hw) mean/max {:.3e} / {:.3e} nats",
-        all.mean_kl, all.max_kl
+        all.mean_kl,
+        all.max_kl
     )?;
     outln!(
         "  top-1 agreement       {}/{} positions ({:.1} %)",

@@ -77,7 +77,12 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
     }
     let outputs: Vec<PathBuf> = names.iter().map(|n| a.out.join(n)).collect();
     let named: Vec<super::Named<'_>> = outputs.iter().map(|p| ("--out", p.as_path())).collect();
-    let inputs: Vec<super::Named<'_>> = a.design.arch.iter().map(|p| ("--arch", p.as_path())).collect();
+    let inputs: Vec<super::Named<'_>> = a
+        .design
+        .arch
+        .iter()
+        .map(|p| ("--arch", p.as_path()))
+        .collect();
     super::refuse_overwrite(&named, &inputs)?;
     // The files are generated into a staging folder and published together:
     // an interrupted or failed run leaves the previous design whole.
