@@ -446,3 +446,54 @@ fn an_interrupt_mid_write_leaves_the_old_output_and_no_temporaries() {
         assert_eq!(snapshot(&out), before, "{name}: the old output changed");
     }
 }
+
+/// Output names that are not UTF-8 are used byte for byte: the file written
+/// is the one named, and the files of a set land in the folder named.
+#[cfg(unix)]
+#[test]
+fn non_utf8_output_names_are_kept_byte_for_byte() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("W.safetensors");
+    let x = dir.path().join("X.safetensors");
+    write_f32(
+        &w,
+        "weight",
+        &[2, 4],
+        &[1.0, -1.0, 0.2, 0.0, -2.0, 0.6, 0.0, 1.2],
+    );
+    write_f32(&x, "input", &[1, 4], &[0.5, -1.0, 0.25, 2.0]);
+    let y = dir.path().join(OsStr::from_bytes(b"y\xff.safetensors"));
+    let o = bin()
+        .args(["reference", "bitlinear", "--weight"])
+        .arg(&w)
+        .arg("--input")
+        .arg(&x)
+        .arg("--out")
+        .arg(&y)
+        .output()
+        .unwrap();
+    stdout(&o);
+    assert!(y.is_file());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+
+    let rtl = dir.path().join(OsStr::from_bytes(b"rtl\xfe"));
+    let o = bin()
+        .args([
+            "verilog",
+            "--rows",
+            "4",
+            "--cols",
+            "4",
+            "--testbench",
+            "--out",
+        ])
+        .arg(&rtl)
+        .output()
+        .unwrap();
+    stdout(&o);
+    let names: Vec<_> = std::fs::read_dir(&rtl).unwrap().collect();
+    assert_eq!(names.len(), 3);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+}
