@@ -29,7 +29,7 @@ fn too_large(limit: u64) -> io::Error {
 /// `n` bytes in the largest binary unit that divides it (64 MiB, 4 GiB, 100 B).
 pub fn human_bytes(n: u64) -> String {
     for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] {
-        if n >= 1 << shift && n % (1 << shift) == 0 {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
             return format!("{} {unit}", n >> shift);
         }
     }

@@ -440,8 +440,7 @@ pub(crate) fn run(
             } else {
                 st.lane.timer.times()[1]
             };
-            let beats =
-                g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
+            let beats = g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
             let span = Span::of(&pace, beats);
             let (first, _) = Lane::transfer(&mut st.lane.input, gate, span);
             st.lane.chunk_ready = first + span.last + BUFFER_TO_ARRAY;
@@ -491,16 +490,7 @@ pub(crate) fn run(
                 let mut failed = false;
                 let mut done = 0;
                 for (p, end) in periods(j, kb, folds, &flips, outer, hist.len() as u64) {
-                    let (n, _) = try_jump(
-                        &mut st,
-                        &mut hist,
-                        &c,
-                        &kind_at,
-                        j,
-                        end,
-                        p,
-                        map.weight_slots,
-                    );
+                    let (n, _) = try_jump(&mut st, &mut hist, &c, &kind_at, j, end, p, map.weight_slots);
                     if n == FAILED {
                         failed = true;
                     } else if n > 0 {
@@ -627,12 +617,8 @@ fn try_jump(
         return (0, 0);
     }
     let (a, b) = (&hist[h - 2 * pu..h - pu], &hist[h - pu..]);
-    if a.iter()
-        .zip(b)
-        .any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
-        || b.iter()
-            .enumerate()
-            .any(|(i, r)| r.kind != kind_at(j + i as u64))
+    if a.iter().zip(b).any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
+        || b.iter().enumerate().any(|(i, r)| r.kind != kind_at(j + i as u64))
     {
         return (0, 0);
     }

@@ -141,8 +141,7 @@ impl Geometry {
         let act_slices = act_rows * act_banks;
         let out_token_bytes = c * OUT_WORD_BYTES;
         let out_banks = (d / out_token_bytes).max(1);
-        let out_bank_tokens =
-            kib(bufs.out_kib) / 2 / (out_banks * out_token_bytes).max(d) * out_banks;
+        let out_bank_tokens = kib(bufs.out_kib) / 2 / (out_banks * out_token_bytes).max(d) * out_banks;
         let g = Geometry {
             rows: r,
             cols: c,
