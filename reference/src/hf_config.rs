@@ -206,12 +206,12 @@ fn quantization(obj: &Map<String, Value>) -> std::result::Result<Option<Quantiza
         }
     };
     let field = |name: &str| q.get(name).filter(|v| !v.is_null());
-    match field("quant_method").and_then(Value::as_str) {
-        Some("bitnet") => {}
+    match field("quant_method") {
+        Some(Value::String(m)) if m == "bitnet" => {}
         other => {
             return Err(format!(
                 "field `quantization_config.quant_method` is {}; only \"bitnet\" is supported",
-                other.map_or("missing".to_string(), |s| format!("\"{s}\""))
+                other.map_or("missing".to_string(), clip)
             ))
         }
     }
@@ -234,22 +234,32 @@ fn quantization(obj: &Map<String, Value>) -> std::result::Result<Option<Quantiza
             ));
         }
     }
-    let class = field("linear_class")
-        .and_then(Value::as_str)
-        .unwrap_or("bitlinear");
-    let mode = field("quantization_mode")
-        .and_then(Value::as_str)
-        .unwrap_or("offline");
-    match (class, mode) {
+    // A name given as anything but a string is refused, not defaulted.
+    let name = |key: &str, default: &'static str| match field(key) {
+        None => Ok(default.to_string()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(v) => Err(format!(
+            "field `quantization_config.{key}` is {}, expected a string",
+            clip(v)
+        )),
+    };
+    let (class, mode) = (
+        name("linear_class", "bitlinear")?,
+        name("quantization_mode", "offline")?,
+    );
+    match (class.as_str(), mode.as_str()) {
         ("bitlinear", "offline") => Ok(Some(Quantization::BitLinear)),
         ("autobitlinear", "offline") => Ok(Some(Quantization::AutoBitLinearOffline)),
         ("autobitlinear", "online") => Ok(Some(Quantization::Online)),
         ("bitlinear", m) => Err(format!(
-            "field `quantization_config.quantization_mode` is \"{m}\"; the bitlinear class is offline only"
+            "field `quantization_config.quantization_mode` is {}; the bitlinear class is offline only",
+            clip(&Value::from(m))
         )),
         (c, m) => Err(format!(
-            "field `quantization_config` has linear_class \"{c}\" and quantization_mode \"{m}\"; \
-             supported: bitlinear/offline, autobitlinear/offline, autobitlinear/online"
+            "field `quantization_config` has linear_class {} and quantization_mode {}; \
+             supported: bitlinear/offline, autobitlinear/offline, autobitlinear/online",
+            clip(&Value::from(c)),
+            clip(&Value::from(m))
         )),
     }
 }
@@ -643,6 +653,23 @@ mod tests {
                 "outside the positive range of f32",
             ),
             (r#", "hidden_act": "a\nb""#, "`hidden_act` is \"a\\nb\""),
+            // Found by a long fuzz run: a line break inside quant_method.
+            (
+                r#", "quantization_config": {"quant_method": "a\nb"}"#,
+                "`quantization_config.quant_method` is \"a\\nb\"",
+            ),
+            (
+                r#", "quantization_config": {"quant_method": 5}"#,
+                "`quantization_config.quant_method` is 5",
+            ),
+            (
+                r#", "quantization_config": {"quant_method": "bitnet", "linear_class": 5}"#,
+                "`quantization_config.linear_class` is 5, expected a string",
+            ),
+            (
+                r#", "quantization_config": {"quant_method": "bitnet", "quantization_mode": "x\ny"}"#,
+                "`quantization_config.quantization_mode` is \"x\\ny\"",
+            ),
         ] {
             // The later key wins in serde_json: the extra field overrides TINY's.
             let e = run_config(extra).unwrap_err();
