@@ -90,9 +90,11 @@ fn energy_model_json_has_both_views_and_the_fp16_counterpart() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let m = &v["model"];
     assert_eq!(m["tokens"], 40);
-    assert!(m["faithful_pj"].as_f64().unwrap() > m["paper_pj"].as_f64().unwrap());
+    let f = |v: &serde_json::Value, name: &str| v["metrics"][name].as_f64().unwrap();
+    assert!(f(m, "energy_pj") > f(m, "paper_energy_pj"));
+    assert_eq!(f(m, "energy_per_token_pj"), f(m, "energy_pj") / 40.0);
     let fp16 = &v["fp16_counterpart"];
-    assert!(fp16["paper_pj"].as_f64().unwrap() > 10.0 * m["paper_pj"].as_f64().unwrap());
+    assert!(f(fp16, "paper_energy_pj") > 10.0 * f(m, "paper_energy_pj"));
     // Text form: per token, by component and by layer type.
     let o = tritone(&[
         "energy",
@@ -166,4 +168,49 @@ fn bad_node_table_and_arguments_are_refused() {
 
     let o = tritone(&["energy"]);
     assert!(!o.status.success());
+}
+
+#[test]
+fn energy_of_one_gemm_with_design_options() {
+    let o = tritone(&[
+        "energy",
+        "--gemm",
+        "64,512,256",
+        "--rows",
+        "32",
+        "--cols",
+        "32",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // ⌈512/32⌉ · ⌈256/32⌉ folds of the 32×32 array.
+    assert_eq!(v["stats"]["folds"], 16 * 8);
+    let (faithful, paper) = (
+        v["faithful"]["total_pj"].as_f64().unwrap(),
+        v["paper"]["total_pj"].as_f64().unwrap(),
+    );
+    assert!(faithful > paper && paper > 0.0);
+    let text = stdout(&tritone(&[
+        "energy",
+        "--gemm",
+        "64,512,256",
+        "--pe",
+        "mac-int8",
+    ]));
+    assert!(
+        text.contains("GEMM M=64 K=512 N=256")
+            && text.contains("INT8 mul")
+            && text.contains("faithful view by component"),
+        "{text}"
+    );
+    for bad in ["64,512", "a,b,c", "0,4,4"] {
+        let o = tritone(&["energy", "--gemm", bad]);
+        assert!(!o.status.success(), "{bad} accepted");
+        assert!(
+            stderr(&o).contains(bad) || stderr(&o).contains("GEMM M"),
+            "{}",
+            stderr(&o)
+        );
+    }
 }

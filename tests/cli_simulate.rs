@@ -124,8 +124,8 @@ fn gemm_reads_scalesim_topologies() {
 }
 
 #[test]
-fn model_prints_both_the_model_and_its_fp16_baseline() {
-    let out = stdout(&tritone(&[
+fn model_prints_the_model_and_its_fp16_baseline_when_asked() {
+    let args = [
         "simulate",
         "model",
         "--model",
@@ -134,9 +134,9 @@ fn model_prints_both_the_model_and_its_fp16_baseline() {
         "32",
         "--decode",
         "8",
-    ]));
+    ];
+    let out = stdout(&tritone(&args));
     for needle in [
-        "FP16 baseline",
         "time to first token",
         "decode tokens/s",
         "KV cache",
@@ -144,19 +144,15 @@ fn model_prints_both_the_model_and_its_fp16_baseline() {
     ] {
         assert!(out.contains(needle), "{needle}: {out}");
     }
-    let v = json(&[
-        "simulate",
-        "model",
-        "--model",
-        "bitnet-b1.58-700m",
-        "--prefill",
-        "32",
-        "--decode",
-        "8",
-        "--batch",
-        "2",
-        "--json",
-    ]);
+    assert!(!out.contains("FP16 baseline"), "{out}");
+    let with = stdout(&tritone(&[&args[..], &["--baseline"]].concat()));
+    assert!(
+        with.contains("FP16 baseline") && with.contains("mac-fp16"),
+        "{with}"
+    );
+    let v = json(&[&args[..], &["--batch", "2", "--json"]].concat());
+    assert!(v["fp16"].is_null());
+    let v = json(&[&args[..], &["--batch", "2", "--baseline", "--json"]].concat());
     let (m, f) = (&v["model"], &v["fp16"]);
     assert_eq!(m["workload"]["batch"], 2);
     assert_eq!(f["pe"], "mac-fp16");
@@ -202,7 +198,7 @@ fn bad_input_fails_with_a_clear_error() {
     let zero_bw = dir.path().join("zero.toml");
     std::fs::write(&zero_bw, "[dram]\nkind = \"ddr4\"\nbandwidth_gbps = 0.0\n").unwrap();
     let small = dir.path().join("small.toml");
-    std::fs::write(&small, "rows = 256\ncols = 256\n[buffers]\nweight_kib = 16\nact_kib = 64\nout_kib = 64\nwidth_bits = 256\n").unwrap();
+    std::fs::write(&small, "rows = 256\ncols = 256\n[buffers]\nweight_kib = 8\nact_kib = 64\nout_kib = 64\nwidth_bits = 256\n").unwrap();
     for (args, needle) in [
         (
             vec!["simulate", "gemm", "--m", "0", "--k", "4", "--n", "4"],
@@ -290,7 +286,7 @@ fn bad_input_fails_with_a_clear_error() {
                 "--arch",
                 small.to_str().unwrap(),
             ],
-            "smaller than one tile",
+            "cannot hold one weight tile",
         ),
         (
             vec![

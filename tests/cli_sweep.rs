@@ -72,7 +72,13 @@ fn small_sweep_writes_csv_json_and_pareto_plots() {
     assert_eq!(json.as_array().unwrap().len(), 24);
     assert!(json[0]["tokens_per_s"].is_number());
     let svg = read(&dir.path().join("s-pareto.svg"));
-    assert!(svg.contains("<svg") && svg.contains("tokens/s") && svg.contains("pJ"));
+    // Axes with units; energy in the unit that suits the points (mJ here).
+    assert!(
+        svg.contains("<svg")
+            && svg.contains("decode throughput (tokens/s)")
+            && svg.contains("energy per token (mJ, faithful view)"),
+        "{svg}"
+    );
     let png = std::fs::read(dir.path().join("s-pareto.png")).unwrap();
     assert_eq!(&png[..4], b"\x89PNG");
 }
@@ -206,4 +212,61 @@ fn synth_counts_are_added_and_cached_per_hardware_configuration() {
     let (stdout, csv_b) = run("b.csv");
     assert!(stdout.contains("synthesized 0 hardware"), "{stdout}");
     assert_eq!(csv_b, csv);
+}
+
+/// `kill -9` in the middle of a sweep: the rerun takes over every row the
+/// journal holds, evaluates only the rest, and writes what an uninterrupted
+/// run writes.
+#[test]
+fn a_sweep_killed_mid_run_resumes_without_recomputing() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = [
+        "sweep",
+        "--quiet",
+        "--model",
+        "bitnet-b1.58-70b",
+        "--rows",
+        "8,16",
+        "--cols",
+        "8,16",
+        "--prefill",
+        "64..4096:x2",
+        "--decode",
+        "1..64:x2",
+    ];
+    let out = dir.path().join("k.csv");
+    let journal = dir.path().join("k-journal.csv");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tritone"))
+        .args(sweep)
+        .args(["--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for at least 3 whole rows (header, 3 rows and maybe a partial
+    // line), then kill.
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(&journal).map_or(0, |t| t.lines().count()) < 5 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended before it could be killed"
+        );
+        assert!(start.elapsed().as_secs() < 120, "no progress journaled");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(!out.exists(), "killed before its outputs");
+    let rerun = ok(&[&sweep[..], &["--out", out.to_str().unwrap()]].concat());
+    // "N of N points in this run (E evaluated in ...; R resumed)"
+    let resumed: usize = rerun
+        .split("; ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{rerun}"));
+    assert!(resumed >= 3, "{rerun}");
+    assert!(!journal.exists());
+    let whole = dir.path().join("whole.csv");
+    ok(&[&sweep[..], &["--out", whole.to_str().unwrap()]].concat());
+    assert_eq!(read(&out), read(&whole));
 }

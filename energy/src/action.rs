@@ -19,53 +19,52 @@ pub enum FpFormat {
     Fp32,
 }
 
-/// Off-chip memory technologies with a per-bit access energy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DramKind {
-    /// DDR3.
-    Ddr3,
-    /// DDR4.
-    Ddr4,
-    /// LPDDR4.
-    Lpddr4,
-    /// GDDR5.
-    Gddr5,
-    /// GDDR6.
-    Gddr6,
-    /// HBM2.
-    Hbm2,
+/// Declares [`DramKind`]: one line per technology, `Variant = "name"`. An
+/// energy table prices the kinds it lists (its `[dram]` section is an open
+/// map), so a new kind here leaves every existing table valid.
+macro_rules! dram_kinds {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, )+) => {
+        /// Off-chip memory technologies with a per-bit access energy.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum DramKind {
+            $( $(#[$doc])* #[serde(rename = $name)] $variant, )+
+        }
+
+        impl DramKind {
+            /// Every kind, in a stable order.
+            pub const ALL: &'static [DramKind] = &[$(DramKind::$variant),+];
+
+            /// The lowercase name used in TOML, CSV and on the command line.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( DramKind::$variant => $name, )+
+                }
+            }
+        }
+    };
 }
 
-impl DramKind {
-    /// Every kind, in a stable order.
-    pub const ALL: [DramKind; 6] = [
-        DramKind::Ddr3,
-        DramKind::Ddr4,
-        DramKind::Lpddr4,
-        DramKind::Gddr5,
-        DramKind::Gddr6,
-        DramKind::Hbm2,
-    ];
-
-    /// The lowercase name used in TOML, CSV and on the command line.
-    pub const fn name(self) -> &'static str {
-        match self {
-            DramKind::Ddr3 => "ddr3",
-            DramKind::Ddr4 => "ddr4",
-            DramKind::Lpddr4 => "lpddr4",
-            DramKind::Gddr5 => "gddr5",
-            DramKind::Gddr6 => "gddr6",
-            DramKind::Hbm2 => "hbm2",
-        }
-    }
+dram_kinds! {
+    /// DDR3.
+    Ddr3 = "ddr3",
+    /// DDR4.
+    Ddr4 = "ddr4",
+    /// LPDDR4.
+    Lpddr4 = "lpddr4",
+    /// GDDR5.
+    Gddr5 = "gddr5",
+    /// GDDR6.
+    Gddr6 = "gddr6",
+    /// HBM2.
+    Hbm2 = "hbm2",
 }
 
 impl std::str::FromStr for DramKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         DramKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| k.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 let names: Vec<_> = DramKind::ALL.iter().map(|k| k.name()).collect();
@@ -162,6 +161,28 @@ impl ActionCounts {
         }
     }
 
+    /// Adds every count of `other` into `self`, or `None` (and `self`
+    /// unchanged) if a count would overflow 64 bits.
+    pub fn checked_merge(&mut self, other: &ActionCounts) -> Option<()> {
+        // Checked first, applied after: a failed merge changes nothing.
+        for (a, n) in other.iter() {
+            self.get(a).checked_add(n)?;
+        }
+        self.merge(other);
+        Some(())
+    }
+
+    /// Every count multiplied by `k`, or `None` if one overflows 64 bits.
+    pub fn checked_scaled(&self, k: u64) -> Option<ActionCounts> {
+        let mut counts = BTreeMap::new();
+        if k > 0 {
+            for (a, n) in &self.counts {
+                counts.insert(*a, n.checked_mul(k)?);
+            }
+        }
+        Some(ActionCounts { counts })
+    }
+
     /// Every count multiplied by `k` (identical repeated work counted once).
     pub fn scaled(&self, k: u64) -> ActionCounts {
         ActionCounts {
@@ -191,6 +212,14 @@ mod tests {
         assert_eq!(b.get(Action::IntAdd { bits: 16 }), 15);
         assert_eq!(b.iter().count(), 1);
         assert_eq!(a.scaled(0).iter().count(), 0);
+        assert_eq!(a.checked_scaled(4), Some(a.scaled(4)));
+        assert_eq!(a.checked_scaled(u64::MAX), None);
+        let mut big = a.scaled(u64::MAX / 6);
+        assert_eq!(big.checked_merge(&a), Some(()));
+        let before = big.clone();
+        assert_eq!(big.checked_merge(&before), None);
+        assert_eq!(big, before, "a failed merge changes nothing");
+        assert_eq!(big.get(Action::IntAdd { bits: 16 }), u64::MAX / 6 * 3 + 3);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //!   one figure per access).
 
 use crate::action::{Action, FpFormat};
-use crate::table::{fp_name, Entry, Ert};
+use crate::table::{fp_name, Entry, Ert, ErtError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -32,12 +32,63 @@ pub struct Cost {
     pub estimate: bool,
 }
 
-impl Cost {
-    fn exact(e: &Entry, scale: f64) -> Cost {
-        Cost {
+/// A price and where it comes from, the source text still unformatted: the
+/// number is all a total needs.
+struct Priced<'a> {
+    pj: f64,
+    why: Why<'a>,
+}
+
+/// The origin of a price.
+enum Why<'a> {
+    /// A table entry, as listed.
+    Entry(&'a Entry),
+    /// An adder width between (or beyond) two listed ones.
+    IntAdd { bits: u32, b0: u32, b1: u32 },
+    /// A multiplier width between (or beyond) two listed ones.
+    IntMul { bits: u32, b0: u32, b1: u32 },
+    /// An SRAM size: the nearest listed size below all entries, else
+    /// interpolated between two.
+    Sram { kib: u32, k0: u32, k1: Option<u32> },
+}
+
+impl Priced<'_> {
+    fn entry(e: &Entry, scale: f64) -> Priced<'_> {
+        Priced {
             pj: e.value * scale,
-            source: e.source.clone(),
-            estimate: e.is_estimate(),
+            why: Why::Entry(e),
+        }
+    }
+
+    /// The price with its source text.
+    fn cost(self) -> Cost {
+        let (source, estimate) = match self.why {
+            Why::Entry(e) => (e.source.clone(), e.is_estimate()),
+            Why::IntAdd { bits, b0, b1 } => (
+                format!("estimate: INT{bits} add, linear in width from INT{b0}/INT{b1} add"),
+                true,
+            ),
+            Why::IntMul { bits, b0, b1 } => (
+                format!("estimate: INT{bits} mul, power law in width from INT{b0}/INT{b1} mul"),
+                true,
+            ),
+            Why::Sram { kib, k0, k1 } => {
+                let rule = match k1 {
+                    None => format!("the {k0} KiB entry (nearest listed size)"),
+                    Some(k1) => {
+                        format!("linear in log2(size) from the {k0} KiB and {k1} KiB entries")
+                    }
+                };
+                (
+                    format!("estimate: {kib} KiB SRAM, {rule}, per bit = access/64"),
+                    true,
+                )
+            }
+        };
+        Cost {
+            pj: self.pj,
+            source,
+            estimate,
         }
     }
 }
@@ -65,9 +116,9 @@ fn neighbours(m: &BTreeMap<u32, Entry>, x: u32) -> ((u32, &Entry), (u32, &Entry)
     }
 }
 
-fn int_add(m: &BTreeMap<u32, Entry>, bits: u32) -> Cost {
+fn int_add(m: &BTreeMap<u32, Entry>, bits: u32) -> Priced<'_> {
     if let Some(e) = m.get(&bits) {
-        return Cost::exact(e, 1.0);
+        return Priced::entry(e, 1.0);
     }
     let ((b0, e0), (b1, e1)) = neighbours(m, bits);
     let x = bits as f64;
@@ -77,16 +128,15 @@ fn int_add(m: &BTreeMap<u32, Entry>, bits: u32) -> Cost {
         let (bn, en) = if bits < b0 { (b0, e0) } else { (b1, e1) };
         en.value * x / bn as f64
     };
-    Cost {
+    Priced {
         pj,
-        source: format!("estimate: INT{bits} add, linear in width from INT{b0}/INT{b1} add"),
-        estimate: true,
+        why: Why::IntAdd { bits, b0, b1 },
     }
 }
 
-fn int_mul(m: &BTreeMap<u32, Entry>, bits: u32) -> Cost {
+fn int_mul(m: &BTreeMap<u32, Entry>, bits: u32) -> Priced<'_> {
     if let Some(e) = m.get(&bits) {
-        return Cost::exact(e, 1.0);
+        return Priced::entry(e, 1.0);
     }
     let ((b0, e0), (b1, e1)) = neighbours(m, bits);
     let x = bits as f64;
@@ -97,16 +147,15 @@ fn int_mul(m: &BTreeMap<u32, Entry>, bits: u32) -> Cost {
         let (bn, en) = if bits < b0 { (b0, e0) } else { (b1, e1) };
         en.value * (x / bn as f64).powi(2)
     };
-    Cost {
+    Priced {
         pj,
-        source: format!("estimate: INT{bits} mul, power law in width from INT{b0}/INT{b1} mul"),
-        estimate: true,
+        why: Why::IntMul { bits, b0, b1 },
     }
 }
 
-fn sram_bit(m: &BTreeMap<u32, Entry>, kib: u32) -> Cost {
+fn sram_bit(m: &BTreeMap<u32, Entry>, kib: u32) -> Priced<'_> {
     if let Some(e) = m.get(&kib) {
-        return Cost::exact(e, 1.0 / SRAM_ACCESS_BITS);
+        return Priced::entry(e, 1.0 / SRAM_ACCESS_BITS);
     }
     let ((k0, e0), (k1, e1)) = neighbours(m, kib);
     let (x, x0, x1) = (
@@ -114,55 +163,77 @@ fn sram_bit(m: &BTreeMap<u32, Entry>, kib: u32) -> Cost {
         (k0 as f64).log2(),
         (k1 as f64).log2(),
     );
-    let (access, rule) = if kib < k0 || k0 == k1 {
+    let (access, k1) = if kib < k0 || k0 == k1 {
         // Smaller than every entry (or a single entry): a smaller macro is
         // not assumed cheaper than the smallest one listed.
-        (
-            e0.value,
-            format!("the {k0} KiB entry (nearest listed size)"),
-        )
+        (e0.value, None)
     } else {
         let v = e0.value + (e1.value - e0.value) * (x - x0) / (x1 - x0);
-        (
-            v.max(0.0),
-            format!("linear in log2(size) from the {k0} KiB and {k1} KiB entries"),
-        )
+        (v.max(0.0), Some(k1))
     };
-    Cost {
+    Priced {
         pj: access / SRAM_ACCESS_BITS,
-        source: format!("estimate: {kib} KiB SRAM, {rule}, per bit = access/64"),
-        estimate: true,
+        why: Why::Sram { kib, k0, k1 },
     }
 }
 
-fn fp(m: &BTreeMap<FpFormat, Entry>, f: FpFormat) -> Cost {
-    Cost::exact(&m[&f], 1.0)
-}
-
 impl Ert {
-    /// The energy of one `action` (per operation; per bit for registers,
-    /// SRAM and DRAM).
-    pub fn cost(&self, action: Action) -> Cost {
-        match action {
+    /// The price of one `action` and its origin; a DRAM type the table does
+    /// not list is refused.
+    fn priced(&self, action: Action) -> Result<Priced<'_>, ErtError> {
+        Ok(match action {
             Action::IntAdd { bits } => int_add(&self.int_add, bits),
             Action::IntMul { bits } => int_mul(&self.int_mul, bits),
-            Action::FpAdd { format } => fp(&self.fp_add, format),
-            Action::FpMul { format } => fp(&self.fp_mul, format),
-            Action::SkippedProduct => Cost::exact(&self.skipped_product, 1.0),
-            Action::RegBit => Cost::exact(&self.register_bit, 1.0),
+            Action::FpAdd { format } => Priced::entry(&self.fp_add[&format], 1.0),
+            Action::FpMul { format } => Priced::entry(&self.fp_mul[&format], 1.0),
+            Action::SkippedProduct => Priced::entry(&self.skipped_product, 1.0),
+            Action::RegBit => Priced::entry(&self.register_bit, 1.0),
             Action::SramReadBit { kib } | Action::SramWriteBit { kib } => sram_bit(&self.sram, kib),
-            Action::DramBit { kind } => Cost::exact(&self.dram[&kind], 1.0),
-        }
+            Action::DramBit { kind } => match self.dram.get(kind.name()) {
+                Some(e) => Priced::entry(e, 1.0),
+                None => {
+                    return Err(ErtError::Missing {
+                        table: self.name.clone(),
+                        key: format!("dram.{}", kind.name()),
+                    })
+                }
+            },
+        })
+    }
+
+    /// The energy of one `action` (per operation; per bit for registers,
+    /// SRAM and DRAM) with its source. Every arithmetic, register and SRAM
+    /// action has a price (listed or derived); a DRAM type the table does
+    /// not list is refused.
+    pub fn cost(&self, action: Action) -> Result<Cost, ErtError> {
+        Ok(self.priced(action)?.cost())
+    }
+
+    /// The energy of one `action`, pJ: [`Ert::cost`]'s number, without
+    /// formatting its source (what totals are summed from).
+    pub fn pj(&self, action: Action) -> Result<f64, ErtError> {
+        Ok(self.priced(action)?.pj)
+    }
+
+    /// The energy of an arithmetic, register or SRAM action: one the table
+    /// always prices (its required sections are checked on load).
+    pub fn arith_cost(&self, action: Action) -> Cost {
+        assert!(
+            !matches!(action, Action::DramBit { .. }),
+            "DRAM is priced per table entry: use Ert::cost"
+        );
+        self.cost(action)
+            .expect("every non-DRAM action has a listed or derived price")
     }
 
     /// Leakage of one PE for one cycle (an estimate in the built-in tables).
     pub fn leakage_per_pe_cycle(&self) -> Cost {
-        Cost::exact(&self.leakage_pe, 1.0)
+        Priced::entry(&self.leakage_pe, 1.0).cost()
     }
 
     /// Leakage of one KiB of on-chip SRAM for one cycle (an estimate in the built-in tables).
     pub fn leakage_per_sram_kib_cycle(&self) -> Cost {
-        Cost::exact(&self.leakage_sram_kib, 1.0)
+        Priced::entry(&self.leakage_sram_kib, 1.0).cost()
     }
 }
 
@@ -195,35 +266,36 @@ mod tests {
     #[test]
     fn listed_entries_are_exact_and_cited() {
         let t = Ert::builtin(Node::Nm7);
-        let c = t.cost(Action::IntAdd { bits: 8 });
+        let c = t.arith_cost(Action::IntAdd { bits: 8 });
         assert_eq!((c.pj, c.estimate), (0.007, false));
         assert!(c.source.contains("TPUv4i"));
         assert!(close(
-            t.cost(Action::SramReadBit { kib: 32 }).pj,
+            t.arith_cost(Action::SramReadBit { kib: 32 }).pj,
             8.5 / 64.0
         ));
         assert_eq!(
             t.cost(Action::DramBit {
                 kind: DramKind::Hbm2
             })
+            .unwrap()
             .pj,
             3.9
         );
-        assert!(t.cost(Action::RegBit).estimate);
+        assert!(t.arith_cost(Action::RegBit).estimate);
     }
 
     #[test]
     fn adder_widths_are_linear_between_points() {
         let t = Ert::builtin(Node::Nm45);
         // 0.03 + (0.1 - 0.03) * 8/24.
-        let c = t.cost(Action::IntAdd { bits: 16 });
+        let c = t.arith_cost(Action::IntAdd { bits: 16 });
         assert!(close(c.pj, 0.03 + 0.07 / 3.0) && c.estimate, "{c:?}");
         assert!(c.source.contains("linear"));
-        assert!(close(t.cost(Action::IntAdd { bits: 4 }).pj, 0.015));
-        assert!(close(t.cost(Action::IntAdd { bits: 64 }).pj, 0.2));
+        assert!(close(t.arith_cost(Action::IntAdd { bits: 4 }).pj, 0.015));
+        assert!(close(t.arith_cost(Action::IntAdd { bits: 64 }).pj, 0.2));
         // Monotone in width.
         let e: Vec<f64> = (1..=64)
-            .map(|b| t.cost(Action::IntAdd { bits: b }).pj)
+            .map(|b| t.arith_cost(Action::IntAdd { bits: b }).pj)
             .collect();
         assert!(e.windows(2).all(|w| w[0] < w[1]));
     }
@@ -233,10 +305,13 @@ mod tests {
         let t = Ert::builtin(Node::Nm7);
         let alpha = (1.48f64 / 0.07).ln() / 4f64.ln();
         assert!(close(
-            t.cost(Action::IntMul { bits: 16 }).pj,
+            t.arith_cost(Action::IntMul { bits: 16 }).pj,
             0.07 * 2f64.powf(alpha)
         ));
-        assert!(close(t.cost(Action::IntMul { bits: 4 }).pj, 0.07 / 4.0));
+        assert!(close(
+            t.arith_cost(Action::IntMul { bits: 4 }).pj,
+            0.07 / 4.0
+        ));
     }
 
     #[test]
@@ -244,21 +319,21 @@ mod tests {
         let t = Ert::builtin(Node::Nm45);
         // 16 KiB is halfway between 8 and 32 in log2: (10 + 20) / 2 per access.
         assert!(close(
-            t.cost(Action::SramWriteBit { kib: 16 }).pj,
+            t.arith_cost(Action::SramWriteBit { kib: 16 }).pj,
             15.0 / 64.0
         ));
         // 256 KiB: 20 + 80 * (8 - 5) / (10 - 5).
         assert!(close(
-            t.cost(Action::SramReadBit { kib: 256 }).pj,
+            t.arith_cost(Action::SramReadBit { kib: 256 }).pj,
             68.0 / 64.0
         ));
         assert!(close(
-            t.cost(Action::SramReadBit { kib: 1 }).pj,
+            t.arith_cost(Action::SramReadBit { kib: 1 }).pj,
             10.0 / 64.0
         ));
         // 4 MiB extends the 32 KB-1 MB segment: 100 + 80 * 2/5.
         assert!(close(
-            t.cost(Action::SramReadBit { kib: 4096 }).pj,
+            t.arith_cost(Action::SramReadBit { kib: 4096 }).pj,
             132.0 / 64.0
         ));
     }

@@ -21,9 +21,11 @@
 //! let mut counts = ActionCounts::new();
 //! counts.add(Action::IntAdd { bits: 18 }, 1000);
 //! counts.add(Action::SkippedProduct, 1000);
-//! let e = ert.price(&counts, &Occupancy { cycles: 100, pes: 16, sram_kib: 64 });
+//! let e = ert.price(&counts, &Occupancy { cycles: 100, pes: 16, sram_kib: 64 })?;
 //! assert!(e.total_pj > 1000.0 * 0.007);
 //! assert_eq!(e.lines.len(), 2 + 2); // two actions, two leakage lines
+//! assert_eq!(e.action_pj(Action::SkippedProduct), 1000.0 * 0.000875);
+//! # Ok::<(), tritone_energy::ErtError>(())
 //! ```
 
 #![warn(missing_docs)]
@@ -36,5 +38,5 @@ pub mod table;
 
 pub use action::{Action, ActionCounts, DramKind, FpFormat};
 pub use cost::{action_name, Cost};
-pub use price::{Component, EnergyBreakdown, EnergyLine, Occupancy};
+pub use price::{Component, EnergyBreakdown, EnergyLine, Item, Leakage, Occupancy};
 pub use table::{Entry, Ert, ErtError, Node, TableRow};

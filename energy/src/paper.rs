@@ -59,6 +59,7 @@ pub fn matmul_actions(m: u64, n: u64, p: u64, precision: Precision) -> ActionCou
 /// (arithmetic only, no leakage).
 pub fn matmul_energy(ert: &Ert, m: u64, n: u64, p: u64, precision: Precision) -> EnergyBreakdown {
     ert.price(&matmul_actions(m, n, p, precision), &Occupancy::NONE)
+        .expect("arithmetic is always priced")
 }
 
 /// Energy of one product FP16 (multiply + add) over one ternary product
@@ -72,15 +73,15 @@ pub fn headline_ratio(ert: &Ert) -> f64 {
 /// real width (`acc_bits`): what the hardware's adders make of the headline.
 pub fn accumulator_ratio(ert: &Ert, acc_bits: u32) -> f64 {
     let fp16 =
-        ert.cost(Action::FpMul {
+        ert.arith_cost(Action::FpMul {
             format: FpFormat::Fp16,
         })
         .pj + ert
-            .cost(Action::FpAdd {
+            .arith_cost(Action::FpAdd {
                 format: FpFormat::Fp16,
             })
             .pj;
-    fp16 / ert.cost(Action::IntAdd { bits: acc_bits }).pj
+    fp16 / ert.arith_cost(Action::IntAdd { bits: acc_bits }).pj
 }
 
 #[cfg(test)]
@@ -114,7 +115,7 @@ mod tests {
         let r = big(Precision::Fp16) / big(Precision::Ternary);
         assert!(r > 60.0 && r < 71.5, "{r}");
         assert_eq!(
-            matmul_energy(&t, 4, 0, 4, Precision::Ternary).item_pj("INT8 add"),
+            matmul_energy(&t, 4, 0, 4, Precision::Ternary).action_pj(Action::IntAdd { bits: 8 }),
             0.0
         );
     }

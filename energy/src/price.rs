@@ -3,7 +3,7 @@
 
 use crate::action::{Action, ActionCounts};
 use crate::cost::action_name;
-use crate::table::Ert;
+use crate::table::{Ert, ErtError};
 use serde::{Deserialize, Serialize};
 
 /// What part of the design an energy line belongs to.
@@ -84,13 +84,57 @@ impl Occupancy {
     };
 }
 
+/// What leaks: the static-energy lines of a breakdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Leakage {
+    /// The processing elements (array PEs and vector lanes).
+    Pes,
+    /// The on-chip SRAM buffers.
+    Sram,
+}
+
+/// What one line of a breakdown prices: an action, or a leakage term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Item {
+    /// A counted action.
+    Action(Action),
+    /// Static energy over the run.
+    Leakage(Leakage),
+}
+
+impl Item {
+    /// The human name, e.g. "INT18 add" or "leakage, PEs".
+    pub fn name(&self) -> String {
+        match self {
+            Item::Action(a) => action_name(*a),
+            Item::Leakage(Leakage::Pes) => "leakage, PEs".into(),
+            Item::Leakage(Leakage::Sram) => "leakage, SRAM".into(),
+        }
+    }
+
+    /// The component the line belongs to.
+    pub fn component(&self) -> Component {
+        match self {
+            Item::Action(a) => Component::of(*a),
+            Item::Leakage(_) => Component::Leakage,
+        }
+    }
+}
+
+impl Serialize for Item {
+    /// As its human name: files and JSON show "INT8 add", code keys by the item.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
 /// One line of a breakdown.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EnergyLine {
     /// Component.
     pub component: Component,
-    /// What is counted, e.g. "INT18 add" or "leakage, PEs".
-    pub item: String,
+    /// What is counted (serialized as its name, e.g. "INT18 add").
+    pub item: Item,
     /// How many (operations, bits, or PE-/KiB-cycles).
     pub count: u64,
     /// Energy of one, pJ.
@@ -104,7 +148,7 @@ pub struct EnergyLine {
 }
 
 /// Energy by line and in total, in picojoules.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EnergyBreakdown {
     /// The table used.
     pub table: String,
@@ -134,14 +178,19 @@ impl EnergyBreakdown {
             .collect()
     }
 
-    /// Energy of the line named `item`, pJ (0 when absent).
-    pub fn item_pj(&self, item: &str) -> f64 {
+    /// Energy of `item`'s line, pJ (0 when nothing was counted).
+    pub fn item_pj(&self, item: Item) -> f64 {
         self.lines
             .iter()
             .filter(|l| l.item == item)
             .map(|l| l.pj)
             .sum::<f64>()
             + 0.0
+    }
+
+    /// Energy of `action`'s line, pJ (0 when it was not counted).
+    pub fn action_pj(&self, action: Action) -> f64 {
+        self.item_pj(Item::Action(action))
     }
 }
 
@@ -150,37 +199,35 @@ impl Ert {
     ///
     /// Lines come in the counts' stable order; the two leakage lines (PEs,
     /// SRAM) are always present, zero when `occupancy` is [`Occupancy::NONE`].
-    pub fn price(&self, counts: &ActionCounts, occupancy: &Occupancy) -> EnergyBreakdown {
-        let mut lines: Vec<EnergyLine> = counts
-            .iter()
-            .map(|(action, count)| {
-                let c = self.cost(action);
-                EnergyLine {
-                    component: Component::of(action),
-                    item: action_name(action),
-                    count,
-                    pj_each: c.pj,
-                    pj: c.pj * count as f64,
-                    source: c.source,
-                    estimate: c.estimate,
-                }
-            })
-            .collect();
-        for (item, count, c) in [
-            (
-                "leakage, PEs",
-                occupancy.cycles.saturating_mul(occupancy.pes),
-                self.leakage_per_pe_cycle(),
-            ),
-            (
-                "leakage, SRAM",
-                occupancy.cycles.saturating_mul(occupancy.sram_kib),
-                self.leakage_per_sram_kib_cycle(),
-            ),
-        ] {
+    /// Refused when the table does not price a counted DRAM type.
+    pub fn price(
+        &self,
+        counts: &ActionCounts,
+        occupancy: &Occupancy,
+    ) -> Result<EnergyBreakdown, ErtError> {
+        let mut lines = Vec::new();
+        // The same terms, in the same order, as `total_pj`: the lines add up
+        // to exactly what a total-only pricing gives.
+        for (action, count) in counts.iter() {
+            let c = self.cost(action)?;
+            lines.push(EnergyLine {
+                component: Component::of(action),
+                item: Item::Action(action),
+                count,
+                pj_each: c.pj,
+                pj: c.pj * count as f64,
+                source: c.source,
+                estimate: c.estimate,
+            });
+        }
+        let leaks = [
+            (Leakage::Pes, self.leakage_per_pe_cycle()),
+            (Leakage::Sram, self.leakage_per_sram_kib_cycle()),
+        ];
+        for ((leak, c), count) in leaks.into_iter().zip(leak_counts(occupancy)) {
             lines.push(EnergyLine {
                 component: Component::Leakage,
-                item: item.into(),
+                item: Item::Leakage(leak),
                 count,
                 pj_each: c.pj,
                 pj: c.pj * count as f64,
@@ -188,13 +235,39 @@ impl Ert {
                 estimate: true,
             });
         }
-        let total_pj = lines.iter().map(|l| l.pj).sum();
-        EnergyBreakdown {
+        let total_pj = lines.iter().fold(0.0, |t, l| t + l.pj);
+        Ok(EnergyBreakdown {
             table: self.name().to_string(),
             lines,
             total_pj,
-        }
+        })
     }
+
+    /// The total of [`Ert::price`] without its lines (no source texts are
+    /// formatted): the same terms summed in the same order, so equal to its
+    /// `total_pj` exactly.
+    pub fn total_pj(&self, counts: &ActionCounts, occupancy: &Occupancy) -> Result<f64, ErtError> {
+        let mut total = 0.0;
+        for (action, count) in counts.iter() {
+            total += self.pj(action)? * count as f64;
+        }
+        let each = [
+            self.leakage_per_pe_cycle().pj,
+            self.leakage_per_sram_kib_cycle().pj,
+        ];
+        for (pj, count) in each.into_iter().zip(leak_counts(occupancy)) {
+            total += pj * count as f64;
+        }
+        Ok(total)
+    }
+}
+
+/// PE-cycles and KiB-cycles of leakage.
+fn leak_counts(o: &Occupancy) -> [u64; 2] {
+    [
+        o.cycles.saturating_mul(o.pes),
+        o.cycles.saturating_mul(o.sram_kib),
+    ]
 }
 
 #[cfg(test)]
@@ -227,13 +300,17 @@ mod tests {
             pes: 4,
             sram_kib: 2,
         }; // 400 × 0.003 + 200 × 0.005 = 2.2 pJ
-        let b = t.price(&c, &occ);
+        let b = t.price(&c, &occ).unwrap();
         let want = 7.0 + 3.4 + 75.0 + 24.0 + 0.007 + 2.2;
         assert!((b.total_pj - want).abs() < 1e-9, "{} vs {want}", b.total_pj);
         assert!((b.component_pj(Component::Sram) - 75.0).abs() < 1e-9);
         assert!((b.component_pj(Component::Leakage) - 2.2).abs() < 1e-9);
         assert!((b.component_pj(Component::SkippedProducts) - 0.007).abs() < 1e-12);
-        assert!((b.item_pj("INT8 add") - 7.0).abs() < 1e-12);
+        assert!((b.action_pj(Action::IntAdd { bits: 8 }) - 7.0).abs() < 1e-12);
+        assert_eq!(b.action_pj(Action::IntAdd { bits: 9 }), 0.0);
+        assert!(b.item_pj(Item::Leakage(Leakage::Pes)) > 0.0);
+        // A total-only pricing gives the same number, bit for bit.
+        assert_eq!(t.total_pj(&c, &occ).unwrap(), b.total_pj);
         // The lines add up to the total, and the components too.
         let sum: f64 = b.by_component().iter().map(|(_, pj)| pj).sum();
         assert!((sum - b.total_pj).abs() < 1e-9);
@@ -248,7 +325,7 @@ mod tests {
     #[test]
     fn no_occupancy_means_zero_leakage_lines() {
         let t = Ert::builtin(Node::Nm45);
-        let b = t.price(&ActionCounts::new(), &Occupancy::NONE);
+        let b = t.price(&ActionCounts::new(), &Occupancy::NONE).unwrap();
         assert_eq!(b.total_pj, 0.0);
         assert_eq!(b.lines.len(), 2);
     }

@@ -14,17 +14,21 @@
 //! [fp_add]                              # fp16, bf16, fp32 (all required), "pJ/op"
 //! [fp_mul]                              # fp16, bf16, fp32 (all required), "pJ/op"
 //! [sram]                                # keys: capacity in KiB, "pJ/64-bit access"
-//! [dram]                                # ddr3, ddr4, lpddr4, gddr5, gddr6, hbm2, "pJ/bit"
+//! [dram]                                # keys: DRAM type names (lpddr4, hbm2, ...), "pJ/bit"
 //! [register]                            # bit, "pJ/bit"
 //! [skipped_product]                     # op, "pJ/op"
 //! [leakage]                             # pe and sram_kib, "pJ/cycle"
 //! ```
 //!
+//! The `[dram]` section is an open map: a table lists the DRAM types it
+//! prices, and a design whose DRAM type is absent is refused when priced
+//! (so a DRAM type added to the toolchain leaves every table valid).
+//!
 //! Every value must be a finite number ≥ 0 with the section's unit and a
 //! non-empty source; a source starting with "estimate" or "derived" marks the
 //! number as not published, and reports label it so.
 
-use crate::action::{DramKind, FpFormat};
+use crate::action::FpFormat;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -193,7 +197,7 @@ pub struct Ert {
     pub(crate) fp_add: BTreeMap<FpFormat, Entry>,
     pub(crate) fp_mul: BTreeMap<FpFormat, Entry>,
     pub(crate) sram: BTreeMap<u32, Entry>,
-    pub(crate) dram: BTreeMap<DramKind, Entry>,
+    pub(crate) dram: BTreeMap<String, Entry>,
     pub(crate) register_bit: Entry,
     pub(crate) skipped_product: Entry,
     pub(crate) leakage_pe: Entry,
@@ -289,6 +293,31 @@ impl Checker<'_> {
         Ok(out)
     }
 
+    /// A section keyed by lowercase names, any number of them.
+    fn open(
+        &self,
+        name: &str,
+        s: Option<BTreeMap<String, Entry>>,
+        unit: &'static str,
+    ) -> Result<BTreeMap<String, Entry>, ErtError> {
+        let mut out = BTreeMap::new();
+        for (k, e) in self.section(name, s)? {
+            let key = format!("{name}.{k}");
+            let named = k
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+            if !named {
+                return Err(ErtError::Unknown {
+                    table: self.table.into(),
+                    key,
+                    why: format!("keys in [{name}] are lowercase names such as lpddr4"),
+                });
+            }
+            out.insert(k, self.entry(&key, e, unit)?);
+        }
+        Ok(out)
+    }
+
     /// A section keyed by names that must cover `all`.
     fn named<K: Ord + Copy>(
         &self,
@@ -361,8 +390,6 @@ impl Ert {
             why: e.to_string(),
         })?;
         let c = Checker { table };
-        let dram_names: Vec<(DramKind, &str)> =
-            DramKind::ALL.iter().map(|k| (*k, k.name())).collect();
         // Sections are checked in schema order, so the first problem reported
         // is the first one in the file.
         let int_add = c.numeric("int_add", raw.int_add, UNIT_OP, 64)?;
@@ -374,7 +401,7 @@ impl Ert {
         let fp_add = c.named("fp_add", raw.fp_add, UNIT_OP, &FP_NAMES)?;
         let fp_mul = c.named("fp_mul", raw.fp_mul, UNIT_OP, &FP_NAMES)?;
         let sram = c.numeric("sram", raw.sram, UNIT_SRAM, 1 << 30)?;
-        let dram = c.named("dram", raw.dram, UNIT_BIT, &dram_names)?;
+        let dram = c.open("dram", raw.dram, UNIT_BIT)?;
         let register_bit = c.single("register", raw.register, "bit", UNIT_BIT)?;
         let skipped_product = c.single("skipped_product", raw.skipped_product, "op", UNIT_OP)?;
         let mut leak = c.named(
@@ -436,7 +463,7 @@ impl Ert {
             push(format!("sram.{k}"), e);
         }
         for (k, e) in &self.dram {
-            push(format!("dram.{}", k.name()), e);
+            push(format!("dram.{k}"), e);
         }
         push("register.bit".into(), &self.register_bit);
         push("skipped_product.op".into(), &self.skipped_product);
@@ -490,7 +517,6 @@ mod tests {
     fn missing_entries_are_named() {
         for (drop, key) in [
             ("fp16 = { value = 0.34", "fp_mul.fp16"),
-            ("hbm2 =", "dram.hbm2"),
             ("8 = { value = 0.007", "int_add.8"),
             ("sram_kib =", "leakage.sram_kib"),
             ("bit =", "register"),
@@ -527,7 +553,7 @@ mod tests {
                 TABLE_7NM.replace("[int_mul]\n8 =", "[int_mul]\nwide ="),
                 "int_mul.wide",
             ),
-            (TABLE_7NM.replace("lpddr4 =", "sdram ="), "dram"),
+            (TABLE_7NM.replace("lpddr4 =", "LPDDR4 ="), "dram.LPDDR4"),
             (
                 TABLE_7NM.replace(
                     "source = \"TPUv4i 7 nm (Jouppi et al., ISCA 2021), FP16 add\"",
@@ -545,6 +571,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("broken.toml"), "{e}");
+    }
+
+    /// The DRAM section is open: a table without some DRAM type still
+    /// loads, lists what it has, and refuses only a price it cannot give.
+    #[test]
+    fn dram_types_are_priced_when_listed() {
+        use crate::{Action, DramKind};
+        let t = Ert::from_toml_str(
+            &without("hbm2 =").replace("lpddr4 =", "sdram ="),
+            "mine.toml",
+        )
+        .unwrap();
+        assert!(t.rows().iter().any(|r| r.key == "dram.sdram"));
+        let e = t
+            .cost(Action::DramBit {
+                kind: DramKind::Hbm2,
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dram.hbm2"), "{e}");
+        assert!(t
+            .cost(Action::DramBit {
+                kind: DramKind::Ddr4
+            })
+            .is_ok());
+        // Every built-in table prices every DRAM type the toolchain knows.
+        for node in Node::ALL {
+            for &kind in DramKind::ALL {
+                assert!(Ert::builtin(node).cost(Action::DramBit { kind }).is_ok());
+            }
+        }
     }
 
     #[test]

@@ -116,12 +116,23 @@ fn yosys(
     script: &str,
     stats: &[&str],
 ) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
+    yosys_on(&design.top_name(), &verilog(design), script, stats)
+}
+
+/// Runs Yosys on Verilog `text` (file `<top>.v`) with `script`; parses the
+/// cell counts of each `stat` file named in `stats`.
+pub(crate) fn yosys_on(
+    top: &str,
+    text: &str,
+    script: &str,
+    stats: &[&str],
+) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
     let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
         path: "temporary directory".into(),
         source: e,
     })?;
-    let file = dir.path().join(format!("{}.v", design.top_name()));
-    std::fs::write(&file, verilog(design)).map_err(|e| HdlError::Io {
+    let file = dir.path().join(format!("{top}.v"));
+    std::fs::write(&file, text).map_err(|e| HdlError::Io {
         path: file.display().to_string(),
         source: e,
     })?;

@@ -5,5 +5,7 @@
 pub mod pareto;
 pub mod plot;
 pub mod report;
+pub mod summary;
 pub mod sweep;
+pub mod units;
 pub mod write;

@@ -216,11 +216,15 @@ fn ensure_font() -> Result<(), PlotError> {
     }
 }
 
-/// Tick label text: plain for ordinary magnitudes, scientific otherwise.
+/// Tick label text: plain for ordinary magnitudes, scientific otherwise
+/// (`1e6` for a power of ten).
 pub fn tick_label(v: f64) -> String {
     let a = v.abs();
+    let decade = a.log10().round();
     if a == 0.0 {
         "0".into()
+    } else if !(1e-2..1e5).contains(&a) && (a / 10f64.powf(decade) - 1.0).abs() < 1e-9 {
+        format!("{}1e{decade}", if v < 0.0 { "-" } else { "" })
     } else if !(1e-2..1e5).contains(&a) {
         format!("{v:.1e}")
     } else if a >= 100.0 || (v - v.round()).abs() < 1e-9 {
@@ -238,8 +242,32 @@ pub fn tick_label(v: f64) -> String {
     }
 }
 
+/// The ticks of a log axis over `lo..hi` (both > 0): labelled ticks at every
+/// decade inside the range (at 1, 2 and 5 times a decade when the range holds
+/// fewer than two decades), and unlabelled grid lines at the other integer
+/// multiples.
+pub fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let within = |v: &f64| *v >= lo * (1.0 - 1e-12) && *v <= hi * (1.0 + 1e-12);
+    let at = |mults: &[f64]| -> Vec<f64> {
+        (a..=b)
+            .flat_map(|k| mults.iter().map(move |m| m * 10f64.powi(k)))
+            .filter(within)
+            .collect()
+    };
+    let mut labelled = at(&[1.0]);
+    if labelled.len() < 2 {
+        labelled = at(&[1.0, 2.0, 5.0]);
+    }
+    let grid = at(&[2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+        .into_iter()
+        .filter(|v| !labelled.contains(v))
+        .collect();
+    (labelled, grid)
+}
+
 /// Appends an extension to a stem without replacing dots already in it.
-fn with_ext(stem: &Path, ext: &str) -> PathBuf {
+pub(crate) fn with_ext(stem: &Path, ext: &str) -> PathBuf {
     let mut s = stem.as_os_str().to_owned();
     s.push(".");
     s.push(ext);
@@ -358,11 +386,19 @@ impl Plot<'_> {
                     front: *front,
                     lines: *lines,
                 };
+                // Log axes get their ticks at the decades (plotters' own
+                // choice leaves some decades unlabelled).
+                let log = |r: std::ops::Range<f64>| {
+                    let (labelled, grid) = log_ticks(r.start, r.end);
+                    r.log_scale()
+                        .with_key_points(labelled)
+                        .with_light_points(grid)
+                };
                 match (chart.x_scale, chart.y_scale) {
                     (Scale::Linear, Scale::Linear) => ctx.draw(&root, xr, yr),
-                    (Scale::Linear, Scale::Log) => ctx.draw(&root, xr, yr.log_scale()),
-                    (Scale::Log, Scale::Linear) => ctx.draw(&root, xr.log_scale(), yr),
-                    (Scale::Log, Scale::Log) => ctx.draw(&root, xr.log_scale(), yr.log_scale()),
+                    (Scale::Linear, Scale::Log) => ctx.draw(&root, xr, log(yr)),
+                    (Scale::Log, Scale::Linear) => ctx.draw(&root, log(xr), yr),
+                    (Scale::Log, Scale::Log) => ctx.draw(&root, log(xr), log(yr)),
                 }?;
             }
             Plot::Bar { chart, groups } => draw_bars(&root, chart, groups)?,
@@ -632,6 +668,25 @@ pub fn bar(stem: &Path, chart: &BarChart, groups: &[BarGroup]) -> Result<PlotFil
     render(stem, Plot::Bar { chart, groups })
 }
 
+/// A chart with its data, drawn by [`Chart::draw`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Chart {
+    /// Lines through each series' points ([`line`]).
+    Line(XyChart, Vec<Series>),
+    /// Grouped or stacked bars ([`bar`]).
+    Bar(BarChart, Vec<BarGroup>),
+}
+
+impl Chart {
+    /// Writes `<stem>.svg` and `<stem>.png`.
+    pub fn draw(&self, stem: &Path) -> Result<PlotFiles, PlotError> {
+        match self {
+            Chart::Line(chart, series) => line(stem, chart, series),
+            Chart::Bar(chart, groups) => bar(stem, chart, groups),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -771,5 +826,17 @@ mod tests {
         assert_eq!(tick_label(0.125), "0.125");
         assert_eq!(tick_label(300.0), "300");
         assert_eq!(tick_label(1.5e6), "1.5e6");
+        assert_eq!(tick_label(1e6), "1e6");
+        assert_eq!(tick_label(1e-3), "1e-3");
+    }
+
+    #[test]
+    fn log_axes_are_labelled_at_every_decade() {
+        let (labelled, grid) = log_ticks(0.7, 4200.0);
+        assert_eq!(labelled, [1.0, 10.0, 100.0, 1000.0]);
+        assert!(grid.contains(&2000.0) && !grid.contains(&1000.0));
+        // Less than two decades: 1, 2, 5 times each.
+        let (labelled, _) = log_ticks(3.0, 40.0);
+        assert_eq!(labelled, [5.0, 10.0, 20.0]);
     }
 }

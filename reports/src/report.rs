@@ -1,41 +1,45 @@
 //! The whole-model report: the BitNet b1.58 paper's energy, memory, latency
 //! and throughput figures reproduced under the simulator and the energy
 //! model, next to the paper's own numbers, in two views (the paper's
-//! arithmetic-only convention and the hardware-faithful one).
+//! arithmetic-only convention and the hardware-faithful one), every model
+//! evaluated by [`tritone_eval::Evaluator`].
 //!
 //! [`write_report`] computes everything ([`data::compute`], models in
-//! parallel), then writes `report.md`, a CSV and a JSON per table, and every
-//! plot as SVG and PNG into one directory, each file atomically. Output is
-//! deterministic: no timestamps, stable ordering.
+//! parallel), then writes every figure of [`figures::FIGURES`] (a CSV and a
+//! JSON of its rows, and its plot as SVG and PNG) and `report.md` into one
+//! directory, each file atomically. Output is deterministic: no timestamps,
+//! stable ordering.
 //!
 //! ```
 //! use tritone_energy::Node;
-//! use tritone_reports::report::{default_setup, energy_view};
+//! use tritone_reports::report::{data, default_setup, markdown};
 //!
-//! // One model and its FP16 counterpart, both views, at 7 nm.
-//! let setup = default_setup(Node::Nm7);
-//! let model = tritone_reference::model("bitnet-b1.58-700m").unwrap();
-//! let w = tritone_sim::Workload { prefill: 16, decode: 4, batch: 1 };
-//! let c = energy_view::compare(&setup.ert, &setup.arch, &model, &w).unwrap();
-//! assert!(c.fp16.faithful.total_pj > c.model.faithful.total_pj);
-//! assert!(c.fp16.paper.total_pj > 10.0 * c.model.paper.total_pj);
+//! // One model and its FP16 counterpart at a short workload, 7 nm.
+//! let mut setup = default_setup(Node::Nm7);
+//! setup.models = vec![tritone_reference::model("bitnet-b1.58-700m")?];
+//! setup.workload = tritone_sim::Workload { prefill: 16, decode: 4, batch: 1 };
+//! let d = data::compute(&setup)?;
+//! let (bitnet, fp16) = (&d.models[0].metrics, &d.models[1].metrics);
+//! assert!(fp16.energy_per_token_pj > bitnet.energy_per_token_pj);
+//! assert!(fp16.paper_energy_pj > 10.0 * bitnet.paper_energy_pj);
+//! let text = markdown::render_sections(&setup, &d, &[markdown::Section::Headline], markdown::Links::None);
+//! assert!(text.contains("71.43x"));
 //! // The whole report: `report::write_report(dir, &setup)`.
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod data;
-pub mod energy_view;
 pub mod figures;
 pub mod markdown;
-pub mod memory;
 
 use crate::plot::PlotError;
-use crate::write::{write_csv, write_json, write_markdown, WriteError};
-use data::{ReportData, Setup};
-use serde::Serialize;
+use crate::write::{write_markdown, WriteError};
+use data::Setup;
 use std::path::{Path, PathBuf};
 use tritone_energy::{Ert, Node};
+use tritone_eval::{EvalError, DEFAULT_WORKLOAD};
 use tritone_reference::WeightKind;
-use tritone_sim::{ArrayConfig, SimError, Workload};
+use tritone_sim::{ArrayConfig, SimError};
 
 /// Why the report could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +47,9 @@ pub enum ReportError {
     /// The simulator refused a model or workload.
     #[error(transparent)]
     Sim(#[from] SimError),
+    /// A model could not be evaluated.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
     /// A file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -57,11 +64,7 @@ pub fn default_setup(node: Node) -> Setup {
     Setup {
         arch: ArrayConfig::default(),
         ert: Ert::builtin(node),
-        workload: Workload {
-            prefill: 512,
-            decode: 128,
-            batch: 1,
-        },
+        workload: DEFAULT_WORKLOAD,
         models: tritone_reference::zoo()
             .into_iter()
             .filter(|m| m.weights == WeightKind::Ternary)
@@ -78,51 +81,18 @@ pub struct Written {
     pub files: Vec<PathBuf>,
 }
 
-fn table<T: Serialize>(
-    dir: &Path,
-    stem: &str,
-    rows: &[T],
-    files: &mut Vec<PathBuf>,
-) -> Result<(), WriteError> {
-    let csv = dir.join(format!("{stem}.csv"));
-    let json = dir.join(format!("{stem}.json"));
-    write_csv(&csv, rows)?;
-    write_json(&json, rows)?;
-    files.push(csv);
-    files.push(json);
-    Ok(())
-}
-
-/// Writes every table of `d` as CSV and JSON into `dir`.
-fn write_tables(dir: &Path, d: &ReportData, files: &mut Vec<PathBuf>) -> Result<(), WriteError> {
-    table(dir, "energy_table", &d.table, files)?;
-    table(dir, "headline", &d.headline, files)?;
-    table(dir, "fig3_left", &d.fig3_left, files)?;
-    table(dir, "fig3_right", &d.fig3_right, files)?;
-    // The ratio plot and the right plot share the same rows.
-    table(dir, "fig3_right_ratio", &d.fig3_right, files)?;
-    table(dir, "table1", &d.table1, files)?;
-    table(dir, "fig2_latency", &d.table1, files)?;
-    table(dir, "fig2_memory", &d.table1, files)?;
-    table(dir, "table3", &d.table3, files)?;
-    table(dir, "table3_throughput", &d.table3, files)?;
-    table(dir, "equivalences", &d.equivalences, files)?;
-    table(dir, "gap", &d.gap, files)?;
-    table(dir, "models", &d.models, files)?;
-    table(dir, "components", &d.components, files)?;
-    table(dir, "faithful_components", &d.components, files)?;
-    table(dir, "kinds", &d.kinds, files)?;
-    Ok(())
-}
-
 /// Computes the report for `setup` and writes it into `dir` (created if missing).
 pub fn write_report(dir: &Path, setup: &Setup) -> Result<Written, ReportError> {
     let d = data::compute(setup)?;
     let mut files = Vec::new();
-    write_tables(dir, &d, &mut files)?;
-    for p in figures::draw_all(dir, &d)? {
-        files.push(p.svg);
-        files.push(p.png);
+    for f in figures::FIGURES {
+        let stem = dir.join(f.stem);
+        (f.rows)(&d, &stem)?;
+        files.extend(["csv", "json"].map(|ext| crate::plot::with_ext(&stem, ext)));
+        if let Some(chart) = (f.chart)(&d) {
+            let p = chart.draw(&stem)?;
+            files.extend([p.svg, p.png]);
+        }
     }
     let markdown = dir.join("report.md");
     write_markdown(&markdown, &markdown::render(setup, &d))?;
@@ -143,19 +113,24 @@ mod tests {
         let w1 = write_report(&out1, &setup).unwrap();
         let w2 = write_report(d2.path(), &setup).unwrap();
         let md = std::fs::read_to_string(&w1.markdown).unwrap();
-        for s in markdown::SECTIONS {
-            assert!(md.contains(s), "missing section {s}");
+        for s in markdown::Section::ALL {
+            assert!(md.contains(s.heading()), "missing section {s:?}");
         }
-        for stem in figures::STEMS {
+        for f in figures::FIGURES {
+            let stem = f.stem;
+            assert!(
+                out1.join(format!("{stem}.csv")).exists()
+                    && out1.join(format!("{stem}.json")).exists()
+            );
+            if !f.has_chart() {
+                assert!(md.contains(&format!("{stem}.csv")), "{stem} not linked");
+                continue;
+            }
             assert!(md.contains(&format!("{stem}.png")), "{stem} not linked");
             let png = std::fs::read(out1.join(format!("{stem}.png"))).unwrap();
             assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{stem}.png");
             let svg = std::fs::read_to_string(out1.join(format!("{stem}.svg"))).unwrap();
             assert!(svg.starts_with("<svg"), "{stem}.svg");
-            assert!(
-                out1.join(format!("{stem}.csv")).exists()
-                    && out1.join(format!("{stem}.json")).exists()
-            );
         }
         assert!(
             md.contains("LLaMA-2 shapes") && md.contains("71.43x"),

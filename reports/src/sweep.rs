@@ -1,22 +1,23 @@
-//! Design-space sweeps: value lists or ranges per parameter
-//! ([`SweepSpec`]), their cartesian enumeration into [`DesignPoint`]s, the
-//! evaluation of every point in parallel (an [`Evaluator`]: simulator plus
-//! energy model, optionally synthesis counts through a [`Synthesizer`]),
-//! one [`Row`] per point with the Pareto front marked, resumable and
-//! shardable runs, and the merging of shards.
+//! Design-space sweeps: value lists or ranges per parameter of the
+//! parameter table ([`SweepSpec`]), their cartesian enumeration into
+//! [`SweepPoint`]s, the evaluation of every point in parallel (a
+//! [`PointEvaluator`]: the one evaluation of `tritone_eval`, optionally
+//! synthesis counts through a [`Synthesizer`]), one [`Row`] per point with
+//! the Pareto front marked, progress journaled as points finish, resumable
+//! and shardable runs, and the merging of shards.
 //!
 //! Output is deterministic: rows are written in enumeration order whatever
 //! the thread count, shard split or resume history.
 //!
 //! ```
-//! use tritone_reports::sweep::{run_sweep, ModelEvaluator, Param, SweepOptions, SweepSpec};
+//! use tritone_reports::sweep::{run_sweep, ModelEvaluator, SweepOptions, SweepSpec};
 //!
 //! let mut spec = SweepSpec::default();
-//! spec.set(Param::Rows, "16..32:x2")?; // 16, 32
-//! spec.set(Param::Pe, "ternary,mac-int8")?;
-//! spec.set(Param::Model, "bitnet-b1.58-700m")?;
-//! spec.set(Param::Prefill, "16")?;
-//! spec.set(Param::Decode, "4")?;
+//! spec.set("rows", "16..32:x2")?; // 16, 32
+//! spec.set("pe", "ternary,mac-int8")?;
+//! spec.set("model", "bitnet-b1.58-700m")?;
+//! spec.set("prefill", "16")?;
+//! spec.set("decode", "4")?;
 //! assert_eq!(spec.len()?, 4);
 //! assert!(spec.point(1).key().starts_with("rows=16;cols=128;pe=mac-int8;"));
 //!
@@ -33,6 +34,7 @@
 
 pub mod eval;
 pub mod figure;
+pub mod journal;
 pub mod merge;
 pub mod range;
 pub mod row;
@@ -40,11 +42,11 @@ pub mod run;
 pub mod space;
 pub mod synth;
 
-pub use eval::{Evaluator, ModelEvaluator};
+pub use eval::{ModelEvaluator, PointEvaluator};
 pub use merge::merge_shards;
 pub use row::{Metrics, Outcome, Row, SweepTable};
 pub use run::{run_sweep, write_outputs, Shard, SweepOptions, SweepSummary, SynthStage};
-pub use space::{AccBits, DesignPoint, Group, Param, SweepSpec};
+pub use space::{SweepPoint, SweepSpec};
 pub use synth::{HwKey, SynthCache, SynthCounts, Synthesizer};
 
 /// Why a sweep was refused or could not be written. Problems of single

@@ -1,6 +1,6 @@
-//! Speed of the simulator on the workloads the issue names: a whole 70B model
-//! (512-token prefill + 512 decode steps), the 3B model (512 + 128), and the
-//! BitNet 3B FFN GEMM M=512, K=3200, N=8640 on a 32×32 array.
+//! Speed of the simulator on the default 128×128 design: a whole 70B model
+//! (512-token prefill + 512 decode steps, and a 32768 + 32768 long context),
+//! the 3B model (512 + 128), and the BitNet 3B FFN GEMM M=512, K=3200, N=8640.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape};
@@ -13,23 +13,21 @@ fn benches(c: &mut Criterion) {
     let m3 = tritone_reference::model("bitnet-b1.58-3b").expect("zoo has the 3B");
     let mut g = c.benchmark_group("sim");
     g.sample_size(10);
-    g.bench_function("model 70B prefill 512 + decode 512", |b| {
+    for (name, model, prefill, decode) in [
+        ("model 70B prefill 512 + decode 512", &m70, 512, 512),
+        ("model 70B prefill 32768 + decode 32768", &m70, 32768, 32768),
+        ("model 3B prefill 512 + decode 128", &m3, 512, 128),
+    ] {
         let w = Workload {
-            prefill: 512,
-            decode: 512,
+            prefill,
+            decode,
             batch: 1,
         };
-        b.iter(|| simulate_model(black_box(&cfg), &m70, &w).unwrap())
-    });
-    g.bench_function("model 3B prefill 512 + decode 128", |b| {
-        let w = Workload {
-            prefill: 512,
-            decode: 128,
-            batch: 1,
-        };
-        b.iter(|| simulate_model(black_box(&cfg), &m3, &w).unwrap())
-    });
-    g.bench_function("gemm 512x3200x8640 on 32x32", |b| {
+        g.bench_function(name, |b| {
+            b.iter(|| simulate_model(black_box(&cfg), model, &w).unwrap())
+        });
+    }
+    g.bench_function("gemm 512x3200x8640 on 128x128", |b| {
         let s = GemmShape {
             m: 512,
             k: 3200,

@@ -5,6 +5,8 @@
 //! loadable); [`ArrayConfig::new`] validates it once, and an `ArrayConfig`
 //! cannot exist in an invalid state afterwards.
 
+use crate::dram::DramRate;
+use crate::error::SimError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tritone_energy::{DramKind, FpFormat};
@@ -17,79 +19,7 @@ pub const MAX_DIM: u32 = 4096;
 /// the array's own weight-load rate.
 pub const DEFAULT_DIM: u32 = 128;
 
-/// The processing element of the array.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PeKind {
-    /// Ternary weights: add, subtract or skip an INT8 activation (no multiplier).
-    Ternary,
-    /// INT8 × INT8 multiply-accumulate (the integer baseline).
-    MacInt8,
-    /// FP16 multiply-accumulate with FP16 weights (the LLaMA baseline; simulator only).
-    MacFp16,
-}
-
-impl PeKind {
-    /// Every kind, in a stable order.
-    pub const ALL: [PeKind; 3] = [PeKind::Ternary, PeKind::MacInt8, PeKind::MacFp16];
-
-    /// The name used on the command line and in files.
-    pub const fn name(self) -> &'static str {
-        match self {
-            PeKind::Ternary => "ternary",
-            PeKind::MacInt8 => "mac-int8",
-            PeKind::MacFp16 => "mac-fp16",
-        }
-    }
-
-    /// Bits of one stored weight in the PE.
-    pub const fn weight_bits(self) -> u32 {
-        match self {
-            PeKind::Ternary => 2,
-            PeKind::MacInt8 => 8,
-            PeKind::MacFp16 => 16,
-        }
-    }
-
-    /// Bits of one activation entering the array.
-    pub const fn act_bits(self) -> u32 {
-        match self {
-            PeKind::Ternary | PeKind::MacInt8 => 8,
-            PeKind::MacFp16 => 16,
-        }
-    }
-
-    /// Smallest accumulator width that cannot overflow when `rows` products are summed.
-    ///
-    /// Ternary: each row contributes at most |−128 · −1| = 128, so the sum lies in
-    /// [−128·R, 128·R]. MAC-INT8: at most 128·128 = 16384 per row. FP16 accumulates
-    /// in FP32 (32 bits).
-    pub fn min_acc_bits(self, rows: u32) -> u32 {
-        let max_abs: u64 = match self {
-            PeKind::Ternary => 128 * rows as u64,
-            PeKind::MacInt8 => 16384 * rows as u64,
-            PeKind::MacFp16 => return 32,
-        };
-        // Signed range must hold +max_abs: 2^(A-1) - 1 >= max_abs.
-        let mut bits = 1;
-        while (1u64 << (bits - 1)) - 1 < max_abs {
-            bits += 1;
-        }
-        bits
-    }
-}
-
-impl std::str::FromStr for PeKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PeKind::ALL
-            .into_iter()
-            .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                format!("unknown PE kind '{s}' (expected ternary, mac-int8 or mac-fp16)")
-            })
-    }
-}
+pub use crate::pe::PeKind;
 
 /// Precision of attention (QKᵀ, softmax, AV) on the vector unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -112,12 +42,17 @@ pub enum WeightPacking {
 }
 
 impl WeightPacking {
+    /// Ternary weights per DRAM byte (3^5 = 243 ≤ 256: five trits fit a byte).
+    pub const fn weights_per_byte(self) -> u64 {
+        match self {
+            WeightPacking::TwoBit => 4,
+            WeightPacking::FiveTritsPerByte => 5,
+        }
+    }
+
     /// Average DRAM bits per ternary weight.
     pub fn bits_per_weight(self) -> f64 {
-        match self {
-            WeightPacking::TwoBit => 2.0,
-            WeightPacking::FiveTritsPerByte => 1.6,
-        }
+        8.0 / self.weights_per_byte() as f64
     }
 }
 
@@ -305,12 +240,10 @@ impl ArrayConfig {
         if acc_bits > 64 {
             return Err(invalid("acc_bits", acc_bits, "at most 64"));
         }
-        if pe == PeKind::MacFp16 && acc_bits != 32 {
-            return Err(invalid(
-                "acc_bits",
-                acc_bits,
-                "a mac-fp16 array accumulates in FP32 (32 bits)",
-            ));
+        if let Some((fixed, why)) = pe.fixed_acc_bits() {
+            if acc_bits != fixed {
+                return Err(invalid("acc_bits", acc_bits, why));
+            }
         }
         let weight_rows_per_cycle = spec.weight_rows_per_cycle.unwrap_or(1);
         if weight_rows_per_cycle == 0 || weight_rows_per_cycle > rows {
@@ -512,6 +445,96 @@ impl ArrayConfig {
     pub fn stream_bytes(&self) -> Option<u32> {
         self.stream_bytes
     }
+
+    /// The part of this architecture a GEMM's statistics depend on (see
+    /// [`GemmKey`]); fails only when the DRAM rate is below the simulator's
+    /// resolution.
+    pub fn gemm_key(&self) -> Result<GemmKey, SimError> {
+        // Every field is named: one added to ArrayConfig does not compile
+        // here until it is placed in the key or said not to matter.
+        let ArrayConfig {
+            rows,
+            cols,
+            acc_bits,
+            pe,
+            double_buffer,
+            weight_rows_per_cycle,
+            clock_mhz: _,
+            buffers,
+            dram,
+            // Model-level only: the vector unit, attention and the KV cache.
+            vector: _,
+            attention: _,
+            kv_bits: _,
+            weight_packing,
+            stream_bytes: _,
+        } = *self;
+        // The clock and the bandwidth reach a GEMM only as bytes per cycle
+        // (`DramRate`): equal fractions time every transfer alike.
+        let (num, den) = DramRate::of(self)?.bytes_per_cycle();
+        let g = gcd(num, den);
+        Ok(GemmKey {
+            array: ArrayKey {
+                rows,
+                cols,
+                acc_bits,
+                pe,
+                double_buffer,
+                weight_rows_per_cycle,
+                buffers: [
+                    buffers.weight_kib,
+                    buffers.act_kib,
+                    buffers.out_kib,
+                    buffers.width_bits,
+                ],
+                dram_kind: dram.kind,
+                weight_packing,
+                // The width in effect (set, or derived from the DRAM rate).
+                stream_bytes: crate::engine::stream_bytes(self),
+            },
+            bytes_per_cycle: (num / g, den / g),
+        })
+    }
+}
+
+/// The architecture as a GEMM sees it: two configurations with equal keys
+/// give equal [`crate::GemmStats`] for every shape and option (the clock and
+/// DRAM bandwidth enter only as their bytes-per-cycle fraction, in lowest
+/// terms). What a cache of GEMM results is keyed by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GemmKey {
+    array: ArrayKey,
+    bytes_per_cycle: (u64, u64),
+}
+
+impl GemmKey {
+    /// The key without the DRAM rate: what a mapping's candidates and its
+    /// compute cycles (infinitely fast DRAM) depend on.
+    pub fn array(&self) -> &ArrayKey {
+        &self.array
+    }
+}
+
+/// A [`GemmKey`] without the DRAM rate.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayKey {
+    rows: u32,
+    cols: u32,
+    acc_bits: u32,
+    pe: PeKind,
+    double_buffer: bool,
+    weight_rows_per_cycle: u32,
+    buffers: [u32; 4],
+    dram_kind: DramKind,
+    weight_packing: WeightPacking,
+    stream_bytes: u64,
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
 }
 
 #[cfg(test)]
@@ -593,6 +616,43 @@ mod tests {
             },
         ] {
             assert!(ArrayConfig::new(spec.clone()).is_err(), "{spec:?} accepted");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(60))]
+        /// What `GemmKey` claims: configurations with equal keys (here: the
+        /// clock and the bandwidth scaled together) time every GEMM alike,
+        /// and a different bytes-per-cycle fraction is a different key.
+        #[test]
+        fn equal_gemm_keys_give_equal_gemms(
+            r in 1u32..12, c in 1u32..12, db: bool, int8: bool,
+            gbps in 1u32..40, mhz in 50u32..400, k in 2u32..5,
+            m in 1u64..40, kk in 1u64..300, n in 1u64..60,
+        ) {
+            use crate::gemm::{simulate_gemm, GemmOptions, GemmShape};
+            let make = |gbps: f64, mhz: f64| ArrayConfig::new(ArraySpec {
+                rows: Some(r),
+                cols: Some(c),
+                double_buffer: Some(db),
+                pe: Some(if int8 { PeKind::MacInt8 } else { PeKind::Ternary }),
+                clock_mhz: Some(mhz),
+                buffers: Some(Buffers { weight_kib: 1, act_kib: 1, out_kib: 2, width_bits: 64 }),
+                dram: Some(Dram { kind: DramKind::Ddr4, bandwidth_gbps: gbps }),
+                ..Default::default()
+            });
+            let (a, b) = (make(gbps as f64, mhz as f64), make((gbps * k) as f64, (mhz * k) as f64));
+            proptest::prop_assume!(a.is_ok());
+            let (a, b) = (a.unwrap(), b.unwrap());
+            proptest::prop_assert_eq!(a.gemm_key().unwrap(), b.gemm_key().unwrap());
+            let shape = GemmShape { m, k: kk, n };
+            let opts = GemmOptions::default();
+            proptest::prop_assert_eq!(
+                simulate_gemm(&a, &shape, &opts).unwrap(),
+                simulate_gemm(&b, &shape, &opts).unwrap()
+            );
+            let faster = make((gbps * k) as f64, mhz as f64).unwrap();
+            proptest::prop_assert_ne!(a.gemm_key().unwrap(), faster.gemm_key().unwrap());
         }
     }
 

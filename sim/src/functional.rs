@@ -12,6 +12,7 @@
 use crate::config::{ArrayConfig, PeKind};
 use crate::error::SimError;
 use crate::gemm::GemmShape;
+use crate::pe::FunctionalPe;
 use std::collections::VecDeque;
 use tritone_reference::Trit;
 
@@ -82,26 +83,21 @@ fn wrap(v: i64, bits: u32) -> i64 {
     (v << sh) >> sh
 }
 
-/// One PE operation: the ternary PE adds, subtracts or skips; the MAC multiplies.
+/// One PE operation (the kind's own, e.g. add, subtract or skip for the
+/// ternary PE) with the accumulator's wrap-around.
 #[inline]
-fn pe_op(pe: PeKind, acc: i64, w: i8, x: i8, bits: u32) -> i64 {
-    let v = match pe {
-        // |sums| ≤ 128·R < 2³¹ for every array size, so i32 holds them.
-        PeKind::Ternary => Trit::from_i8(w)
-            .expect("ternary weights checked on entry")
-            .apply(acc as i32, x as i32) as i64,
-        _ => acc + w as i64 * x as i64,
-    };
-    wrap(v, bits)
+fn pe_op(pe: &dyn FunctionalPe, acc: i64, w: i8, x: i8, bits: u32) -> i64 {
+    wrap(pe.mac(acc, w, x), bits)
 }
 
-fn check_pe(cfg: &ArrayConfig) -> Result<(), SimError> {
-    if cfg.pe() == PeKind::MacFp16 {
-        return Err(SimError::Functional(
-            "the mac-fp16 baseline has timing and energy only, no functional model".into(),
-        ));
-    }
-    Ok(())
+/// The functional model of `cfg`'s PE kind, or why it has none.
+fn check_pe(cfg: &ArrayConfig) -> Result<&'static dyn FunctionalPe, SimError> {
+    cfg.pe().implementation().functional().ok_or_else(|| {
+        SimError::Functional(format!(
+            "the {} PE has timing and energy only, no functional model",
+            cfg.pe().name()
+        ))
+    })
 }
 
 /// Steps one tile: `w` is `[rows][cols]` (row-major, `rows ≤ R`, `cols ≤ C`;
@@ -114,7 +110,7 @@ pub fn run_tile(
     cols: usize,
     x: &[i8],
 ) -> Result<TileRun, SimError> {
-    check_pe(cfg)?;
+    let pe = check_pe(cfg)?;
     let (r_n, c_n) = (cfg.rows() as usize, cfg.cols() as usize);
     if rows == 0 || cols == 0 || rows > r_n || cols > c_n || w.len() != rows * cols {
         return Err(SimError::Functional(format!(
@@ -127,13 +123,15 @@ pub fn run_tile(
             "tile activations must be M × {rows} with M ≥ 1"
         )));
     }
-    if cfg.pe() == PeKind::Ternary && w.iter().any(|&v| Trit::from_i8(v).is_none()) {
-        return Err(SimError::Functional(
-            "a ternary array takes weights −1, 0 or +1 only".into(),
-        ));
+    if w.iter().any(|&v| !pe.accepts(v)) {
+        return Err(SimError::Functional(format!(
+            "a {} array takes {} only",
+            cfg.pe().name(),
+            pe.weights()
+        )));
     }
     let m = x.len() / rows;
-    let (pe, bits) = (cfg.pe(), cfg.acc_bits());
+    let bits = cfg.acc_bits();
     let mut weights = vec![0i8; r_n * c_n];
     let beats = cfg.weight_beats() as u64;
     let l = cfg.weight_rows_per_cycle() as usize;
@@ -228,14 +226,13 @@ pub fn run_tile(
 /// The fold result without stepping: each column's sum in row order, with the
 /// PE accumulator's wrap-around.
 fn fold_dataflow(
-    cfg: &ArrayConfig,
+    pe: &dyn FunctionalPe,
     bits: u32,
     w: &[i8],
     rows: usize,
     cols: usize,
     x: &[i8],
 ) -> Vec<i32> {
-    let pe = cfg.pe();
     let m = x.len() / rows;
     let mut y = vec![0i32; m * cols];
     for i in 0..m {
@@ -280,7 +277,7 @@ fn gemm_with_width(
     w: WeightMatrix<'_>,
     fidelity: Fidelity,
 ) -> Result<FunctionalGemm, SimError> {
-    check_pe(cfg)?;
+    let pe = check_pe(cfg)?;
     shape.validate()?;
     let (m, k, n) = (shape.m as usize, shape.k as usize, shape.n as usize);
     if x.len() != m * k || w.len() != n * k {
@@ -292,19 +289,12 @@ fn gemm_with_width(
             n * k
         )));
     }
-    match (cfg.pe(), &w) {
-        (PeKind::Ternary, WeightMatrix::Ternary(_)) | (PeKind::MacInt8, WeightMatrix::Int8(_)) => {}
-        (pe, _) => {
-            return Err(SimError::Functional(format!(
-                "a {} array needs {} weights",
-                pe.name(),
-                if pe == PeKind::Ternary {
-                    "ternary"
-                } else {
-                    "INT8"
-                }
-            )))
-        }
+    if (0..w.len()).any(|i| !pe.accepts(w.get(i))) {
+        return Err(SimError::Functional(format!(
+            "a {} array needs {}",
+            cfg.pe().name(),
+            pe.weights()
+        )));
     }
     let (r_n, c_n) = (cfg.rows() as usize, cfg.cols() as usize);
     let mut y = vec![0i32; m * n];
@@ -325,7 +315,7 @@ fn gemm_with_width(
             }
             let part = match fidelity {
                 Fidelity::Registers => run_tile(cfg, &wt, rows, cols, &xs)?.y,
-                Fidelity::Dataflow => fold_dataflow(cfg, acc_bits, &wt, rows, cols, &xs),
+                Fidelity::Dataflow => fold_dataflow(pe, acc_bits, &wt, rows, cols, &xs),
             };
             for i in 0..m {
                 for c in 0..cols {
@@ -385,8 +375,10 @@ pub fn gemm_narrow(
 }
 
 /// Seeded operands for a functional run: uniform INT8 activations and
-/// uniform weights (ternary: −1, 0, +1 each with probability 1/3; INT8: uniform).
+/// uniform weights of the PE kind (ternary: −1, 0, +1 each with probability
+/// 1/3; INT8, and kinds without a functional model: uniform INT8).
 pub fn random_operands(pe: PeKind, shape: &GemmShape, seed: u64) -> (Vec<i8>, Vec<i8>) {
+    let ops = pe.functional();
     let mut s = seed;
     // SplitMix64: tiny, seedable and identical on every platform.
     let mut next = move || {
@@ -399,11 +391,8 @@ pub fn random_operands(pe: PeKind, shape: &GemmShape, seed: u64) -> (Vec<i8>, Ve
     let x = (0..shape.m * shape.k).map(|_| next() as i8).collect();
     let w = (0..shape.n * shape.k)
         .map(|_| {
-            if pe == PeKind::Ternary {
-                (next() % 3) as i8 - 1
-            } else {
-                next() as i8
-            }
+            let r = next();
+            ops.map_or(r as i8, |f| f.random_weight(r))
         })
         .collect();
     (x, w)
@@ -542,7 +531,7 @@ mod tests {
             &c,
             &shape,
             &[0; 6],
-            WeightMatrix::Int8(&[0; 6]),
+            WeightMatrix::Int8(&[2; 6]),
             Fidelity::Dataflow
         )
         .is_err());

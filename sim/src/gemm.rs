@@ -14,8 +14,9 @@ use crate::config::{ArrayConfig, PeKind, WeightPacking};
 use crate::engine::program::Program;
 use crate::engine::{self, Geometry};
 use crate::error::{check_dim, SimError};
+use crate::pe::PassWork;
 use serde::Serialize;
-use tritone_energy::{Action, ActionCounts, FpFormat};
+use tritone_energy::{Action, ActionCounts};
 
 pub use crate::engine::program::{ActivationFeed, Mapping};
 
@@ -170,12 +171,7 @@ pub struct GemmStats {
 /// DRAM bytes of `weights` weights of `pe`'s kind, packed as `packing`
 /// (the footprint of a model's weights).
 pub fn weight_dram_bytes(pe: PeKind, packing: WeightPacking, weights: u64) -> u64 {
-    match (pe, packing) {
-        (PeKind::Ternary, WeightPacking::TwoBit) => weights.div_ceil(4),
-        (PeKind::Ternary, WeightPacking::FiveTritsPerByte) => weights.div_ceil(5),
-        (PeKind::MacInt8, _) => weights,
-        (PeKind::MacFp16, _) => weights * 2,
-    }
+    pe.dram_weight_bytes(packing, weights)
 }
 
 /// The mapping of `shape` on `cfg` (the engine's rule, [`crate::engine::program`]).
@@ -266,14 +262,20 @@ fn gemm_stats(
     // Every fold pass streams its chunk's tokens through all R·C PEs: M
     // tokens per tile over the chunks.
     let passes = shape.m * folds * r * c;
-    let pe_adds = if cfg.pe() == PeKind::Ternary {
-        shape.m * (shape.k * shape.n - zeros)
+    let work = PassWork {
+        passes,
+        products: shape.macs(),
+        zero_products: shape.m * zeros,
+    };
+    // A PE that skips zero weights adds only for the others; a MAC every pass.
+    let pe_adds = if cfg.pe().skips_zero_weights() {
+        work.products - work.zero_products
     } else {
         passes
     };
     let partial_sum_adds = shape.m * map.n_blocks * c * (map.k_blocks - 1);
     let dram_bytes = (t.in_beats + t.out_beats) * d;
-    let actions = gemm_actions(cfg, shape, map, pe_adds, partial_sum_adds, &buffers, dram_bytes);
+    let actions = gemm_actions(cfg, map, &work, partial_sum_adds, &buffers, dram_bytes);
     let sram = |f: fn(&BufferTraffic) -> u64| {
         (f(&buffers.weight) + f(&buffers.act) + f(&buffers.out)).div_ceil(8)
     };
@@ -308,7 +310,7 @@ fn zero_weight_count(
     opts: &GemmOptions,
 ) -> Result<u64, SimError> {
     let weights = shape.k * shape.n;
-    if cfg.pe() != PeKind::Ternary {
+    if !cfg.pe().skips_zero_weights() {
         return Ok(0);
     }
     match opts.zero_weights {
@@ -373,9 +375,8 @@ fn buffer_activity(
 /// Action counts of the whole GEMM (closed form over the fold passes).
 fn gemm_actions(
     cfg: &ArrayConfig,
-    shape: &GemmShape,
     map: &Mapping,
-    pe_adds: u64,
+    work: &PassWork,
     partial_sum_adds: u64,
     buffers: &BufferActivity,
     dram_bytes: u64,
@@ -385,61 +386,18 @@ fn gemm_actions(
     let pe = cfg.pe();
     let (act, accb) = (pe.act_bits() as u64, cfg.acc_bits() as u64);
     let folds = map.folds();
-    let passes = shape.m * folds * r * c;
-    match pe {
-        PeKind::Ternary => {
-            a.add(
-                Action::IntAdd {
-                    bits: cfg.acc_bits(),
-                },
-                pe_adds,
-            );
-            // Zero weights and the zero padding of edge tiles pass the sum through.
-            a.add(Action::SkippedProduct, passes - pe_adds);
-        }
-        PeKind::MacInt8 => {
-            a.add(Action::IntMul { bits: 8 }, passes);
-            a.add(
-                Action::IntAdd {
-                    bits: cfg.acc_bits(),
-                },
-                passes,
-            );
-        }
-        PeKind::MacFp16 => {
-            a.add(
-                Action::FpMul {
-                    format: FpFormat::Fp16,
-                },
-                passes,
-            );
-            a.add(
-                Action::FpAdd {
-                    format: FpFormat::Fp32,
-                },
-                passes,
-            );
-        }
-    }
+    pe.pass_actions(cfg.acc_bits(), work, &mut a);
     // Output-bank accumulation between K-blocks (all C columns of a block).
-    let rmw = partial_sum_adds;
-    match pe {
-        PeKind::MacFp16 => a.add(
-            Action::FpAdd {
-                format: FpFormat::Fp32,
-            },
-            rmw,
-        ),
-        _ => a.add(Action::IntAdd { bits: OUT_ACC_BITS }, rmw),
-    }
+    a.add(pe.partial_sum_add(OUT_ACC_BITS), partial_sum_adds);
     // Registers per token per fold: each PE's activation and partial-sum
     // register, the input skew (row i delays by i) and output deskew (column j
     // by C−1−j) chains plus the output register; per load, the weight registers.
     let per_token = r * c * (act + accb) + act * r * (r - 1) / 2 + accb * (c * (c - 1) / 2 + c);
+    let tokens = work.passes / (r * c);
     let loads = folds * map.chunks;
     a.add(
         Action::RegBit,
-        shape.m * folds * per_token + loads * r * c * pe.weight_bits() as u64,
+        tokens * per_token + loads * r * c * pe.weight_bits() as u64,
     );
     let b = cfg.buffers();
     for (kib, t) in [
@@ -633,22 +591,23 @@ mod tests {
 
     #[test]
     fn single_fold_is_the_tile_plus_the_engine() {
-        // One 8×8 tile of 16 tokens, one stream beat per transfer at 64 B/cycle:
+        // One 8×8 tile of 16 tokens on 32-byte beats at one beat per edge:
         // the array's schedule (B + R + C + M − 1 = 39) inside the engine's.
         let cfg = arch(8, 8, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
         let s = simulate_gemm(&cfg, &GemmShape { m: 16, k: 8, n: 8 }, &GemmOptions::default()).unwrap();
         assert_eq!(s.compute_cycles, 39);
         assert_eq!(s.folds, 1);
         let g = Geometry::of(&cfg).unwrap();
-        // Start-up, the X chunk (2 beats), then the tile (1 beat): the first
-        // weight beat BUFFER_TO_ARRAY after the tile's; the last token's sums
-        // written R + C after it; their 8 beats (512 bytes) out BANK_TO_STREAM later.
-        let x_last = g.startup + 1;
-        let w_last = x_last + 1;
+        assert_eq!(g.stream_bytes, 32);
+        // Start-up; the X chunk (128 bytes: 4 beats); the tile (16 bytes: 1
+        // beat); the first weight beat BUFFER_TO_ARRAY after it; 8 weight
+        // beats, 16 tokens; the last token's sums written R + C after it;
+        // its 16 result beats (512 bytes) from BANK_TO_STREAM later.
+        let w_last = g.startup + 4;
         let load = w_last + engine::BUFFER_TO_ARRAY;
         let last_accept = load + 8 + 15;
         let write = last_accept + 16;
-        assert_eq!(s.cycles, write + engine::BANK_TO_STREAM + 7);
+        assert_eq!(s.cycles, write + engine::BANK_TO_STREAM + 15);
     }
 
     #[test]

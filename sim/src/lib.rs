@@ -7,7 +7,8 @@
 //! evaluates it one fold at a time; [`gemm`] maps a GEMM onto the array with
 //! DRAM traffic and stalls; [`model`] runs a whole inference as an operator
 //! graph; [`functional`] computes the values register by register;
-//! [`topology`] reads SCALE-Sim workloads. The timing model and its proofs
+//! [`topology`] reads SCALE-Sim workloads; [`pe`] holds one implementation
+//! per processing-element kind. The timing model and its proofs
 //! are described in `docs/simulator.md`.
 //!
 //! ```
@@ -36,12 +37,14 @@ mod fold_run;
 pub mod functional;
 pub mod gemm;
 pub mod model;
+pub mod pe;
 pub mod serde_actions;
 pub mod series;
 pub mod tile;
 pub mod topology;
 
-pub use config::{ArrayConfig, ArraySpec, ConfigError, PeKind};
+pub use config::{ArrayConfig, ArraySpec, ConfigError};
 pub use error::SimError;
 pub use gemm::{simulate_gemm, GemmOptions, GemmShape, GemmStats};
 pub use model::{simulate_model, simulate_with_baseline, ModelStats, OpStats, Workload};
+pub use pe::{Pe, PeKind};

@@ -2,6 +2,7 @@
 //! plots) for every BitNet model of the zoo and its FP16 baseline.
 
 use std::path::PathBuf;
+use tritone_eval::DEFAULT_WORKLOAD;
 use tritone_reports::report::{default_setup, write_report};
 use tritone_sim::Workload;
 
@@ -14,11 +15,14 @@ pub struct ReportArgs {
     #[command(flatten)]
     setup: super::energy::SetupArgs,
     /// Prompt tokens of the per-model numbers.
-    #[arg(long, default_value_t = 512)]
+    #[arg(long, default_value_t = DEFAULT_WORKLOAD.prefill)]
     prefill: u64,
     /// Generated tokens of the per-model numbers.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = DEFAULT_WORKLOAD.decode)]
     decode: u64,
+    /// Only these BitNet models (repeatable; default: every BitNet model of the zoo).
+    #[arg(long, value_name = "NAME")]
+    model: Vec<String>,
     /// Write the report this many times and print the wall time of each run
     /// (the speed target: all built-in models in under a minute).
     #[arg(long, value_name = "RUNS")]
@@ -35,6 +39,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         decode: args.decode,
         batch: 1,
     };
+    if !args.model.is_empty() {
+        setup.models = args
+            .model
+            .iter()
+            .map(|m| tritone_reference::model(m))
+            .collect::<Result<_, _>>()?;
+    }
     if let Some(runs) = args.bench {
         let mut secs = Vec::new();
         for _ in 0..runs.max(1) {

@@ -1,21 +1,20 @@
 //! `tritone simulate tile|gemm|model`: the cycle-accurate simulator.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use serde::Serialize;
 use serde_json::json;
-use tritone_reference::{
-    int8_matmul, quantize_activations_absmax, quantize_weights_absmean, read_matrix,
-    ternary_matmul, Int8Range, ModelShape, Trit,
-};
-use tritone_sim::functional::{self, Fidelity, WeightMatrix};
+use tritone_eval::functional::{check_gemm, check_tile, Operands};
+use tritone_eval::DEFAULT_WORKLOAD;
+use tritone_reference::ModelShape;
 use tritone_sim::gemm::{
     simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights,
 };
-use tritone_sim::model::{simulate_with_baseline, ModelStats, Workload};
+use tritone_sim::model::{
+    fp16_baseline_config, fp16_baseline_model, simulate_model, ModelStats, Workload,
+};
 use tritone_sim::tile::{schedule, stream_latency};
-use tritone_sim::{ArrayConfig, PeKind};
 
 use super::design::DesignArgs;
 
@@ -113,18 +112,22 @@ pub struct ModelArgs {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Prompt tokens P per sequence.
-    #[arg(long, default_value_t = 512)]
+    #[arg(long, default_value_t = DEFAULT_WORKLOAD.prefill)]
     prefill: u64,
     /// Decode steps D.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = DEFAULT_WORKLOAD.decode)]
     decode: u64,
     /// Batch B.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = DEFAULT_WORKLOAD.batch)]
     batch: u64,
+    /// Also simulate the FP16 LLaMA baseline (same shape, FP16 weights, on
+    /// the FP16 copy of the array) and print it next to the model.
+    #[arg(long)]
+    baseline: bool,
     /// Also print every operator's row.
     #[arg(long)]
     ops: bool,
-    /// Print JSON (both the model and its FP16 baseline, with every operator).
+    /// Print JSON (the model, and its FP16 baseline or null, with every operator).
     #[arg(long)]
     json: bool,
 }
@@ -149,30 +152,18 @@ fn tile(a: TileArgs) -> anyhow::Result<()> {
     }
     let latency = stream_latency(&cfg, a.tokens);
     let cycles = schedule(&cfg, &[a.tokens]).total_cycles();
-    let mut bit_exact = None;
-    if a.functional {
-        let shape = GemmShape {
-            m: a.tokens,
-            k: cfg.rows() as u64,
-            n: cfg.cols() as u64,
-        };
-        let (x, w) = functional::random_operands(cfg.pe(), &shape, a.seed);
-        let (r, c) = (cfg.rows() as usize, cfg.cols() as usize);
-        // The reference's W is [N, K]; the tile holds it as [row = k][col = n].
-        let wt: Vec<i8> = (0..r)
-            .flat_map(|k| (0..c).map(move |n| (k, n)))
-            .map(|(k, n)| w[n * r + k])
-            .collect();
-        let run = functional::run_tile(&cfg, &wt, r, c, &x)?;
-        let reference = reference_matmul(cfg.pe(), &x, &w, &shape);
-        if run.cycles != cycles {
-            bail!(
-                "register stepping took {} cycles, the timing model {cycles}",
-                run.cycles
-            );
-        }
-        bit_exact = Some(run.y == reference);
+    let check = a
+        .functional
+        .then(|| check_tile(&cfg, a.tokens, a.seed))
+        .transpose()?;
+    if let Some(c) = check.filter(|c| c.stepped_cycles != c.contract_cycles) {
+        bail!(
+            "register stepping took {} cycles, the timing model {}",
+            c.stepped_cycles,
+            c.contract_cycles
+        );
     }
+    let bit_exact = check.map(|c| c.bit_exact);
     if a.json {
         let v = json!({
             "rows": cfg.rows(), "cols": cfg.cols(), "tokens": a.tokens,
@@ -208,23 +199,6 @@ fn tile(a: TileArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn reference_matmul(pe: PeKind, x: &[i8], w: &[i8], s: &GemmShape) -> Vec<i32> {
-    let (m, k, n) = (s.m as usize, s.k as usize, s.n as usize);
-    match pe {
-        PeKind::Ternary => {
-            let t: Vec<Trit> = w
-                .iter()
-                .map(|&v| Trit::from_i8(v).expect("generated ternary"))
-                .collect();
-            ternary_matmul(x, &t, m, k, n)
-        }
-        _ => int8_matmul(x, w, m, k, n),
-    }
-}
-
-/// Largest M·K·N that `--functional` computes (it is a software GEMM).
-const MAX_FUNCTIONAL_MACS: u64 = 1 << 30;
-
 #[derive(Serialize)]
 struct GemmReport {
     name: String,
@@ -234,87 +208,15 @@ struct GemmReport {
     bit_exact: Option<bool>,
 }
 
-/// Operands read from safetensors and quantized as the reference does.
-fn safetensors_operands(
-    weight: &Path,
-    input: &Path,
-) -> anyhow::Result<(GemmShape, Vec<i8>, Vec<i8>)> {
-    let w = read_matrix(weight, "weight")
-        .with_context(|| format!("reading --weight {}", weight.display()))?;
-    let x = read_matrix(input, "input")
-        .with_context(|| format!("reading --input {}", input.display()))?;
-    if w.cols() != x.cols() {
-        bail!(
-            "weight is [{}, {}] but input is [{}, {}]: K must match",
-            w.rows(),
-            w.cols(),
-            x.rows(),
-            x.cols()
-        );
-    }
-    let shape = GemmShape {
-        m: x.rows() as u64,
-        k: x.cols() as u64,
-        n: w.rows() as u64,
-    };
-    let wq = quantize_weights_absmean(&w)
-        .trits
-        .iter()
-        .map(|t| t.to_i8())
-        .collect();
-    let xq = quantize_activations_absmax(&x, Int8Range::Full).q;
-    Ok((shape, xq, wq))
-}
-
-/// Runs `x`·`w` through the array and compares with the reference; returns
-/// (bit-exact, zero weights).
-fn functional_check(
-    cfg: &ArrayConfig,
-    shape: &GemmShape,
-    x: &[i8],
-    w: &[i8],
-) -> anyhow::Result<(bool, u64)> {
-    shape.validate()?;
-    if shape.macs() > MAX_FUNCTIONAL_MACS {
-        bail!(
-            "functional mode computes M·K·N = {} products, more than {MAX_FUNCTIONAL_MACS}",
-            shape.macs()
-        );
-    }
-    let t: Vec<Trit>;
-    let wm = if cfg.pe() == PeKind::Ternary {
-        t = w
-            .iter()
-            .map(|&v| Trit::from_i8(v).expect("ternary by construction"))
-            .collect();
-        WeightMatrix::Ternary(&t)
-    } else {
-        WeightMatrix::Int8(w)
-    };
-    // Register stepping for small GEMMs, the (tested equal) dataflow evaluation beyond.
-    let fidelity = if shape.macs() <= 1 << 20 {
-        Fidelity::Registers
-    } else {
-        Fidelity::Dataflow
-    };
-    let got = functional::gemm(cfg, shape, x, wm, fidelity)?;
-    Ok((
-        got.y == reference_matmul(cfg.pe(), x, w, shape),
-        got.zero_weights,
-    ))
-}
-
 fn gemm(a: GemmArgs) -> anyhow::Result<()> {
     let cfg = a.design.config(true)?;
     let mut operands = None;
     let layers = match (&a.topology, &a.weight, &a.input, a.m, a.k, a.n) {
         (Some(path), ..) => tritone_sim::topology::read_scalesim_csv(path)?,
         (None, Some(w), Some(x), ..) => {
-            if cfg.pe() != PeKind::Ternary {
-                bail!("--weight/--input quantize to ternary: use a ternary array (--pe ternary)");
-            }
-            let (shape, xq, wq) = safetensors_operands(w, x)?;
-            operands = Some((xq, wq));
+            let ops = Operands::from_safetensors(w, x)?;
+            let shape = ops.shape;
+            operands = Some(ops);
             vec![("safetensors".to_string(), shape)]
         }
         (None, None, None, Some(m), Some(k), Some(n)) => {
@@ -333,14 +235,17 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
         };
         let mut bit_exact = None;
         if a.functional || operands.is_some() {
-            let (x, w) = match &operands {
-                Some((x, w)) => (x.clone(), w.clone()),
-                None => functional::random_operands(cfg.pe(), &shape, a.seed),
+            let random;
+            let ops = match &operands {
+                Some(ops) => ops,
+                None => {
+                    random = Operands::random(cfg.pe(), shape, a.seed);
+                    &random
+                }
             };
-            let (ok, zeros) =
-                functional_check(&cfg, &shape, &x, &w).with_context(|| name.clone())?;
-            bit_exact = Some(ok);
-            opts.zero_weights = ZeroWeights::Count(zeros);
+            let check = check_gemm(&cfg, ops).with_context(|| name.clone())?;
+            bit_exact = Some(check.bit_exact);
+            opts.zero_weights = ZeroWeights::Count(check.zero_weights);
         }
         let stats = simulate_gemm(&cfg, &shape, &opts).with_context(|| name.clone())?;
         let seconds = stats.cycles as f64 / (cfg.clock_mhz() * 1e6);
@@ -411,9 +316,22 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         decode: a.decode,
         batch: a.batch,
     };
-    let cmp = simulate_with_baseline(&cfg, &shape, &w)?;
+    let model = simulate_model(&cfg, &shape, &w)?;
+    // The FP16 baseline costs far more than the model (8x the weight
+    // traffic): simulated only when asked for.
+    let fp16 = a
+        .baseline
+        .then(|| {
+            simulate_model(
+                &fp16_baseline_config(&cfg)?,
+                &fp16_baseline_model(&shape),
+                &w,
+            )
+        })
+        .transpose()?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&cmp)?);
+        let v = json!({ "model": model, "fp16": fp16 });
+        println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
     println!(
@@ -427,7 +345,14 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         cfg.clock_mhz(),
         cfg.dram().bandwidth_gbps
     );
-    println!("{:<28} {:>20} {:>20}", "", "model", "FP16 baseline");
+    let columns: Vec<(&str, &ModelStats)> = std::iter::once(("model", &model))
+        .chain(fp16.iter().map(|f| ("FP16 baseline", f)))
+        .collect();
+    let line = |label: &str, cells: Vec<String>| {
+        let cells: String = cells.iter().map(|c| format!(" {c:>20}")).collect();
+        println!("{label:<28}{cells}");
+    };
+    line("", columns.iter().map(|(h, _)| h.to_string()).collect());
     let rows: [StatRow; 15] = [
         ("PE", |s| s.pe.name().to_string()),
         ("per layer: prefill cycles", |s| {
@@ -452,14 +377,14 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         ("array MACs", |s| s.array_macs.to_string()),
     ];
     for (label, f) in rows {
-        println!("{:<28} {:>20} {:>20}", label, f(&cmp.model), f(&cmp.fp16));
+        line(label, columns.iter().map(|(_, s)| f(s)).collect());
     }
     if a.ops {
         println!(
             "\n{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",
             "phase", "operator", "count", "cycles", "stalls", "DRAM bytes"
         );
-        for o in &cmp.model.ops {
+        for o in &model.ops {
             println!(
                 "{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",
                 format!("{:?}", o.phase).to_lowercase(),

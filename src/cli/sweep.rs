@@ -1,11 +1,12 @@
 //! `tritone sweep`: design-space sweeps and the merging of their shards.
 
 use anyhow::{bail, Context};
-use clap::Args;
+use clap::{ArgMatches, Args, FromArgMatches};
 use std::path::PathBuf;
+use tritone_eval::param::{Group, PARAMS};
 use tritone_reports::sweep::{
-    merge_shards, run::sibling, run_sweep, write_outputs, ModelEvaluator, Param, Shard,
-    SweepOptions, SweepSpec, SynthCache, SynthCounts, SynthStage,
+    merge_shards, run::sibling, run_sweep, write_outputs, ModelEvaluator, Shard, SweepOptions,
+    SweepSpec, SynthCache, SynthCounts, SynthStage,
 };
 
 /// Arguments of `tritone sweep`.
@@ -22,7 +23,8 @@ use tritone_reports::sweep::{
 )]
 pub struct SweepArgs {
     /// CSV output; `<stem>.json` and `<stem>-pareto.{svg,png}` are written next to it.
-    /// An existing file is resumed: points already in it are not evaluated again.
+    /// An existing file (and its `<stem>-journal.csv`) is resumed: points already
+    /// evaluated are not evaluated again.
     #[arg(long)]
     out: PathBuf,
     /// TOML spec with `[arch]` and `[workload]` tables of parameter lists.
@@ -40,100 +42,70 @@ pub struct SweepArgs {
     /// Synthesis cache file (default: `<stem>-synth.json` next to `--out`).
     #[arg(long, requires = "synth")]
     synth_cache: Option<PathBuf>,
-    /// Technology node of the energy table.
+    /// Technology node of the built-in energy table: 7nm or 45nm.
     #[arg(long, default_value = "7nm")]
-    node: String,
+    node: tritone_energy::Node,
+    /// Your own energy table (TOML, same schema as the built-in ones); overrides --node.
+    #[arg(long)]
+    table: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
 
-    /// The swept parameters (boxed: seventeen lists make a large struct).
+    /// The swept parameters, one flag per entry of the parameter table.
     #[command(flatten)]
-    lists: Box<ParamLists>,
+    lists: ParamLists,
 }
 
-/// The value list of every swept parameter, as given on the command line.
-#[derive(Args)]
-pub struct ParamLists {
-    /// Array rows.
-    #[arg(long, help_heading = "Architecture")]
-    rows: Vec<String>,
-    /// Array columns.
-    #[arg(long, help_heading = "Architecture")]
-    cols: Vec<String>,
-    /// PE kind: ternary, mac-int8, mac-fp16.
-    #[arg(long, help_heading = "Architecture")]
-    pe: Vec<String>,
-    /// Accumulator bits, or `auto` (smallest that cannot overflow).
-    #[arg(long, help_heading = "Architecture")]
-    acc_bits: Vec<String>,
-    /// Double-buffered weights: true, false.
-    #[arg(long, help_heading = "Architecture")]
-    double_buffer: Vec<String>,
-    /// Weight rows loaded per cycle.
-    #[arg(long, help_heading = "Architecture")]
-    weight_rows_per_cycle: Vec<String>,
-    /// Weight buffer, KiB.
-    #[arg(long, help_heading = "Architecture")]
-    weight_kib: Vec<String>,
-    /// Activation buffer, KiB.
-    #[arg(long, help_heading = "Architecture")]
-    act_kib: Vec<String>,
-    /// Output buffer, KiB.
-    #[arg(long, help_heading = "Architecture")]
-    out_kib: Vec<String>,
-    /// DRAM type: ddr3, ddr4, lpddr4, gddr5, gddr6, hbm2.
-    #[arg(long, help_heading = "Architecture")]
-    dram: Vec<String>,
-    /// DRAM bandwidth, GB/s.
-    #[arg(long, help_heading = "Architecture")]
-    dram_gbps: Vec<String>,
-    /// Clock, MHz.
-    #[arg(long, help_heading = "Architecture")]
-    clock_mhz: Vec<String>,
+/// The value lists given on the command line, one flag per parameter of the
+/// parameter table (`--rows`, `--clock-mhz`, ...), by table position.
+pub struct ParamLists(Vec<Vec<String>>);
 
-    /// Model name (see `tritone models`).
-    #[arg(long, help_heading = "Workload")]
-    model: Vec<String>,
-    /// Batch size.
-    #[arg(long, help_heading = "Workload")]
-    batch: Vec<String>,
-    /// Prompt tokens.
-    #[arg(long, help_heading = "Workload")]
-    prefill: Vec<String>,
-    /// Generated tokens.
-    #[arg(long, help_heading = "Workload")]
-    decode: Vec<String>,
-    /// KV-cache bits per element: 16, 8, 4.
-    #[arg(long, help_heading = "Workload")]
-    kv_bits: Vec<String>,
+impl FromArgMatches for ParamLists {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        Ok(ParamLists(
+            PARAMS
+                .iter()
+                .map(|p| {
+                    m.get_many::<String>(p.name)
+                        .map(|v| v.cloned().collect())
+                        .unwrap_or_default()
+                })
+                .collect(),
+        ))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = ParamLists::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for ParamLists {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        PARAMS.iter().fold(cmd, |cmd, p| {
+            let heading = match p.group {
+                Group::Rtl { .. } | Group::Arch => "Architecture",
+                Group::Workload => "Workload",
+            };
+            cmd.arg(
+                clap::Arg::new(p.name)
+                    // Built once per process: clap keeps flag names as `&'static str`.
+                    .long(&*p.flag()[2..].to_string().leak())
+                    .value_name("LIST")
+                    .action(clap::ArgAction::Append)
+                    .help(format!("{} [{}]", p.about, p.kind.values_doc()))
+                    .help_heading(heading),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ParamLists::augment_args(cmd)
+    }
 }
 
 impl SweepArgs {
-    /// The command-line lists, by parameter.
-    fn lists(&self) -> [(Param, &Vec<String>); 17] {
-        let l = &self.lists;
-        [
-            (Param::Rows, &l.rows),
-            (Param::Cols, &l.cols),
-            (Param::Pe, &l.pe),
-            (Param::AccBits, &l.acc_bits),
-            (Param::DoubleBuffer, &l.double_buffer),
-            (Param::WeightRowsPerCycle, &l.weight_rows_per_cycle),
-            (Param::WeightKib, &l.weight_kib),
-            (Param::ActKib, &l.act_kib),
-            (Param::OutKib, &l.out_kib),
-            (Param::Dram, &l.dram),
-            (Param::DramGbps, &l.dram_gbps),
-            (Param::ClockMhz, &l.clock_mhz),
-            (Param::Model, &l.model),
-            (Param::Batch, &l.batch),
-            (Param::Prefill, &l.prefill),
-            (Param::Decode, &l.decode),
-            (Param::KvBits, &l.kv_bits),
-        ]
-    }
-
     fn spec(&self) -> anyhow::Result<SweepSpec> {
         let mut spec = match &self.spec {
             Some(path) => {
@@ -143,9 +115,9 @@ impl SweepArgs {
             }
             None => SweepSpec::default(),
         };
-        for (param, given) in self.lists() {
+        for (p, given) in PARAMS.iter().zip(&self.lists.0) {
             if !given.is_empty() {
-                spec.set(param, &given.join(","))?;
+                spec.set(p.name, &given.join(","))?;
             }
         }
         Ok(spec)
@@ -166,7 +138,7 @@ fn yosys_counts(cfg: &tritone_sim::ArrayConfig) -> Result<SynthCounts, String> {
 /// Runs `tritone sweep`.
 pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     if !args.merge.is_empty() {
-        let given = args.lists().iter().any(|(_, v)| !v.is_empty());
+        let given = args.lists.0.iter().any(|v| !v.is_empty());
         if given || args.shard.is_some() || args.synth {
             bail!("--merge takes only the shard CSVs and --out");
         }
@@ -185,8 +157,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     }
     let spec = args.spec()?;
     let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
-    let node: tritone_energy::Node = args.node.parse()?;
-    let evaluator = ModelEvaluator::new(node);
+    let evaluator = match &args.table {
+        Some(path) => ModelEvaluator::with_table(tritone_energy::Ert::from_toml_file(path)?),
+        None => ModelEvaluator::new(args.node),
+    };
     let mut cache = match (args.synth, &args.synth_cache) {
         (false, _) => None,
         (true, Some(path)) => Some(SynthCache::open(path)?),

@@ -13,6 +13,7 @@
 pub mod cosim;
 pub mod manifest;
 pub mod regs;
+pub mod synth;
 pub mod testbench;
 mod verilog;
 
@@ -142,4 +143,77 @@ impl EngineDesign {
             | (matches!(a.pe(), RtlPe::MacInt8) as u32) << 24
             | 1 << 26
     }
+}
+
+/// The testbench to write next to an engine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EngineTestbenchSpec {
+    /// The GEMM it runs.
+    pub shape: tritone_sim::gemm::GemmShape,
+    /// Seed of the random weights and activations.
+    pub seed: u64,
+    /// How it moves the streams.
+    pub pacing: testbench::Pacing,
+    /// Dump a VCD waveform.
+    pub vcd: bool,
+}
+
+/// Most stream beats (in and out) a written testbench may hold: its vectors
+/// are Verilog text, about 2·stream-bytes characters per beat.
+pub const MAX_TESTBENCH_BEATS: u64 = 1 << 20;
+
+/// Writes `<top>.v`, `<top>.json` and, with `tb`, `<top>_tb.v` into `dir`
+/// (created if missing), each atomically.
+pub fn write_engine(
+    design: &EngineDesign,
+    dir: &std::path::Path,
+    tb: Option<&EngineTestbenchSpec>,
+) -> Result<Vec<crate::generate::Written>, HdlError> {
+    let io = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |e| HdlError::Io { path, source: e }
+    };
+    let top = design.top_name();
+    let json = serde_json::to_string_pretty(&manifest::manifest(design))
+        .expect("the manifest is plain data")
+        + "\n";
+    let mut files = vec![(format!("{top}.v"), verilog(design)), (format!("{top}.json"), json)];
+    if let Some(spec) = tb {
+        let g = design.geometry();
+        let program = tritone_sim::engine::stream::program(g, &spec.shape)
+            .map_err(|e| HdlError::Unsupported(e.to_string()))?;
+        let beats = program.beat_totals();
+        let total = beats.input + beats.output;
+        if total > MAX_TESTBENCH_BEATS {
+            return Err(HdlError::Job {
+                tile: 0,
+                why: format!(
+                    "M={} K={} N={} needs {total} stream beats in the testbench, more than its limit of {MAX_TESTBENCH_BEATS}",
+                    spec.shape.m, spec.shape.k, spec.shape.n
+                ),
+            });
+        }
+        let job = testbench::EngineJob::random(design, spec.shape, spec.seed);
+        let stim = testbench::EngineStimulus::new(design, &job)?;
+        let opts = testbench::TestbenchOptions {
+            pacing: spec.pacing,
+            vcd: spec.vcd,
+        };
+        files.push((
+            format!("{}.v", testbench::testbench_name(design)),
+            testbench::testbench(design, &stim, opts),
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    files
+        .into_iter()
+        .map(|(name, text)| {
+            let path = dir.join(name);
+            tritone_reference::atomic::write_atomic(&path, text.as_bytes()).map_err(io(&path))?;
+            Ok(crate::generate::Written {
+                path,
+                bytes: text.len() as u64,
+            })
+        })
+        .collect()
 }

@@ -179,3 +179,21 @@ pub(crate) fn read_mux() -> String {
     }
     s
 }
+
+/// The register map as a Markdown table (`docs/engine.md` holds this text;
+/// a test keeps the two equal).
+pub fn markdown_table() -> String {
+    let mut s = String::from("| offset | name | access | meaning |\n|---|---|---|---|\n");
+    for r in REGISTERS {
+        let access = match r.access {
+            Access::ReadWrite => "RW",
+            Access::ReadOnly => "RO",
+            Access::WriteOnly => "WO",
+        };
+        s.push_str(&format!(
+            "| 0x{:02X} | {} | {access} | {} |\n",
+            r.offset, r.name, r.meaning
+        ));
+    }
+    s
+}

@@ -95,8 +95,6 @@ pub fn verilog(design: &EngineDesign) -> String {
         v.push_str(&base3_decoder(&top));
     }
     v.push('\n');
-    // The array's modules are named after the engine, not the file.
-    v.push_str("/* verilator lint_off DECLFILENAME */\n");
     let array = verilog_named(a, &format!("{top}_array"));
     v.push_str(array.split_once("`timescale 1ns / 1ps\n").map_or(&array, |(_, rest)| rest));
     v.push_str("/* verilator lint_on DECLFILENAME */\n");

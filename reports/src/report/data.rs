@@ -1,13 +1,15 @@
-//! Every number of the report, computed once: one row type per table, each
-//! written as CSV and JSON and rendered in the Markdown.
+//! Every number of the report, computed once from [`tritone_eval`]'s
+//! evaluations: one row type per table, each written as CSV and JSON and
+//! rendered in the Markdown.
 
-use super::energy_view::{compare, EnergyComparison, ModelEnergy};
-use super::memory::{footprint, max_batch};
 use super::ReportError;
 use rayon::prelude::*;
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 use tritone_energy::{paper, Action, Component, Ert, FpFormat, Node};
+use tritone_eval::{Comparison, DesignPoint, Evaluation, Evaluator, Metrics};
 use tritone_reference::{ModelShape, WeightKind};
+use tritone_sim::model::footprint::{max_batch, Footprint};
 use tritone_sim::model::graph::{Phase, Unit};
 use tritone_sim::{ArrayConfig, Workload};
 
@@ -207,27 +209,39 @@ pub struct GapRow {
     pub fp16_dram_pct: f64,
 }
 
-/// One model's inference summary (default workload).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One model's inference at the report's workload: the figures every view
+/// shares (the same [`Metrics`] as the sweep's row and `tritone energy`'s).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ModelRow {
     /// Model.
     pub model: String,
     /// Ternary or FP16.
-    pub weights: String,
+    pub weights: WeightKind,
     /// Parameters, billions.
     pub params_b: f64,
-    /// Faithful energy per inference, J.
-    pub faithful_j: f64,
-    /// Faithful energy per processed token, mJ.
-    pub faithful_mj_per_token: f64,
-    /// Paper-view energy per inference, J.
-    pub paper_j: f64,
-    /// Decode latency, ms per token.
-    pub decode_latency_ms: f64,
-    /// Decode tokens/s.
-    pub tokens_per_s: f64,
-    /// Footprint at P + D tokens, GB.
-    pub memory_gb: f64,
+    /// The shared figures.
+    pub metrics: Metrics,
+}
+
+impl Serialize for ModelRow {
+    /// Flat, so that it is a CSV row: the model's columns, then the metrics'.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ModelRow", 3 + Metrics::COLUMNS.len())?;
+        st.serialize_field("model", &self.model)?;
+        st.serialize_field(
+            "weights",
+            match self.weights {
+                WeightKind::Ternary => "ternary",
+                WeightKind::Fp16 => "fp16",
+            },
+        )?;
+        st.serialize_field("params_b", &self.params_b)?;
+        let values = serde_json::to_value(&self.metrics).map_err(serde::ser::Error::custom)?;
+        for name in Metrics::COLUMNS {
+            st.serialize_field(name, &values[name])?;
+        }
+        st.end()
+    }
 }
 
 /// One component of one model's faithful energy.
@@ -304,7 +318,7 @@ fn pct(part: f64, whole: f64) -> f64 {
 
 fn headline(node: Node, acc_bits: u32) -> HeadlineRow {
     let ert = Ert::builtin(node);
-    let pj = |a| ert.cost(a).pj;
+    let pj = |a| ert.arith_cost(a).pj;
     HeadlineRow {
         node: node.name().into(),
         fp16_mul_pj: pj(Action::FpMul {
@@ -331,31 +345,21 @@ fn headline(node: Node, acc_bits: u32) -> HeadlineRow {
 /// Figure 3 workload.
 struct PerModel {
     size: String,
-    default: EnergyComparison,
-    fig3: EnergyComparison,
+    default: Comparison,
+    fig3: Comparison,
 }
 
-fn model_row(m: &ModelEnergy, cfg: &ArrayConfig, shape: &ModelShape) -> ModelRow {
-    let w = m.workload;
-    let mem = footprint(shape, cfg, w.batch, w.prefill + w.decode).total();
+fn model_row(m: &Evaluation) -> ModelRow {
     ModelRow {
         model: m.model.clone(),
-        weights: match m.weights {
-            WeightKind::Ternary => "ternary".into(),
-            WeightKind::Fp16 => "fp16".into(),
-        },
+        weights: m.weights,
         params_b: m.params as f64 / 1e9,
-        faithful_j: m.faithful.total_pj * PJ,
-        faithful_mj_per_token: m.faithful_pj_per_token() * PJ * 1e3,
-        paper_j: m.paper.total_pj * PJ,
-        decode_latency_ms: m.decode_latency_s() * 1e3,
-        tokens_per_s: m.stats.tokens_per_s,
-        memory_gb: mem as f64 / GB,
+        metrics: m.metrics.clone(),
     }
 }
 
 /// Share of the decode cycles spent waiting for DRAM, %.
-fn decode_stall_pct(m: &ModelEnergy) -> f64 {
+fn decode_stall_pct(m: &Evaluation) -> f64 {
     let ops = m
         .stats
         .ops
@@ -373,15 +377,18 @@ fn ratio_or_nan(a: f64, b: f64) -> f64 {
     }
 }
 
-/// Computes every table (models in parallel).
+/// Computes every table (models in parallel, sharing their simulated GEMMs).
 pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     let cfg = &setup.arch;
-    let fp16_cfg = tritone_sim::model::fp16_baseline_config(cfg)?;
     let ert = &setup.ert;
+    let evaluator = Evaluator::new(ert.clone());
     let fig3_w = Workload {
         prefill: FIG3_TOKENS,
         decode: 0,
         batch: 1,
+    };
+    let compare = |m: &ModelShape, w: Workload| -> Result<Comparison, ReportError> {
+        Ok(evaluator.compare(&DesignPoint::new(cfg.clone(), m.clone(), w)?)?)
     };
     let per: Vec<PerModel> = setup
         .models
@@ -389,8 +396,8 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         .map(|m| {
             Ok(PerModel {
                 size: size_label(&m.name),
-                default: compare(ert, cfg, m, &setup.workload)?,
-                fig3: compare(ert, cfg, m, &fig3_w)?,
+                default: compare(m, setup.workload)?,
+                fig3: compare(m, fig3_w)?,
             })
         })
         .collect::<Result<_, ReportError>>()?;
@@ -412,9 +419,13 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         .map(|(m, label)| {
             let b = &m.paper.linear;
             let (i, a, mu) = (
-                b.item_pj("INT8 add"),
-                b.item_pj("FP16 add"),
-                b.item_pj("FP16 mul"),
+                b.action_pj(Action::IntAdd { bits: 8 }),
+                b.action_pj(Action::FpAdd {
+                    format: FpFormat::Fp16,
+                }),
+                b.action_pj(Action::FpMul {
+                    format: FpFormat::Fp16,
+                }),
             );
             let t = i + a + mu;
             Fig3LeftRow {
@@ -450,17 +461,15 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     // Size order, so that lines through the rows run left to right.
     fig3_right.sort_by(|a, b| a.params_b.total_cmp(&b.params_b));
 
-    let seq = setup.workload.prefill + setup.workload.decode;
     let mut table1: Vec<Table1Row> = per
         .iter()
         .zip(&setup.models)
         .map(|(p, shape)| {
-            let fp16_shape = tritone_sim::model::fp16_baseline_model(shape);
-            let bm = footprint(shape, cfg, 1, seq).total() as f64 / GB;
-            let fm = footprint(&fp16_shape, &fp16_cfg, 1, seq).total() as f64 / GB;
+            let bm = p.default.model.metrics.memory_bytes as f64 / GB;
+            let fm = p.default.fp16.metrics.memory_bytes as f64 / GB;
             let (bl, fl) = (
-                p.default.model.decode_latency_s() * 1e3,
-                p.default.fp16.decode_latency_s() * 1e3,
+                p.default.model.metrics.decode_latency_s * 1e3,
+                p.default.fp16.metrics.decode_latency_s * 1e3,
             );
             let paper = PAPER_TABLE1
                 .iter()
@@ -488,11 +497,11 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     table1.sort_by(|a, b| a.params_b.total_cmp(&b.params_b));
 
     let table3 = match setup.models.iter().find(|m| size_label(&m.name) == "70B") {
-        Some(m70) => table3(ert, cfg, &fp16_cfg, m70)?,
+        Some(m70) => table3(&evaluator, cfg, m70)?,
         None => Vec::new(),
     };
 
-    let equivalences = equivalences(&per, setup, &fp16_cfg);
+    let equivalences = equivalences(&per);
 
     let gap = per
         .iter()
@@ -520,13 +529,9 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
     let mut models = Vec::new();
     let mut components = Vec::new();
     let mut kinds = Vec::new();
-    for (p, shape) in per.iter().zip(&setup.models) {
-        let fp16_shape = tritone_sim::model::fp16_baseline_model(shape);
-        for (m, c, s) in [
-            (&p.default.model, cfg, shape),
-            (&p.default.fp16, &fp16_cfg, &fp16_shape),
-        ] {
-            models.push(model_row(m, c, s));
+    for p in &per {
+        for m in [&p.default.model, &p.default.fp16] {
+            models.push(model_row(m));
             let total = m.faithful.total_pj;
             for (comp, pj) in m.faithful.by_component() {
                 components.push(ComponentRow {
@@ -539,8 +544,8 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
             for k in &m.by_kind {
                 kinds.push(KindRow {
                     model: m.model.clone(),
-                    kind: k.kind.clone(),
-                    unit: k.unit.clone(),
+                    kind: k.kind.name(),
+                    unit: k.unit.name().to_string(),
                     energy_j: k.total_pj * PJ,
                     pct: pct(k.total_pj, total),
                 });
@@ -568,19 +573,23 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
 /// length 512, and its decode throughput simulated over a whole 512-token
 /// sequence (one prompt token, 511 generated, so the context sweeps 2..512).
 fn table3(
-    ert: &Ert,
+    evaluator: &Evaluator,
     cfg: &ArrayConfig,
-    fp16_cfg: &ArrayConfig,
     m70: &ModelShape,
 ) -> Result<Vec<Table3Row>, ReportError> {
     let cap = 2 * A100_BYTES;
-    let fp16 = tritone_sim::model::fp16_baseline_model(m70);
     let runs = [
-        (fp16, fp16_cfg, PAPER_TABLE3[0]),
-        (m70.clone(), cfg, PAPER_TABLE3[1]),
+        (
+            tritone_sim::model::fp16_baseline_model(m70),
+            PAPER_TABLE3[0],
+        ),
+        (m70.clone(), PAPER_TABLE3[1]),
     ];
     runs.into_par_iter()
-        .map(|(shape, c, (pb, pt))| {
+        .map(|(shape, (pb, pt))| {
+            // The array the model runs on (FP16 models on its FP16 copy).
+            let on = DesignPoint::for_model(cfg, shape.clone(), tritone_eval::DEFAULT_WORKLOAD)?;
+            let c = on.arch();
             let batch = max_batch(&shape, c, TABLE3_SEQ, cap);
             let (tokens_per_s, vector_pct) = if batch == 0 {
                 (0.0, 0.0)
@@ -590,7 +599,9 @@ fn table3(
                     decode: TABLE3_SEQ - 1,
                     batch,
                 };
-                let st = super::energy_view::evaluate(ert, cfg, &shape, &w)?.stats;
+                let st = evaluator
+                    .evaluate(&DesignPoint::new(c.clone(), shape.clone(), w)?)?
+                    .stats;
                 let decode = st.ops.iter().filter(|o| o.phase == Phase::Decode);
                 let (vec, all) = decode.fold((0u64, 0u64), |(v, a), o| {
                     (
@@ -608,7 +619,7 @@ fn table3(
                 model: shape.name.clone(),
                 max_batch: batch,
                 max_batch_mha: max_batch(&mha, c, TABLE3_SEQ, cap),
-                memory_gb: footprint(&shape, c, batch, TABLE3_SEQ).total() as f64 / GB,
+                memory_gb: Footprint::of(&shape, c, batch, TABLE3_SEQ).total() as f64 / GB,
                 tokens_per_s,
                 vector_pct,
                 paper_batch: pb,
@@ -618,13 +629,12 @@ fn table3(
         .collect()
 }
 
-fn equivalences(per: &[PerModel], setup: &Setup, fp16_cfg: &ArrayConfig) -> Vec<EquivRow> {
+fn equivalences(per: &[PerModel]) -> Vec<EquivRow> {
     let mut rows = Vec::new();
-    let find = |size: &str| per.iter().zip(&setup.models).find(|(p, _)| p.size == size);
-    let seq = setup.workload.prefill + setup.workload.decode;
+    let find = |size: &str| per.iter().find(|p| p.size == size);
     for (b_size, f_size) in EQUIVALENCES {
         let claim = format!("{b_size} BitNet b1.58 vs {f_size} FP16");
-        let (Some((bp, bshape)), Some((fp, fshape))) = (find(b_size), find(f_size)) else {
+        let (Some(bp), Some(fp)) = (find(b_size), find(f_size)) else {
             let missing = if find(b_size).is_none() {
                 b_size
             } else {
@@ -640,31 +650,30 @@ fn equivalences(per: &[PerModel], setup: &Setup, fp16_cfg: &ArrayConfig) -> Vec<
             });
             continue;
         };
-        let (b, f) = (&bp.default.model, &fp.default.fp16);
-        let fshape16 = tritone_sim::model::fp16_baseline_model(fshape);
+        let (b, f) = (&bp.default.model.metrics, &fp.default.fp16.metrics);
         let metrics = [
             (
                 "decode latency",
-                b.decode_latency_s() * 1e3,
-                f.decode_latency_s() * 1e3,
+                b.decode_latency_s * 1e3,
+                f.decode_latency_s * 1e3,
                 "ms/token",
             ),
             (
                 "memory",
-                footprint(bshape, &setup.arch, 1, seq).total() as f64 / GB,
-                footprint(&fshape16, fp16_cfg, 1, seq).total() as f64 / GB,
+                b.memory_bytes as f64 / GB,
+                f.memory_bytes as f64 / GB,
                 "GB",
             ),
             (
                 "energy (faithful)",
-                b.faithful.total_pj * PJ,
-                f.faithful.total_pj * PJ,
+                b.energy_pj * PJ,
+                f.energy_pj * PJ,
                 "J/inference",
             ),
             (
                 "energy (paper view)",
-                b.paper.total_pj * PJ,
-                f.paper.total_pj * PJ,
+                b.paper_energy_pj * PJ,
+                f.paper_energy_pj * PJ,
                 "J/inference",
             ),
         ];

@@ -1,33 +1,105 @@
 //! Renders `report.md` from [`ReportData`]: every number in the text comes
 //! from the data, so the prose cannot drift from the CSV files.
 
-use super::data::{ReportData, Setup, A100_BYTES, FIG3_TOKENS, TABLE3_SEQ};
+use super::data::{ReportData, Setup, A100_BYTES, FIG3_TOKENS, GB, TABLE3_SEQ};
+use super::figures::FIGURES;
+use crate::units::energy_unit;
 use crate::write::markdown_table;
 use std::fmt::Write as _;
+use tritone_eval::Metrics;
 
-/// Section headings, in order (tests check each is present).
-pub const SECTIONS: [&str; 10] = [
-    "## Setup and assumptions",
-    "## The 71.4x reproduction",
-    "## Figure 3 (left): composition of the matmul energy",
-    "## Figure 3 (right): end-to-end energy by model size",
-    "## Table 1 and Figure 2: memory and latency",
-    "## Table 3: largest batch and throughput at 70B",
-    "## Equivalences",
-    "## Paper view vs hardware-faithful view",
-    "## Per-model breakdowns",
-    "## Closing note",
-];
+/// A section of the report, addressed by id (`tritone energy --paper`
+/// prints [`Section::PAPER`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// The design, the table, the workload and the assumptions.
+    Setup,
+    /// The 71.4x reproduction.
+    Headline,
+    /// Figure 3 (left).
+    Fig3Left,
+    /// Figure 3 (right).
+    Fig3Right,
+    /// Table 1 and Figure 2.
+    Table1,
+    /// Table 3.
+    Table3,
+    /// The paper's equivalence claims.
+    Equivalences,
+    /// Paper view against the faithful view.
+    Gap,
+    /// Per-model breakdowns.
+    PerModel,
+    /// The closing note.
+    Closing,
+}
 
-/// The text of the section starting at `heading`, up to the next `## ` heading.
-pub fn section<'a>(md: &'a str, heading: &str) -> Option<&'a str> {
-    let start = md.find(&format!("{heading}\n"))?;
-    let rest = &md[start + heading.len()..];
-    let end = rest
-        .find("\n## ")
-        .map(|i| start + heading.len() + i + 1)
-        .unwrap_or(md.len());
-    Some(&md[start..end])
+impl Section {
+    /// Every section, in report order.
+    pub const ALL: [Section; 10] = [
+        Section::Setup,
+        Section::Headline,
+        Section::Fig3Left,
+        Section::Fig3Right,
+        Section::Table1,
+        Section::Table3,
+        Section::Equivalences,
+        Section::Gap,
+        Section::PerModel,
+        Section::Closing,
+    ];
+
+    /// The paper's figures reproduced: what `tritone energy --paper` prints.
+    pub const PAPER: [Section; 7] = [
+        Section::Headline,
+        Section::Fig3Left,
+        Section::Fig3Right,
+        Section::Table1,
+        Section::Table3,
+        Section::Equivalences,
+        Section::Gap,
+    ];
+
+    /// The Markdown heading.
+    pub const fn heading(self) -> &'static str {
+        match self {
+            Section::Setup => "## Setup and assumptions",
+            Section::Headline => "## The 71.4x reproduction",
+            Section::Fig3Left => "## Figure 3 (left): composition of the matmul energy",
+            Section::Fig3Right => "## Figure 3 (right): end-to-end energy by model size",
+            Section::Table1 => "## Table 1 and Figure 2: memory and latency",
+            Section::Table3 => "## Table 3: largest batch and throughput at 70B",
+            Section::Equivalences => "## Equivalences",
+            Section::Gap => "## Paper view vs hardware-faithful view",
+            Section::PerModel => "## Per-model breakdowns",
+            Section::Closing => "## Closing note",
+        }
+    }
+
+    /// The body's writer.
+    fn body(self) -> fn(&mut String, &Setup, &ReportData) {
+        match self {
+            Section::Setup => setup,
+            Section::Headline => headline,
+            Section::Fig3Left => fig3_left,
+            Section::Fig3Right => fig3_right,
+            Section::Table1 => table1,
+            Section::Table3 => table3,
+            Section::Equivalences => equivalences,
+            Section::Gap => gap,
+            Section::PerModel => per_model,
+            Section::Closing => closing,
+        }
+    }
+}
+
+/// Whether a rendering links the report's files (images, CSV, JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Links {
+    /// Links to the files written next to `report.md`.
+    Files,
+    /// No links: for a terminal, where those files were not written.
+    None,
 }
 
 /// A number with about four significant digits, plain or scientific.
@@ -72,27 +144,9 @@ fn data_links(out: &mut String, stem: &str) {
     );
 }
 
-/// The report's Markdown without the lines that point at its files (images,
-/// SVG and data links): for printing sections on a terminal, where those files
-/// were not written.
-pub fn without_file_links(md: &str) -> String {
-    md.lines()
-        .filter(|l| !(l.starts_with("![") || l.starts_with("(SVG: [") || l.starts_with("Data: [")))
-        .fold(String::new(), |mut out, l| {
-            // Links leave blank lines behind: keep at most one in a row.
-            if !(l.is_empty() && out.ends_with("\n\n")) {
-                out.push_str(l);
-                out.push('\n');
-            }
-            out
-        })
-}
-
-/// The whole Markdown report.
+/// The whole Markdown report, linking its files.
 pub fn render(s: &Setup, d: &ReportData) -> String {
     let mut o = String::new();
-    let a = &s.arch;
-    let b = a.buffers();
     let _ = writeln!(
         o,
         "# BitNet b1.58 on a simulated ternary array: paper reproduction and energy report\n"
@@ -103,9 +157,33 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
          energy model; the paper's own figures (BitNet b1.58, arXiv 2402.17764) are shown next to them \
          where the paper gives numbers.\n"
     );
+    o.push_str(&render_sections(s, d, &Section::ALL, Links::Files));
+    o
+}
 
-    // Setup.
-    let _ = writeln!(o, "{}\n", SECTIONS[0]);
+/// The given sections, each followed by its figures' images and data links
+/// (or by none, for a terminal).
+pub fn render_sections(s: &Setup, d: &ReportData, sections: &[Section], links: Links) -> String {
+    let mut o = String::new();
+    for &section in sections {
+        let _ = writeln!(o, "{}\n", section.heading());
+        (section.body())(&mut o, s, d);
+        if links == Links::Files {
+            for f in FIGURES.iter().filter(|f| f.section == section) {
+                if f.has_chart() {
+                    image(&mut o, f.stem, f.alt);
+                } else {
+                    data_links(&mut o, f.stem);
+                }
+            }
+        }
+    }
+    o
+}
+
+fn setup(o: &mut String, s: &Setup, d: &ReportData) {
+    let a = &s.arch;
+    let b = a.buffers();
     let _ = writeln!(
         o,
         "- Simulated design: {}x{} {} array, {}-bit accumulators, {} MHz; weight/activation/output \
@@ -174,10 +252,9 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         &["entry", "value", "unit", "source"],
         &table_rows,
     ));
-    data_links(&mut o, "energy_table");
+}
 
-    // Headline.
-    let _ = writeln!(o, "{}\n", SECTIONS[1]);
+fn headline(o: &mut String, _: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "The paper: \"BitNet b1.58 saves 71.4 times arithmetic operations energy consumption for matrix \
@@ -218,10 +295,9 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         ],
         &rows,
     ));
-    data_links(&mut o, "headline");
+}
 
-    // Figure 3 left.
-    let _ = writeln!(o, "{}\n", SECTIONS[2]);
+fn fig3_left(o: &mut String, _: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "The paper's Figure 3 (left) shows BitNet b1.58's matmul energy is mostly INT8 additions while \
@@ -254,10 +330,9 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         ],
         &rows,
     ));
-    image(&mut o, "fig3_left", "Figure 3 left");
+}
 
-    // Figure 3 right.
-    let _ = writeln!(o, "{}\n", SECTIONS[3]);
+fn fig3_right(o: &mut String, _: &Setup, d: &ReportData) {
     let mut by_size: Vec<_> = d.fig3_right.iter().collect();
     by_size.sort_by(|a, b| a.params_b.total_cmp(&b.params_b));
     let grows_sorted = by_size
@@ -301,11 +376,11 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         ],
         &rows,
     ));
-    image(&mut o, "fig3_right", "Figure 3 right");
-    image(&mut o, "fig3_right_ratio", "Figure 3 right, ratio");
+}
 
-    // Table 1 / Figure 2.
-    let _ = writeln!(o, "{}\n", SECTIONS[4]);
+fn table1(o: &mut String, s: &Setup, d: &ReportData) {
+    let a = &s.arch;
+    let w = s.workload;
     let _ = writeln!(
         o,
         "Memory: weights (ternary linear layers at {} bits per weight, every other parameter FP16) + KV \
@@ -368,12 +443,9 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
             a.weight_rows_per_cycle()
         );
     }
-    data_links(&mut o, "table1");
-    image(&mut o, "fig2_latency", "Figure 2 left");
-    image(&mut o, "fig2_memory", "Figure 2 right");
+}
 
-    // Table 3.
-    let _ = writeln!(o, "{}\n", SECTIONS[5]);
+fn table3(o: &mut String, _: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "The largest batch whose footprint at sequence length {TABLE3_SEQ} fits two 80 GB devices ({} bytes \
@@ -426,11 +498,9 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
             x(b.max_batch_mha as f64 / f.max_batch_mha.max(1) as f64)
         );
     }
-    data_links(&mut o, "table3");
-    image(&mut o, "table3_throughput", "Table 3");
+}
 
-    // Equivalences.
-    let _ = writeln!(o, "{}\n", SECTIONS[6]);
+fn equivalences(o: &mut String, _: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "The paper's claims that a larger BitNet b1.58 is more efficient than a smaller FP16 model in \
@@ -454,10 +524,10 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         &["claim", "metric", "BitNet b1.58", "FP16", "unit", "verdict"],
         &rows,
     ));
-    data_links(&mut o, "equivalences");
+}
 
-    // Gap.
-    let _ = writeln!(o, "{}\n", SECTIONS[7]);
+fn gap(o: &mut String, s: &Setup, d: &ReportData) {
+    let a = &s.arch;
     let _ = writeln!(
         o,
         "How far the 71.4x per-product figure is from end to end (FP16 / BitNet b1.58, default workload, \
@@ -497,7 +567,7 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         &rows,
     ));
     if let Some(g) = d.gap.last() {
-        let pj = |a| s.ert.cost(a).pj;
+        let pj = |a| s.ert.arith_cost(a).pj;
         let fp32_add = pj(tritone_energy::Action::FpAdd {
             format: tritone_energy::FpFormat::Fp32,
         });
@@ -527,41 +597,60 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
             g.bitnet_dram_pct
         );
     }
-    data_links(&mut o, "gap");
-    image(&mut o, "faithful_components", "Faithful components");
+}
 
-    // Per-model.
-    let _ = writeln!(o, "{}\n", SECTIONS[8]);
+fn per_model(o: &mut String, _: &Setup, d: &ReportData) {
+    // Each energy column in one unit: the largest that keeps its smallest
+    // value at or above 1 (so no row loses its digits).
+    let unit = |f: fn(&Metrics) -> f64| {
+        let least = d
+            .models
+            .iter()
+            .map(|m| f(&m.metrics))
+            .filter(|v| *v > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        energy_unit(if least.is_finite() { least } else { 0.0 })
+    };
+    let per_token = unit(|m| m.energy_per_token_pj);
+    let paper_per_token = unit(|m| m.paper_energy_per_token_pj);
+    let per_inference = unit(|m| m.energy_pj);
     let rows: Vec<Vec<String>> = d
         .models
         .iter()
         .map(|m| {
+            let x = &m.metrics;
             vec![
                 m.model.clone(),
                 num(m.params_b),
-                num(m.faithful_j),
-                num(m.faithful_mj_per_token),
-                num(m.paper_j),
-                num(m.decode_latency_ms),
-                num(m.tokens_per_s),
-                num(m.memory_gb),
+                num(x.energy_per_token_pj / per_token.1),
+                num(x.paper_energy_per_token_pj / paper_per_token.1),
+                num(x.energy_pj / per_inference.1),
+                num(x.decode_latency_s * 1e3),
+                num(x.tokens_per_s),
+                num(x.ttft_s),
+                num(x.memory_bytes as f64 / GB),
             ]
         })
         .collect();
     o.push_str(&markdown_table(
         &[
-            "model",
-            "params (B)",
-            "faithful (J/inference)",
-            "faithful (mJ/token)",
-            "paper view (J/inference)",
-            "decode (ms/token)",
-            "tokens/s",
-            "memory (GB)",
+            "model".to_string(),
+            "params (B)".into(),
+            format!("faithful ({}/token)", per_token.0),
+            format!("paper view ({}/token)", paper_per_token.0),
+            format!("faithful ({}/inference)", per_inference.0),
+            "decode (ms/token)".into(),
+            "tokens/s".into(),
+            "time to first token (s)".into(),
+            "memory (GB)".into(),
         ],
         &rows,
     ));
-    data_links(&mut o, "models");
+    let _ = writeln!(
+        o,
+        "\nThese are the figures `tritone energy --model <name> --json` gives (`metrics`) and \
+         `tritone sweep` writes for the same design point.\n"
+    );
     let comps: Vec<String> = {
         let mut v: Vec<String> = Vec::new();
         for c in &d.components {
@@ -595,7 +684,6 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         })
         .collect();
     o.push_str(&markdown_table(&header, &rows));
-    data_links(&mut o, "components");
     let kinds: Vec<String> = {
         let mut v: Vec<String> = Vec::new();
         for k in &d.kinds {
@@ -629,10 +717,10 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
         })
         .collect();
     o.push_str(&markdown_table(&header, &rows));
-    data_links(&mut o, "kinds");
+}
 
-    // Closing note.
-    let _ = writeln!(o, "{}\n", SECTIONS[9]);
+fn closing(o: &mut String, s: &Setup, d: &ReportData) {
+    let a = &s.arch;
     if let Some(h) = d.headline.iter().find(|h| h.node == "7nm") {
         let _ = writeln!(
             o,
@@ -649,7 +737,8 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
             x(h.int32_ratio)
         );
     }
-    if let (Some(lo), Some(hi)) = (by_size.first(), by_size.last()) {
+    // Figure 3's rows are in size order.
+    if let (Some(lo), Some(hi)) = (d.fig3_right.first(), d.fig3_right.last()) {
         let _ = writeln!(
             o,
             "- Figure 3 (right), paper view: FP16 / BitNet b1.58 goes from {} at {} to {} at {}; the faithful \
@@ -680,7 +769,6 @@ pub fn render(s: &Setup, d: &ReportData) -> String {
             x(g.faithful_end_to_end)
         );
     }
-    o
 }
 
 #[cfg(test)]
@@ -698,10 +786,12 @@ mod tests {
     }
 
     #[test]
-    fn sections_are_cut_at_the_next_heading() {
-        let md = "# T\n\n## A\n\na\n\n## B\n\nb\n";
-        assert_eq!(section(md, "## A"), Some("## A\n\na\n\n"));
-        assert_eq!(section(md, "## B"), Some("## B\n\nb\n"));
-        assert_eq!(section(md, "## C"), None);
+    fn every_section_has_a_heading_and_the_paper_ones_are_a_subset() {
+        let headings: Vec<&str> = Section::ALL.iter().map(|s| s.heading()).collect();
+        assert!(headings.iter().all(|h| h.starts_with("## ")));
+        let mut unique = headings.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), headings.len());
+        assert!(Section::PAPER.iter().all(|s| Section::ALL.contains(s)));
     }
 }

@@ -7,6 +7,7 @@ use super::run::sibling;
 use super::SweepError;
 use crate::pareto::{pareto_front, Sense};
 use crate::plot::{scatter, Scale, Series, XyChart};
+use crate::units::energy_unit;
 use std::path::{Path, PathBuf};
 use tritone_sim::PeKind;
 
@@ -19,8 +20,7 @@ struct Axes {
     x_sense: Sense,
 }
 
-const Y_LABEL: &str = "energy per token (pJ, faithful view)";
-
+/// Energy per token (faithful view), pJ.
 fn energy(row: &Row) -> Option<f64> {
     row.outcome.metrics().map(|m| m.energy_per_token_pj)
 }
@@ -36,7 +36,7 @@ const THROUGHPUT: Axes = Axes {
 const AREA: Axes = Axes {
     suffix: "-pareto-luts",
     title: "Design space: energy per token vs LUTs",
-    x_label: "LUTs (synthesized array)",
+    x_label: "LUTs of the synthesized array (count)",
     x: |r| r.synth.map(|s| s.luts as f64),
     x_sense: Sense::Minimize,
 };
@@ -66,12 +66,18 @@ pub fn write_pareto_plots(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>
         let points: Vec<(PeKind, f64, f64)> = table
             .rows
             .iter()
-            .filter_map(|r| Some((r.point.pe, (axes.x)(r)?, energy(r)?)))
+            .filter_map(|r| Some((r.point.design().arch.pe?, (axes.x)(r)?, energy(r)?)))
             .filter(|(_, x, y)| x.is_finite() && y.is_finite())
             .collect();
         if points.is_empty() {
             continue;
         }
+        // Energy in the unit that keeps the largest value at or above 1.
+        let (unit, per_pj) = energy_unit(points.iter().map(|p| p.2).fold(0.0, f64::max));
+        let points: Vec<(PeKind, f64, f64)> = points
+            .into_iter()
+            .map(|(k, x, y)| (k, x, y / per_pj))
+            .collect();
         let series: Vec<Series> = PeKind::ALL
             .iter()
             .map(|&pe| {
@@ -94,7 +100,8 @@ pub fn write_pareto_plots(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>
             .collect();
         front.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         front.dedup();
-        let chart = XyChart::new(axes.title, axes.x_label, Y_LABEL).scales(
+        let y_label = format!("energy per token ({unit}, faithful view)");
+        let chart = XyChart::new(axes.title, axes.x_label, y_label).scales(
             scale(points.iter().map(|p| p.1)),
             scale(points.iter().map(|p| p.2)),
         );

@@ -4,6 +4,7 @@
 //! `200..1000:+200` is 200, 400, 600, 800, 1000.
 
 use super::SweepError;
+use tritone_eval::param::{AccBits, Kind, Param, Value};
 
 /// Longest list one range may expand to: a typo such as `1..1000000:+1`
 /// should fail fast, not allocate a billion points.
@@ -198,30 +199,40 @@ pub fn parse_f64_list(param: &str, text: &str) -> Result<Vec<f64>, SweepError> {
     Ok(out)
 }
 
-/// Parses a list of booleans (`true`/`false`, also `yes`/`no`, `on`/`off`, `1`/`0`).
-pub fn parse_bool_list(param: &str, text: &str) -> Result<Vec<bool>, SweepError> {
-    split_items(param, text)?
-        .into_iter()
-        .map(|item| match item.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" | "1" => Ok(true),
-            "false" | "no" | "off" | "0" => Ok(false),
-            _ => Err(SweepError::spec(
-                param,
-                format!("'{item}' is not true or false"),
-            )),
-        })
-        .collect()
-}
-
-/// Parses a list of names with `FromStr` (PE kinds, DRAM types).
-pub fn parse_named_list<T>(param: &str, text: &str) -> Result<Vec<T>, SweepError>
-where
-    T: std::str::FromStr<Err = String>,
-{
-    split_items(param, text)?
-        .into_iter()
-        .map(|item| item.parse().map_err(|e: String| SweepError::spec(param, e)))
-        .collect()
+/// Parses the value list of `param`: numbers with ranges for integer and
+/// real parameters (and accumulator widths, which also take `auto`), plain
+/// comma-separated values for the others.
+pub fn parse_values(param: &Param, text: &str) -> Result<Vec<Value>, SweepError> {
+    let n = param.name;
+    let one = |item: &str| param.kind.parse(item).map_err(|e| SweepError::spec(n, e));
+    match param.kind {
+        Kind::Count => Ok(parse_u32_list(n, text)?
+            .into_iter()
+            .map(Value::Count)
+            .collect()),
+        Kind::Real => Ok(parse_f64_list(n, text)?
+            .into_iter()
+            .map(Value::Real)
+            .collect()),
+        Kind::AccBits => {
+            let mut out = Vec::new();
+            for item in split_items(n, text)? {
+                if item.eq_ignore_ascii_case("auto") {
+                    out.push(one(item)?);
+                } else {
+                    out.extend(
+                        parse_u32_list(n, item)?
+                            .into_iter()
+                            .map(|b| Value::AccBits(AccBits::Bits(b))),
+                    );
+                }
+            }
+            Ok(out)
+        }
+        Kind::Flag | Kind::Pe | Kind::Dram | Kind::Model => {
+            split_items(n, text)?.into_iter().map(one).collect()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -284,20 +295,31 @@ mod tests {
     }
 
     #[test]
-    fn booleans_and_names() {
+    fn values_of_every_kind() {
+        let p = |name| tritone_eval::param::find(name).unwrap();
         assert_eq!(
-            parse_bool_list("double_buffer", "true,off").unwrap(),
-            [true, false]
+            parse_values(p("double_buffer"), "true,off").unwrap(),
+            [Value::Flag(true), Value::Flag(false)]
         );
-        assert!(parse_bool_list("double_buffer", "maybe").is_err());
+        assert!(parse_values(p("double_buffer"), "maybe").is_err());
         use tritone_sim::PeKind;
         assert_eq!(
-            parse_named_list::<PeKind>("pe", "ternary,MAC-INT8").unwrap(),
-            [PeKind::Ternary, PeKind::MacInt8]
+            parse_values(p("pe"), "ternary,MAC-INT8").unwrap(),
+            [Value::Pe(PeKind::Ternary), Value::Pe(PeKind::MacInt8)]
         );
-        let e = parse_named_list::<PeKind>("pe", "binary")
-            .unwrap_err()
-            .to_string();
+        let e = parse_values(p("pe"), "binary").unwrap_err().to_string();
         assert!(e.contains("binary") && e.contains("ternary"), "{e}");
+        assert_eq!(
+            parse_values(p("acc_bits"), "auto,20..22:+2").unwrap(),
+            [
+                Value::AccBits(AccBits::Auto),
+                Value::AccBits(AccBits::Bits(20)),
+                Value::AccBits(AccBits::Bits(22))
+            ]
+        );
+        assert_eq!(
+            parse_values(p("model"), "BitNet-B1.58-3B").unwrap(),
+            [Value::Model("bitnet-b1.58-3b".into())]
+        );
     }
 }

@@ -1,101 +1,19 @@
-//! One row per design point: its parameters, its outcome (metrics, or why it
-//! is impossible), optional synthesis counts and its Pareto mark; and the
-//! table of rows as CSV (read back for resume and merge) and JSON.
+//! One row per design point: its parameters, its outcome (the shared
+//! [`Metrics`] of the evaluation, or why it is impossible), optional
+//! synthesis counts and its Pareto mark; and the table of rows as CSV (read
+//! back for resume and merge) and JSON. The columns derive from the
+//! parameter table and from [`Metrics::COLUMNS`].
 
-use super::space::{DesignPoint, Param};
+use super::space::SweepPoint;
 use super::synth::SynthCounts;
 use super::SweepError;
 use std::collections::HashMap;
 use std::path::Path;
-
-/// What the simulator and the energy model say about one valid point.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Metrics {
-    /// Total cycles (prefill + decode).
-    pub cycles: u64,
-    /// Cycles of the prefill (prompt) phase.
-    pub prefill_cycles: u64,
-    /// Cycles of the decode (generation) phase.
-    pub decode_cycles: u64,
-    /// Generated tokens per second in decode.
-    pub tokens_per_s: f64,
-    /// Time to first token, seconds.
-    pub ttft_s: f64,
-    /// Array utilization, 0..1.
-    pub utilization: f64,
-    /// Cycles the array waited for memory.
-    pub stall_cycles: u64,
-    /// Energy per generated token, faithful view (every action priced), pJ.
-    pub energy_per_token_pj: f64,
-    /// Energy per generated token, the paper's view (arithmetic only), pJ.
-    pub paper_energy_per_token_pj: f64,
-    /// Bytes moved to and from DRAM.
-    pub dram_bytes: u64,
-    /// Bytes of weights in DRAM.
-    pub weight_bytes: u64,
-    /// Bytes of KV cache at the end of the run.
-    pub kv_cache_bytes: u64,
-}
-
-/// Metric columns, in CSV order.
-pub const METRIC_COLUMNS: [&str; 12] = [
-    "cycles",
-    "prefill_cycles",
-    "decode_cycles",
-    "tokens_per_s",
-    "ttft_s",
-    "utilization",
-    "stall_cycles",
-    "energy_per_token_pj",
-    "paper_energy_per_token_pj",
-    "dram_bytes",
-    "weight_bytes",
-    "kv_cache_bytes",
-];
+use tritone_eval::param::{Value as ParamValue, PARAMS};
+pub use tritone_eval::Metrics;
 
 /// Synthesis columns (present with `--synth`), in CSV order.
 pub const SYNTH_COLUMNS: [&str; 4] = ["luts", "ffs", "brams", "dsps"];
-
-impl Metrics {
-    fn cells(&self) -> [String; 12] {
-        [
-            self.cycles.to_string(),
-            self.prefill_cycles.to_string(),
-            self.decode_cycles.to_string(),
-            self.tokens_per_s.to_string(),
-            self.ttft_s.to_string(),
-            self.utilization.to_string(),
-            self.stall_cycles.to_string(),
-            self.energy_per_token_pj.to_string(),
-            self.paper_energy_per_token_pj.to_string(),
-            self.dram_bytes.to_string(),
-            self.weight_bytes.to_string(),
-            self.kv_cache_bytes.to_string(),
-        ]
-    }
-
-    fn from_cells(cell: &Cells<'_>) -> Result<Metrics, String> {
-        fn num<T: std::str::FromStr>(cell: &Cells<'_>, c: &str) -> Result<T, String> {
-            let text = cell.get(c)?;
-            text.parse()
-                .map_err(|_| format!("column {c}: '{text}' is not a number"))
-        }
-        Ok(Metrics {
-            cycles: num(cell, "cycles")?,
-            prefill_cycles: num(cell, "prefill_cycles")?,
-            decode_cycles: num(cell, "decode_cycles")?,
-            tokens_per_s: num(cell, "tokens_per_s")?,
-            ttft_s: num(cell, "ttft_s")?,
-            utilization: num(cell, "utilization")?,
-            stall_cycles: num(cell, "stall_cycles")?,
-            energy_per_token_pj: num(cell, "energy_per_token_pj")?,
-            paper_energy_per_token_pj: num(cell, "paper_energy_per_token_pj")?,
-            dram_bytes: num(cell, "dram_bytes")?,
-            weight_bytes: num(cell, "weight_bytes")?,
-            kv_cache_bytes: num(cell, "kv_cache_bytes")?,
-        })
-    }
-}
 
 /// The result of evaluating one point.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +55,7 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     /// The point (its `index` is the enumeration position).
-    pub point: DesignPoint,
+    pub point: SweepPoint,
     /// Metrics, or why there are none.
     pub outcome: Outcome,
     /// Synthesis counts of the point's hardware (with `--synth`, ok points).
@@ -156,11 +74,12 @@ pub struct SweepTable {
     pub with_synth: bool,
 }
 
-fn header(with_synth: bool) -> Vec<&'static str> {
+/// The column names of a table, with or without synthesis counts.
+pub(crate) fn header(with_synth: bool) -> Vec<&'static str> {
     let mut h = vec!["index", "key"];
-    h.extend(Param::ALL.iter().map(|p| p.name()));
+    h.extend(PARAMS.iter().map(|p| p.name));
     h.extend(["status", "error"]);
-    h.extend(METRIC_COLUMNS);
+    h.extend(Metrics::COLUMNS);
     if with_synth {
         h.extend(SYNTH_COLUMNS);
     }
@@ -170,9 +89,9 @@ fn header(with_synth: bool) -> Vec<&'static str> {
 
 impl Row {
     /// The CSV cells of this row (numbers plain, absent values empty).
-    fn cells(&self, with_synth: bool) -> Vec<String> {
+    pub(crate) fn cells(&self, with_synth: bool) -> Vec<String> {
         let mut c = vec![self.point.index.to_string(), self.point.key()];
-        c.extend(self.point.values().into_iter().map(|(_, v)| v));
+        c.extend(self.point.values.iter().map(|v| v.text()));
         c.push(self.outcome.status().to_string());
         c.push(match &self.outcome {
             Outcome::Ok(_) => String::new(),
@@ -180,7 +99,7 @@ impl Row {
         });
         match &self.outcome {
             Outcome::Ok(m) => c.extend(m.cells()),
-            _ => c.extend(METRIC_COLUMNS.iter().map(|_| String::new())),
+            _ => c.extend(Metrics::COLUMNS.iter().map(|_| String::new())),
         }
         if with_synth {
             match &self.synth {
@@ -208,32 +127,35 @@ impl SweepTable {
     }
 
     /// The JSON text: an array with one object per row, keyed by the CSV
-    /// column names (numbers as numbers, absent values as null).
+    /// column names, each value of its own type (integers, reals, booleans,
+    /// strings; absent values null) — the metrics exactly as
+    /// `tritone energy --json` writes them.
     pub fn to_json(&self) -> String {
-        let names = header(self.with_synth);
-        let rows: Vec<serde_json::Value> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let obj: serde_json::Map<String, serde_json::Value> = names
-                    .iter()
-                    .zip(row.cells(self.with_synth))
-                    .map(|(name, cell)| (name.to_string(), json_cell(name, cell)))
-                    .collect();
-                serde_json::Value::Object(obj)
-            })
-            .collect();
+        let rows: Vec<serde_json::Value> =
+            self.rows.iter().map(|r| r.json(self.with_synth)).collect();
         serde_json::to_string_pretty(&rows).expect("JSON of plain values")
     }
 
     /// Reads a table written by [`SweepTable::to_csv`]. Every row is checked:
     /// its key must match its parameters, keys and indices must be unique.
     pub fn read_csv(path: &Path) -> Result<SweepTable, SweepError> {
+        let bytes = std::fs::read(path).map_err(|e| SweepError::file(path, e))?;
+        let table = SweepTable::parse(&bytes, path)?;
+        table.check_order().map_err(|why| SweepError::Table {
+            path: path.display().to_string(),
+            why,
+        })?;
+        Ok(table)
+    }
+
+    /// The rows of CSV text in the table's format, in the order written
+    /// (`path` names it in errors).
+    pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<SweepTable, SweepError> {
         let bad = |why: String| SweepError::Table {
             path: path.display().to_string(),
             why,
         };
-        let mut reader = csv::Reader::from_path(path).map_err(|e| SweepError::file(path, e))?;
+        let mut reader = csv::Reader::from_reader(bytes);
         let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
         let pos: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
         let with_synth = SYNTH_COLUMNS.iter().all(|c| pos.contains_key(c));
@@ -256,9 +178,7 @@ impl SweepTable {
                 .map_err(|why| bad(format!("row {}: {why}", line + 2)))?;
             rows.push(row);
         }
-        let table = SweepTable { rows, with_synth };
-        table.check_order().map_err(bad)?;
-        Ok(table)
+        Ok(SweepTable { rows, with_synth })
     }
 
     /// Checks that rows are in strictly increasing index order (so no index
@@ -298,19 +218,15 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
         .get("index")?
         .parse()
         .map_err(|_| "bad index".to_string())?;
-    let mut values = HashMap::new();
-    for p in Param::ALL {
-        values.insert(p, cell.get(p.name())?);
-    }
     let point =
-        DesignPoint::from_values(index, |p| values.get(&p).copied()).map_err(|e| e.to_string())?;
+        SweepPoint::from_texts(index, |p| cell.get(p.name).ok()).map_err(|e| e.to_string())?;
     let key = cell.get("key")?;
     if point.key() != key {
         return Err(format!("key '{key}' does not match its parameter columns"));
     }
     let error = cell.get("error")?.to_string();
     let outcome = match cell.get("status")? {
-        "ok" => Outcome::Ok(Metrics::from_cells(cell)?),
+        "ok" => Outcome::Ok(Metrics::from_cells(|c| cell.get(c).ok())?),
         "invalid" => Outcome::Invalid(error),
         "failed" => Outcome::Failed(error),
         other => return Err(format!("unknown status '{other}'")),
@@ -343,24 +259,41 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
     })
 }
 
-/// Numbers become JSON numbers, empty cells null, the rest strings.
-fn json_cell(column: &str, cell: String) -> serde_json::Value {
-    use serde_json::Value;
-    if cell.is_empty() {
-        return Value::Null;
-    }
-    let textual = ["key", "pe", "acc_bits", "dram", "model", "status", "error"];
-    if textual.contains(&column) {
-        return Value::String(cell);
-    }
-    if let Ok(b) = cell.parse::<bool>() {
-        return Value::Bool(b);
-    }
-    if let Ok(n) = cell.parse::<u64>() {
-        return Value::from(n);
-    }
-    match cell.parse::<f64>() {
-        Ok(x) if x.is_finite() => Value::from(x),
-        _ => Value::String(cell),
+impl Row {
+    /// The row as a JSON object with the CSV's column names.
+    fn json(&self, with_synth: bool) -> serde_json::Value {
+        use serde_json::{json, Map, Value};
+        let mut o = Map::new();
+        o.insert("index".into(), json!(self.point.index));
+        o.insert("key".into(), json!(self.point.key()));
+        for (p, v) in PARAMS.iter().zip(&self.point.values) {
+            let value = match v {
+                ParamValue::Count(n) => json!(n),
+                ParamValue::Real(x) => json!(x),
+                ParamValue::Flag(b) => json!(b),
+                other => json!(other.text()),
+            };
+            o.insert(p.name.into(), value);
+        }
+        o.insert("status".into(), json!(self.outcome.status()));
+        let (error, metrics) = match &self.outcome {
+            Outcome::Ok(m) => (Value::Null, serde_json::to_value(m).expect("plain numbers")),
+            Outcome::Invalid(e) | Outcome::Failed(e) => (json!(e), Value::Null),
+        };
+        o.insert("error".into(), error);
+        for c in Metrics::COLUMNS {
+            o.insert(
+                c.to_string(),
+                metrics.get(c).cloned().unwrap_or(Value::Null),
+            );
+        }
+        if with_synth {
+            let counts = self.synth.map(|s| [s.luts, s.ffs, s.brams, s.dsps]);
+            for (i, c) in SYNTH_COLUMNS.iter().enumerate() {
+                o.insert(c.to_string(), counts.map_or(Value::Null, |n| json!(n[i])));
+            }
+        }
+        o.insert("pareto".into(), json!(self.pareto));
+        Value::Object(o)
     }
 }

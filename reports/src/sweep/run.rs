@@ -1,21 +1,24 @@
 //! Running a sweep: select the points of this shard, skip those already in
-//! the output, evaluate the rest in parallel, add synthesis counts, mark the
-//! Pareto front and write CSV, JSON and plots — all rows in enumeration
-//! order, so the files are the same for the same command.
+//! the output or its journal, evaluate the rest in parallel (each row
+//! journaled as it finishes), add synthesis counts, mark the Pareto front
+//! and write CSV, JSON and plots — all rows in enumeration order, so the
+//! files are the same for the same command.
 
-use super::eval::Evaluator;
+use super::eval::PointEvaluator;
+use super::journal::{self, Journal};
 use super::row::{Outcome, Row, SweepTable};
-use super::space::{Param, SweepSpec};
+use super::space::SweepSpec;
 use super::synth::{HwKey, SynthCache, Synthesizer};
 use super::SweepError;
 use crate::pareto::{pareto_front, Sense};
 use crate::write::atomic_write;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use tritone_eval::param::PARAMS;
 
 /// A slice of a sweep for one job of a job array: the points whose
 /// enumeration index `i` satisfies `i % count == index`.
@@ -104,7 +107,7 @@ pub struct SweepSummary {
 /// Refuses a sweep in which some parameter value cannot be evaluated in any
 /// combination (e.g. `kv_bits=3`, an unknown model, `weight_rows_per_cycle`
 /// above every `rows`). Checks every point, in parallel; the check is cheap.
-pub fn check_spec(spec: &SweepSpec, evaluator: &dyn Evaluator) -> Result<(), SweepError> {
+pub fn check_spec(spec: &SweepSpec, evaluator: &dyn PointEvaluator) -> Result<(), SweepError> {
     let total = spec.len()?;
     let lens = spec.lens();
     // For each parameter value: whether some point with it passes, and the
@@ -148,16 +151,16 @@ pub fn check_spec(spec: &SweepSpec, evaluator: &dyn Evaluator) -> Result<(), Swe
             .unwrap_or_default();
         return Err(SweepError::Impossible(why));
     }
-    for (k, p) in Param::ALL.iter().enumerate() {
-        let texts = spec.value_texts(*p);
+    for (k, p) in PARAMS.iter().enumerate() {
+        let values = spec.values(p);
         for (d, (any_ok, err)) in seen[k].iter().enumerate() {
             if !any_ok {
                 return Err(SweepError::spec(
-                    p.name(),
+                    p.name,
                     format!(
                         "{}={} is impossible in every combination of this sweep: {}",
-                        p.name(),
-                        texts[d],
+                        p.name,
+                        values[d],
                         err.as_deref().unwrap_or("no point")
                     ),
                 ));
@@ -181,26 +184,31 @@ fn progress_bar(len: usize, enabled: bool) -> ProgressBar {
 }
 
 /// Evaluates the points at `indices` in parallel; rows come back in the
-/// order of `indices`.
+/// order of `indices`. Each row is appended to `journal` as it finishes.
 pub fn evaluate_points(
     spec: &SweepSpec,
-    evaluator: &dyn Evaluator,
+    evaluator: &dyn PointEvaluator,
     indices: &[u64],
     progress: bool,
-) -> Vec<Row> {
+    journal: Option<&Journal>,
+) -> Result<Vec<Row>, SweepError> {
     let bar = progress_bar(indices.len(), progress);
     let rows = indices
         .par_iter()
         .map(|&i| {
             let point = spec.point(i);
             let outcome = evaluator.evaluate(&point);
-            bar.inc(1);
-            Row {
+            let row = Row {
                 point,
                 outcome,
                 synth: None,
                 pareto: false,
+            };
+            if let Some(j) = journal {
+                j.append(&row)?;
             }
+            bar.inc(1);
+            Ok(row)
         })
         .collect();
     bar.finish_and_clear();
@@ -258,20 +266,41 @@ pub fn write_outputs(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, Swe
     Ok(files)
 }
 
-/// Rows of an existing output that this run keeps, re-indexed for `spec`.
+/// Rows of an existing output and of its journal that this run keeps
+/// (final outcomes, one per point), re-indexed for `spec`.
 fn resumable_rows(
     spec: &SweepSpec,
     shard: Option<Shard>,
     out: &Path,
 ) -> Result<Vec<Row>, SweepError> {
-    if !out.exists() {
-        return Ok(Vec::new());
+    let written = if out.exists() {
+        SweepTable::read_csv(out)?.rows
+    } else {
+        Vec::new()
+    };
+    let journal_path = journal::path_for(out);
+    let journaled = journal::read(&journal_path)?;
+    let mut kept: BTreeMap<u64, Row> = BTreeMap::new();
+    for (path, rows) in [(out, written), (journal_path.as_path(), journaled)] {
+        for row in checked_rows(spec, shard, path, rows)? {
+            kept.entry(row.point.index).or_insert(row);
+        }
     }
-    let table = SweepTable::read_csv(out)?;
+    Ok(kept.into_values().collect())
+}
+
+/// The final rows of `rows` (read from `path`), re-indexed for `spec`;
+/// refuses rows that are not points of this sweep or shard.
+fn checked_rows(
+    spec: &SweepSpec,
+    shard: Option<Shard>,
+    path: &Path,
+    rows: Vec<Row>,
+) -> Result<Vec<Row>, SweepError> {
     let mut kept = Vec::new();
-    for mut row in table.rows {
+    for mut row in rows {
         let bad = |why: String| SweepError::Table {
-            path: out.display().to_string(),
+            path: path.display().to_string(),
             why,
         };
         let index = spec.index_of(&row.point).ok_or_else(|| {
@@ -299,7 +328,7 @@ fn resumable_rows(
 fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, SweepError> {
     let mut configs = HashMap::new();
     for row in rows.iter() {
-        if let (Outcome::Ok(_), Ok(config)) = (&row.outcome, row.point.array_config()) {
+        if let (Outcome::Ok(_), Ok(config)) = (&row.outcome, row.point.design().config()) {
             configs.entry(HwKey::of(&config)).or_insert(config);
         }
     }
@@ -332,7 +361,8 @@ fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, 
         }
         let key = HwKey::of(
             &row.point
-                .array_config()
+                .design()
+                .config()
                 .expect("ok rows have a valid architecture"),
         );
         match failures.get(&key) {
@@ -349,7 +379,7 @@ fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, 
 /// Runs a sweep (see the module documentation) and writes its files.
 pub fn run_sweep(
     spec: &SweepSpec,
-    evaluator: &dyn Evaluator,
+    evaluator: &dyn PointEvaluator,
     mut options: SweepOptions<'_>,
 ) -> Result<SweepSummary, SweepError> {
     let total = spec.len()?;
@@ -365,8 +395,9 @@ pub fn run_sweep(
         .filter(|i| !done.contains(i))
         .collect();
 
+    let journal = Journal::start(&journal::path_for(&options.out), &kept)?;
     let start = Instant::now();
-    let fresh = evaluate_points(spec, evaluator, &todo, options.progress);
+    let fresh = evaluate_points(spec, evaluator, &todo, options.progress, Some(&journal))?;
     let eval_time = start.elapsed();
 
     let mut rows = kept;
@@ -384,6 +415,7 @@ pub fn run_sweep(
     let mut table = SweepTable { rows, with_synth };
     mark_pareto(&mut table);
     let files = write_outputs(&table, &options.out)?;
+    journal.finish()?;
     let count = |s: &str| {
         table
             .rows

@@ -1,8 +1,8 @@
 //! Synthesis counts (LUT/FF/BRAM/DSP) per hardware configuration, and their
 //! cache. Synthesis is the slow part of a sweep and depends only on the
-//! generated Verilog, so it is keyed by the parameters the RTL generator
-//! reads — not by clock, memory or workload — and kept in a JSON file so a
-//! rerun does not synthesize again.
+//! generated Verilog, so it is keyed by the RTL group of the parameter table
+//! — not by clock, memory or workload — and kept in a JSON file so a rerun
+//! does not synthesize again.
 //!
 //! This crate does not run synthesis itself: a [`Synthesizer`] is passed in
 //! (the command line passes the RTL crate's Yosys flow).
@@ -11,7 +11,7 @@ use super::SweepError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use tritone_sim::{ArrayConfig, PeKind};
+use tritone_sim::ArrayConfig;
 
 /// Resource counts of one synthesized array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,18 +47,12 @@ where
 pub struct HwKey(String);
 
 impl HwKey {
-    /// The key of `config` (accumulator width resolved, so `auto` and its
-    /// explicit value share one synthesis).
+    /// The key of `config`: every RTL parameter of the parameter table with
+    /// its value in the built design ([`tritone_eval::param::rtl_key`]; an
+    /// `auto` accumulator resolved, so it shares its explicit width's
+    /// synthesis). A new RTL parameter joins the key with its table entry.
     pub fn of(config: &ArrayConfig) -> HwKey {
-        HwKey(format!(
-            "rows={};cols={};pe={};acc_bits={};double_buffer={};weight_rows_per_cycle={}",
-            config.rows(),
-            config.cols(),
-            PeKind::name(config.pe()),
-            config.acc_bits(),
-            config.double_buffer(),
-            config.weight_rows_per_cycle()
-        ))
+        HwKey(tritone_eval::param::rtl_key(config))
     }
 
     /// The key text.

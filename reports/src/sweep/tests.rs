@@ -10,52 +10,57 @@ struct Fake {
     calls: AtomicUsize,
 }
 
-impl Evaluator for Fake {
-    fn check(&self, point: &DesignPoint) -> Result<(), String> {
-        if point.model != "m" && point.model != "n" {
-            return Err(format!("unknown model '{}'", point.model));
+impl PointEvaluator for Fake {
+    fn check(&self, point: &SweepPoint) -> Result<(), String> {
+        let d = point.design();
+        if d.model != "m" && d.model != "n" {
+            return Err(format!("unknown model '{}'", d.model));
         }
-        point.array_config().map(|_| ()).map_err(|e| e.to_string())
+        d.config().map(|_| ()).map_err(|e| e.to_string())
     }
 
-    fn evaluate(&self, point: &DesignPoint) -> Outcome {
+    fn evaluate(&self, point: &SweepPoint) -> Outcome {
         self.calls.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = self.check(point) {
             return Outcome::Invalid(e);
         }
-        let macs = (point.rows * point.cols) as f64;
-        Metrics {
-            cycles: 1000 + 7 * point.rows as u64,
+        let c = point.design().config().unwrap();
+        let (rows, cols) = (c.rows(), c.cols());
+        let macs = (rows * cols) as f64;
+        Outcome::Ok(Metrics {
+            cycles: 1000 + 7 * rows as u64,
             prefill_cycles: 600,
-            decode_cycles: 400 + 7 * point.rows as u64,
-            tokens_per_s: macs * point.clock_mhz / 3.0,
+            decode_cycles: 400 + 7 * rows as u64,
+            tokens_per_s: macs * c.clock_mhz() / 3.0,
             ttft_s: 1.0 / macs,
-            utilization: 0.1 + 1.0 / (1.0 + point.cols as f64),
+            utilization: 0.1 + 1.0 / (1.0 + cols as f64),
             stall_cycles: 3,
             // Bigger arrays are faster but cost more per token, except cols = 8.
-            energy_per_token_pj: macs.sqrt() * 1.1 + if point.cols == 8 { -1.0 } else { 0.0 },
+            energy_per_token_pj: macs.sqrt() * 1.1 + if cols == 8 { -1.0 } else { 0.0 },
             paper_energy_per_token_pj: macs / 7.0,
             dram_bytes: 10,
             weight_bytes: 20,
             kv_cache_bytes: 30,
-        }
-        .into()
-    }
-}
-
-impl From<Metrics> for Outcome {
-    fn from(m: Metrics) -> Outcome {
-        Outcome::Ok(m)
+            ..Metrics::default()
+        })
     }
 }
 
 fn spec(pairs: &[(&str, &str)]) -> SweepSpec {
     let mut s = SweepSpec::default();
-    s.set(Param::Model, "m").unwrap();
+    s.set("model", "m").unwrap();
     for (p, v) in pairs {
-        s.set(p.parse().unwrap(), v).unwrap();
+        s.set(p, v).unwrap();
     }
     s
+}
+
+/// The value texts of parameter `name` in `s`.
+fn texts(s: &SweepSpec, name: &str) -> Vec<String> {
+    s.values(tritone_eval::param::find(name).unwrap())
+        .iter()
+        .map(|v| v.text())
+        .collect()
 }
 
 fn options(out: &std::path::Path) -> SweepOptions<'static> {
@@ -71,9 +76,15 @@ fn options(out: &std::path::Path) -> SweepOptions<'static> {
 fn enumeration_is_cartesian_with_the_last_parameter_fastest() {
     let s = spec(&[("rows", "8,16"), ("cols", "4,8"), ("decode", "1,2")]);
     assert_eq!(s.len().unwrap(), 8);
-    let got: Vec<(u32, u32, u32)> = (0..8)
-        .map(|i| s.point(i))
-        .map(|p| (p.rows, p.cols, p.decode))
+    let got: Vec<(u32, u32, u64)> = (0..8)
+        .map(|i| s.point(i).design())
+        .map(|d| {
+            (
+                d.arch.rows.unwrap(),
+                d.arch.cols.unwrap(),
+                d.workload.decode,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -118,16 +129,17 @@ fn point_keys_are_canonical() {
 #[test]
 fn spec_errors_name_the_problem() {
     let mut s = SweepSpec::default();
-    let e = s.set(Param::Rows, "16,8..32:x2").unwrap_err().to_string();
+    let e = s.set("rows", "16,8..32:x2").unwrap_err().to_string();
     assert!(e.contains("16 is listed twice"), "{e}");
-    let e = s.set(Param::Model, "M,m").unwrap_err().to_string();
+    let e = s.set("model", "M,m").unwrap_err().to_string();
     assert!(e.contains("m is listed twice"), "{e}");
-    let e = "rowz".parse::<Param>().unwrap_err().to_string();
+    let e = s.set("rowz", "8").unwrap_err().to_string();
     assert!(
         e.contains("'rowz'") && e.contains("weight_rows_per_cycle") && e.contains("kv_bits"),
         "{e}"
     );
-    assert_eq!("clock-mhz".parse::<Param>().unwrap(), Param::ClockMhz);
+    s.set("clock-mhz", "500").unwrap();
+    assert_eq!(texts(&s, "clock_mhz"), ["500"]);
 }
 
 #[test]
@@ -138,14 +150,14 @@ fn toml_spec_reads_lists_ranges_and_refuses_unknown_keys() {
     )
     .unwrap();
     assert_eq!(s.len().unwrap(), 3 * 2 * 2 * 2 * 3);
-    assert_eq!(s.value_texts(Param::Prefill), ["128", "256", "512"]);
-    assert_eq!(s.value_texts(Param::ClockMhz), ["500"]);
+    assert_eq!(texts(&s, "prefill"), ["128", "256", "512"]);
+    assert_eq!(texts(&s, "clock_mhz"), ["500"]);
     for (text, want) in [
         (
             "[arch]\nrowz = 8\n",
             "unknown sweep parameter '[arch] rowz' (valid: rows, cols, pe",
         ),
-        ("[arch]\nmodel = \"m\"\n", "other table"),
+        ("[arch]\nmodel = \"m\"\n", "it belongs in [workload]"),
         (
             "[workload]\nrows = 8\n",
             "(valid: model, batch, prefill, decode, kv_bits)",
@@ -371,7 +383,7 @@ fn synthesis_runs_once_per_hardware_and_is_cached() {
     let first = run(&synth);
     // Clock does not change the hardware; acc_bits=auto and its resolved value share a key.
     let hw: std::collections::BTreeSet<String> = (0..s.len().unwrap())
-        .filter_map(|i| s.point(i).array_config().ok())
+        .filter_map(|i| s.point(i).design().config().ok())
         .map(|c| HwKey::of(&c).as_str().to_string())
         .collect();
     assert_eq!(synth.calls.load(Ordering::Relaxed), hw.len());
@@ -382,7 +394,9 @@ fn synthesis_runs_once_per_hardware_and_is_cached() {
     for row in &table.rows {
         match &row.outcome {
             Outcome::Ok(_) => assert!(row.synth.is_some()),
-            Outcome::Failed(e) => assert!(e.contains("out of memory") && row.point.rows == 64),
+            Outcome::Failed(e) => {
+                assert!(e.contains("out of memory") && row.point.design().arch.rows == Some(64))
+            }
             Outcome::Invalid(_) => assert!(row.synth.is_none()),
         }
     }
@@ -500,4 +514,74 @@ fn merge_refuses_to_mix_synthesis_and_plain_tables() {
         e.contains("with.csv") && e.contains("synthesis columns"),
         "{e}"
     );
+}
+
+#[test]
+fn rows_are_journaled_as_points_finish() {
+    /// Records, at each call, how many rows the journal already holds.
+    struct Watch<'a> {
+        journal: &'a std::path::Path,
+        seen: std::sync::Mutex<Vec<usize>>,
+    }
+    impl PointEvaluator for Watch<'_> {
+        fn evaluate(&self, point: &SweepPoint) -> Outcome {
+            let rows = journal::read(self.journal).unwrap().len();
+            self.seen.lock().unwrap().push(rows);
+            Fake::default().evaluate(point)
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("j.csv");
+    let path = journal::path_for(&out);
+    let watch = Watch {
+        journal: &path,
+        seen: Default::default(),
+    };
+    let s = spec(&[("rows", "4..64:x2")]);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    pool.install(|| run_sweep(&s, &watch, options(&out)))
+        .unwrap();
+    // One thread: the k-th evaluation sees the k − 1 rows before it.
+    assert_eq!(*watch.seen.lock().unwrap(), [0, 1, 2, 3, 4]);
+    assert!(
+        !path.exists(),
+        "the journal is removed once the outputs are written"
+    );
+}
+
+#[test]
+fn a_killed_run_resumes_from_its_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sweep_spec();
+    let n = s.len().unwrap() as usize;
+    let whole = dir.path().join("whole.csv");
+    run_sweep(&s, &Fake::default(), options(&whole)).unwrap();
+    // What a kill leaves: no output, a journal of some rows in completion
+    // order, the last line cut short.
+    let out = dir.path().join("killed.csv");
+    let done: Vec<Row> = SweepTable::read_csv(&whole)
+        .unwrap()
+        .rows
+        .into_iter()
+        .filter(|r| r.point.index % 2 == 1)
+        .rev()
+        .map(|r| Row { pareto: false, ..r })
+        .collect();
+    let journal = journal::Journal::start(&journal::path_for(&out), &done).unwrap();
+    drop(journal);
+    let mut bytes = std::fs::read(journal::path_for(&out)).unwrap();
+    bytes.extend_from_slice(b"3,rows=8;cols=4;pe=tern");
+    std::fs::write(journal::path_for(&out), bytes).unwrap();
+    let fake = Fake::default();
+    let resumed = run_sweep(&s, &fake, options(&out)).unwrap();
+    assert_eq!(
+        (resumed.resumed, resumed.evaluated),
+        (done.len(), n - done.len())
+    );
+    assert_eq!(fake.calls.load(Ordering::Relaxed), n - done.len());
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&whole).unwrap());
+    assert!(!journal::path_for(&out).exists());
 }

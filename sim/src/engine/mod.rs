@@ -247,17 +247,28 @@ impl Geometry {
 }
 
 /// The stream width of `cfg` in bytes: its `stream_bytes`, or the smallest
-/// power of two of at least the DRAM's bytes per cycle (so that the stream is
-/// never what limits the DRAM), at least 4 and at most [`MAX_STREAM_BYTES`].
+/// power of two of at least the DRAM's bytes per cycle (so that the stream
+/// does not limit the DRAM), at least 4, and no wider than the widest buffer
+/// word (a weight beat, a token's activations, a token's partial sums: the
+/// engine takes no more than that per edge), at most [`MAX_STREAM_BYTES`].
 pub fn stream_bytes(cfg: &ArrayConfig) -> u64 {
-    match cfg.stream_bytes() {
-        Some(b) => b as u64,
-        None => {
-            let per_cycle = cfg.dram().bandwidth_gbps * 1000.0 / cfg.clock_mhz();
-            let want = per_cycle.ceil().clamp(4.0, MAX_STREAM_BYTES as f64) as u64;
-            want.next_power_of_two().min(MAX_STREAM_BYTES)
-        }
+    if let Some(b) = cfg.stream_bytes() {
+        return b as u64;
     }
+    let per_cycle = cfg.dram().bandwidth_gbps * 1000.0 / cfg.clock_mhz();
+    let want = per_cycle.ceil().clamp(4.0, MAX_STREAM_BYTES as f64) as u64;
+    let pe = cfg.pe();
+    let (r, c, l) = (cfg.rows() as u64, cfg.cols() as u64, cfg.weight_rows_per_cycle() as u64);
+    let widest = [
+        (c * l * pe.weight_bits() as u64).div_ceil(8),
+        r * pe.act_bits() as u64 / 8,
+        c * OUT_WORD_BYTES,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(1)
+    .next_power_of_two();
+    want.next_power_of_two().min(widest.max(4)).min(MAX_STREAM_BYTES)
 }
 
 /// The pace of one stream: DRAM bandwidth at the clock, never more than one

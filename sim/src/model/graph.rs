@@ -53,14 +53,34 @@ pub enum OpKind {
     LmHead,
 }
 
+impl OpKind {
+    /// The snake_case name, as in files and JSON.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .expect("an operator kind serializes as its name")
+    }
+}
+
 /// Which unit runs an operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     /// The systolic array.
     Array,
     /// The vector unit.
     Vector,
+}
+
+impl Unit {
+    /// The lowercase name, as in files and JSON.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Unit::Array => "array",
+            Unit::Vector => "vector",
+        }
+    }
 }
 
 /// The affine count `per_ctx · x + fixed`.
@@ -142,7 +162,7 @@ pub enum Work {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Op {
     /// Name, unique within the phase (e.g. `q_proj`).
-    pub name: String,
+    pub name: &'static str,
     /// What it computes.
     pub kind: OpKind,
     /// Whether it runs once per decoder layer (otherwise once per phase/step).
@@ -213,7 +233,7 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     let mut g = DiGraph::new();
     let mut prev: Vec<NodeIndex> = vec![];
     // Appends ops that all depend on every op of `prev`, and become the new `prev`.
-    let mut stage = |g: &mut DiGraph<Op, ()>, ops: Vec<(String, OpKind, bool, Work)>| {
+    let mut stage = |g: &mut DiGraph<Op, ()>, ops: Vec<(&'static str, OpKind, bool, Work)>| {
         let nodes: Vec<NodeIndex> = ops
             .into_iter()
             .map(|(name, kind, per_layer, work)| {
@@ -232,30 +252,30 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
         }
         prev = nodes;
     };
-    let gemm = |name: &str, k: u64, n: u64| {
+    let gemm = |name: &'static str, k: u64, n: u64| {
         (
-            name.to_string(),
+            name,
             OpKind::BitLinear,
             true,
             Work::Gemm(GemmShape { m: t, k, n }),
         )
     };
-    let layer = |name: &str, kind: OpKind, w: Work| (name.to_string(), kind, true, w);
-    let norm = |name: &str, width: u64| {
+    let layer = |name: &'static str, kind: OpKind, w: Work| (name, kind, true, w);
+    let norm = |name: &'static str, width: u64| {
         layer(
             name,
             OpKind::RmsNorm,
             vec_op(Lin::fixed(t * width), 1, 3, 0),
         )
     };
-    let quant = |name: &str, width: u64| {
+    let quant = |name: &'static str, width: u64| {
         layer(
             name,
             OpKind::ActQuant,
             vec_op(Lin::fixed(t * width), 2, 1, 0),
         )
     };
-    let dequant = |name: &str, width: u64| {
+    let dequant = |name: &'static str, width: u64| {
         layer(
             name,
             OpKind::Dequant,
@@ -266,7 +286,7 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     stage(
         &mut g,
         vec![(
-            "embedding".into(),
+            "embedding",
             OpKind::Embedding,
             false,
             Work::Vector {
@@ -347,7 +367,7 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     } else {
         Arith::Vector
     };
-    let attn = |name: &str, kind: OpKind, cost: VecCost, read: Lin| {
+    let attn = |name: &'static str, kind: OpKind, cost: VecCost, read: Lin| {
         layer(
             name,
             kind,
@@ -464,7 +484,7 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     stage(
         &mut g,
         vec![(
-            "final_norm".into(),
+            "final_norm",
             OpKind::RmsNorm,
             false,
             vec_op(Lin::fixed(b * d), 1, 3, 0),
@@ -474,7 +494,7 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     stage(
         &mut g,
         vec![(
-            "lm_head".into(),
+            "lm_head",
             OpKind::LmHead,
             false,
             Work::Vector {

@@ -8,19 +8,20 @@
 //! except for attention, whose cost is affine in the context, so the D steps
 //! are summed in closed form ([`crate::series`]), equal to stepping them.
 
+pub mod footprint;
 pub mod graph;
 
 use crate::config::{ArrayConfig, ArraySpec, PeKind};
 use crate::dram::DramRate;
 use crate::error::{check_dim, SimError};
-use crate::gemm::{
-    simulate_gemm, weight_dram_bytes, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights,
-};
+use crate::gemm::{simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights};
 use crate::series::Ratio;
+pub use footprint::Footprint;
 use graph::{Arith, OpKind, Phase, PhaseShape, Unit, Work};
 use petgraph::algo::toposort;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tritone_energy::{Action, ActionCounts};
 use tritone_reference::{ModelShape, WeightKind};
 
@@ -67,13 +68,17 @@ impl Workload {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OpStats {
     /// Operator name (e.g. `q_proj`).
-    pub name: String,
+    pub name: &'static str,
     /// What it computes.
     pub kind: OpKind,
     /// Where it runs.
     pub unit: Unit,
     /// Phase.
     pub phase: Phase,
+    /// Whether it runs once per decoder layer.
+    pub per_layer: bool,
+    /// The GEMM of an array operator (one execution).
+    pub gemm: Option<GemmShape>,
     /// Executions (layers × steps, or steps).
     pub count: u64,
     /// Cycles over all executions.
@@ -182,6 +187,35 @@ pub fn fp16_baseline_model(model: &ModelShape) -> ModelShape {
     }
 }
 
+/// Where a model simulation gets its GEMMs timed: [`simulate_gemm`] itself,
+/// or a cache shared by many simulations (every GEMM of a model is a pure
+/// function of the array, its shape and its options).
+pub trait GemmSource: Sync {
+    /// The statistics of `shape` on `cfg` with `opts`, as
+    /// [`simulate_gemm`] gives them.
+    fn gemm(
+        &self,
+        cfg: &ArrayConfig,
+        shape: &GemmShape,
+        opts: &GemmOptions,
+    ) -> Result<Arc<GemmStats>, SimError>;
+}
+
+/// Times every GEMM with [`simulate_gemm`] (no sharing between simulations).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Simulate;
+
+impl GemmSource for Simulate {
+    fn gemm(
+        &self,
+        cfg: &ArrayConfig,
+        shape: &GemmShape,
+        opts: &GemmOptions,
+    ) -> Result<Arc<GemmStats>, SimError> {
+        simulate_gemm(cfg, shape, opts).map(Arc::new)
+    }
+}
+
 /// Simulates `model` on `cfg` and its FP16 baseline on the FP16 copy of `cfg`.
 pub fn simulate_with_baseline(
     cfg: &ArrayConfig,
@@ -200,12 +234,23 @@ pub fn simulate_model(
     model: &ModelShape,
     w: &Workload,
 ) -> Result<ModelStats, SimError> {
+    simulate_model_with(cfg, model, w, &Simulate)
+}
+
+/// [`simulate_model`] with its GEMMs timed by `gemms` (e.g. a cache shared
+/// by the points of a sweep).
+pub fn simulate_model_with(
+    cfg: &ArrayConfig,
+    model: &ModelShape,
+    w: &Workload,
+    gemms: &dyn GemmSource,
+) -> Result<ModelStats, SimError> {
     model.validate().map_err(|why| SimError::Model {
         name: model.name.clone(),
         why,
     })?;
     w.validate()?;
-    // Bounds that keep every count of the graph far from u64 overflow.
+    // Shapes the GEMM level accepts; every count is then checked exactly.
     for (what, v, max) in [
         ("hidden", model.hidden, crate::gemm::MAX_GEMM_DIM),
         ("ffn", model.ffn, crate::gemm::MAX_GEMM_DIM),
@@ -219,18 +264,21 @@ pub fn simulate_model(
             });
         }
     }
-    match (model.weights, cfg.pe()) {
-        (WeightKind::Fp16, PeKind::MacFp16)
-        | (WeightKind::Ternary, PeKind::Ternary | PeKind::MacInt8) => {}
-        (kind, pe) => {
-            return Err(SimError::Model {
-                name: model.name.clone(),
-                why: format!(
-                    "{kind:?} weights cannot run on a {} array (FP16 models need mac-fp16)",
-                    pe.name()
-                ),
-            })
-        }
+    if cfg.pe().model_weights() != model.weights {
+        let fitting: Vec<&str> = PeKind::ALL
+            .iter()
+            .filter(|k| k.model_weights() == model.weights)
+            .map(|k| k.name())
+            .collect();
+        return Err(SimError::Model {
+            name: model.name.clone(),
+            why: format!(
+                "{:?} weights cannot run on a {} array (they need {})",
+                model.weights,
+                cfg.pe().name(),
+                fitting.join(" or ")
+            ),
+        });
     }
     let rate = DramRate::of(cfg)?;
     let mut cache = BTreeMap::new();
@@ -250,6 +298,7 @@ pub fn simulate_model(
         &shape(Phase::Prefill),
         (0, 0),
         &mut cache,
+        gemms,
     )?;
     if w.decode > 0 {
         // Step j (0-based) attends the P + j cached positions plus its own.
@@ -260,39 +309,36 @@ pub fn simulate_model(
             &shape(Phase::Decode),
             (w.prefill + 1, w.prefill + w.decode),
             &mut cache,
+            gemms,
         )?);
     }
-    let sum = |phase: Phase, per_layer_only: bool, layers: &[String]| -> u64 {
+    let overflow = || overflow_error(model);
+    // Sums of a per-operator count, checked: long contexts approach u64.
+    let sum = |keep: &dyn Fn(&OpStats) -> bool, count: fn(&OpStats) -> u64| {
         ops.iter()
-            .filter(|o| o.phase == phase && (!per_layer_only || layers.contains(&o.name)))
-            .map(|o| o.cycles)
-            .sum()
+            .filter(|o| keep(o))
+            .try_fold(0u64, |acc, o| acc.checked_add(count(o)))
+            .ok_or_else(overflow)
     };
-    let prefill_cycles = sum(Phase::Prefill, false, &[]);
-    let decode_cycles = sum(Phase::Decode, false, &[]);
-    let layer_ops: Vec<String> = graph::build(model, &shape(Phase::Prefill))
-        .node_weights()
-        .filter(|o| o.per_layer)
-        .map(|o| o.name.clone())
-        .collect();
+    let cycles = |o: &OpStats| o.cycles;
+    let prefill_cycles = sum(&|o| o.phase == Phase::Prefill, cycles)?;
+    let decode_cycles = sum(&|o| o.phase == Phase::Decode, cycles)?;
     let layers = model.layers as u64;
     let layer = LayerStats {
-        prefill_cycles: sum(Phase::Prefill, true, &layer_ops) / layers,
-        decode_cycles: sum(Phase::Decode, true, &layer_ops) / layers,
+        prefill_cycles: sum(&|o| o.phase == Phase::Prefill && o.per_layer, cycles)? / layers,
+        decode_cycles: sum(&|o| o.phase == Phase::Decode && o.per_layer, cycles)? / layers,
     };
-    let total_cycles = prefill_cycles + decode_cycles;
+    let total_cycles = prefill_cycles
+        .checked_add(decode_cycles)
+        .ok_or_else(overflow)?;
     let hz = cfg.clock_mhz() * 1e6;
     let mut actions = ActionCounts::new();
     for o in &ops {
-        actions.merge(&o.actions);
+        actions.checked_merge(&o.actions).ok_or_else(overflow)?;
     }
-    let array_macs: u64 = ops
-        .iter()
-        .filter(|o| o.unit == Unit::Array)
-        .map(|o| o.ops)
-        .sum();
-    let params = model.params();
+    let array_macs = sum(&|o| o.unit == Unit::Array, |o| o.ops)?;
     let decode_s = decode_cycles as f64 / hz;
+    let footprint = Footprint::of(model, cfg, w.batch, w.prefill + w.decode);
     Ok(ModelStats {
         model: model.name.clone(),
         weights: model.weights,
@@ -312,17 +358,23 @@ pub fn simulate_model(
         },
         utilization: array_macs as f64
             / ((cfg.rows() as u64 * cfg.cols() as u64) as f64 * total_cycles as f64),
-        stall_cycles: ops.iter().map(|o| o.stall_cycles).sum(),
+        stall_cycles: sum(&|_| true, |o| o.stall_cycles)?,
         array_macs,
-        weight_bytes: weight_dram_bytes(cfg.pe(), cfg.weight_packing(), params.linear)
-            + 2 * (params.embedding + params.lm_head + params.norms),
-        kv_cache_bytes: (w.batch * (w.prefill + w.decode) * layers * 2 * model.kv_dim() * kv_bits)
-            .div_ceil(8),
-        dram_bytes: ops.iter().map(|o| o.dram_bytes).sum(),
+        weight_bytes: footprint.weights,
+        kv_cache_bytes: footprint.kv_cache,
+        dram_bytes: sum(&|_| true, |o| o.dram_bytes)?,
         layer,
         actions,
         ops,
     })
+}
+
+/// Why a workload is refused when one of its counts does not fit 64 bits.
+fn overflow_error(model: &ModelShape) -> SimError {
+    SimError::Model {
+        name: model.name.clone(),
+        why: "a count of this workload overflows 64 bits".into(),
+    }
 }
 
 /// Evaluates one phase's graph, summed over the context range `xs` (one run
@@ -333,7 +385,8 @@ fn eval_phase(
     model: &ModelShape,
     ps: &PhaseShape,
     (lo, hi): (u64, u64),
-    cache: &mut BTreeMap<GemmShape, GemmStats>,
+    cache: &mut BTreeMap<GemmShape, Arc<GemmStats>>,
+    gemms: &dyn GemmSource,
 ) -> Result<Vec<OpStats>, SimError> {
     let g = graph::build(model, ps);
     let order = toposort(&g, None).expect("the phase graph is a chain of stages, never cyclic");
@@ -344,12 +397,8 @@ fn eval_phase(
         zero_weights: ZeroWeights::Fraction(crate::gemm::DEFAULT_ZERO_FRACTION),
         operands: OperandHome::OnChipIfFits,
     };
-    let fit = |v: u128| {
-        u64::try_from(v).map_err(|_| SimError::Model {
-            name: model.name.clone(),
-            why: "a count of this workload overflows 64 bits".into(),
-        })
-    };
+    let overflow = || overflow_error(model);
+    let fit = |v: u128| u64::try_from(v).map_err(|_| overflow());
     let mut out = Vec::with_capacity(order.len());
     for node in order {
         let op = &g[node];
@@ -359,25 +408,26 @@ fn eval_phase(
                 let st = match cache.entry(shape) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                     std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(simulate_gemm(cfg, &shape, &opts)?)
+                        e.insert(gemms.gemm(cfg, &shape, &opts)?)
                     }
                 };
                 let reps = count * steps;
-                // Every action count is at most ~R·C·128 bits per cycle: keep
-                // the scaled counts inside u64.
-                let pes = cfg.rows() as u128 * cfg.cols() as u128;
-                fit(st.cycles as u128 * reps as u128 * pes * 128)?;
+                // Every product of a per-GEMM count and its repetitions is
+                // checked: only a real overflow refuses the workload.
+                let times = |v: u64| fit(v as u128 * reps as u128);
                 OpStats {
-                    name: op.name.clone(),
+                    name: op.name,
                     kind: op.kind,
                     unit: Unit::Array,
                     phase: ps.phase,
+                    per_layer: op.per_layer,
+                    gemm: Some(shape),
                     count: reps,
-                    cycles: st.cycles * reps,
-                    stall_cycles: st.stall_cycles * reps,
-                    ops: st.macs * reps,
-                    dram_bytes: (st.dram_read_bytes + st.dram_write_bytes) * reps,
-                    actions: st.actions.scaled(reps),
+                    cycles: times(st.cycles)?,
+                    stall_cycles: times(st.stall_cycles)?,
+                    ops: times(st.macs)?,
+                    dram_bytes: times(st.dram_read_bytes + st.dram_write_bytes)?,
+                    actions: st.actions.checked_scaled(reps).ok_or_else(overflow)?,
                 }
             }
             Work::Vector {
@@ -427,10 +477,12 @@ fn eval_phase(
                     fit(bits)?,
                 );
                 OpStats {
-                    name: op.name.clone(),
+                    name: op.name,
                     kind: op.kind,
                     unit: Unit::Vector,
                     phase: ps.phase,
+                    per_layer: op.per_layer,
+                    gemm: None,
                     count: count * steps,
                     cycles: fit(total * n)?,
                     stall_cycles: fit((total - compute_only) * n)?,
@@ -497,14 +549,14 @@ mod tests {
                 int8_attention: true,
             };
             let mut cache = BTreeMap::new();
-            let closed = eval_phase(&cfg, &rate, &m, &ps, (6, 17), &mut cache).unwrap();
+            let closed = eval_phase(&cfg, &rate, &m, &ps, (6, 17), &mut cache, &Simulate).unwrap();
             let mut stepped = closed.clone();
             for s in stepped.iter_mut() {
                 (s.count, s.cycles, s.stall_cycles, s.ops, s.dram_bytes) = (0, 0, 0, 0, 0);
                 s.actions = ActionCounts::new();
             }
             for x in 6..=17 {
-                let one = eval_phase(&cfg, &rate, &m, &ps, (x, x), &mut cache).unwrap();
+                let one = eval_phase(&cfg, &rate, &m, &ps, (x, x), &mut cache, &Simulate).unwrap();
                 for (s, o) in stepped.iter_mut().zip(one) {
                     s.count += o.count;
                     s.cycles += o.cycles;
@@ -622,6 +674,31 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("heads"));
+    }
+
+    /// Long contexts run when their counts fit 64 bits (70B at 32768 + 32768
+    /// does); only a count that really overflows refuses the workload.
+    #[test]
+    fn refuses_only_real_overflows() {
+        let c = ArrayConfig::default();
+        let m70 = tritone_reference::model("bitnet-b1.58-70b").unwrap();
+        let long = Workload {
+            prefill: 32768,
+            decode: 32768,
+            batch: 1,
+        };
+        let s = simulate_model(&c, &m70, &long).unwrap();
+        assert_eq!(s.total_cycles, s.prefill_cycles + s.decode_cycles);
+        // 2^16 sequences decoding 2^20 tokens: the attention adds alone
+        // exceed 2^64 (B·heads·D²/2·head_dim ≈ 2^65.6 for the 700M model).
+        let m = tritone_reference::model("bitnet-b1.58-700m").unwrap();
+        let huge = Workload {
+            prefill: 1,
+            decode: MAX_CONTEXT,
+            batch: MAX_BATCH,
+        };
+        let e = simulate_model(&c, &m, &huge).unwrap_err();
+        assert!(e.to_string().contains("overflows 64 bits"), "{e}");
     }
 
     #[test]

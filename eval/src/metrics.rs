@@ -1,0 +1,124 @@
+//! The figures of a design point that every view shares — the sweep's row,
+//! `tritone energy --json` and the report's per-model table — declared once,
+//! with their column names, as one list.
+
+use serde::Serialize;
+
+/// Declares [`Metrics`] and its columns from one list of documented fields.
+macro_rules! metrics {
+    ($( $(#[doc = $doc:literal])+ $field:ident: $ty:ty, )+) => {
+        /// The shared figures of one evaluated design point.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        pub struct Metrics {
+            $( $(#[doc = $doc])+ pub $field: $ty, )+
+        }
+
+        impl Metrics {
+            /// Column names, in order (CSV headers and JSON keys).
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            /// What each column holds, in column order (first doc line).
+            pub const ABOUT: &'static [&'static str] = &[$(first_line(&[$($doc),+])),+];
+
+            /// The cells of the row: integers, and reals in their shortest
+            /// form that reads back exactly.
+            pub fn cells(&self) -> Vec<String> {
+                vec![$(self.$field.to_string()),+]
+            }
+
+            /// Reads the figures back from cells found by column name.
+            pub fn from_cells<'a>(
+                mut cell: impl FnMut(&str) -> Option<&'a str>,
+            ) -> Result<Metrics, String> {
+                Ok(Metrics {
+                    $( $field: {
+                        let name = stringify!($field);
+                        let text = cell(name).ok_or_else(|| format!("column {name} is missing"))?;
+                        text.parse().map_err(|_| format!("column {name}: '{text}' is not a number"))?
+                    }, )+
+                })
+            }
+        }
+    };
+}
+
+/// The first line of a doc comment, trimmed (a const fn: the list is static).
+const fn first_line(doc: &[&'static str]) -> &'static str {
+    doc[0].trim_ascii()
+}
+
+metrics! {
+    /// Total cycles (prefill + decode).
+    cycles: u64,
+    /// Cycles of the prefill (prompt) phase.
+    prefill_cycles: u64,
+    /// Cycles of the decode (generation) phase.
+    decode_cycles: u64,
+    /// Decode throughput, tokens/s: B·D / decode time (0 without decode).
+    tokens_per_s: f64,
+    /// Time to first token, s: the prefill, whose LM head yields it.
+    ttft_s: f64,
+    /// Decode time per generation step, s (0 without decode).
+    decode_latency_s: f64,
+    /// Array utilization, 0..1: MACs / (R·C·cycles).
+    utilization: f64,
+    /// Cycles waiting for DRAM.
+    stall_cycles: u64,
+    /// Faithful energy per processed token, pJ: every action plus leakage, over B·(P + D).
+    energy_per_token_pj: f64,
+    /// Paper-view energy per processed token, pJ (the BitNet papers' arithmetic convention).
+    paper_energy_per_token_pj: f64,
+    /// Faithful energy of the whole inference, pJ.
+    energy_pj: f64,
+    /// Paper-view energy of the whole inference, pJ.
+    paper_energy_pj: f64,
+    /// Bytes moved to and from DRAM.
+    dram_bytes: u64,
+    /// Weight bytes in DRAM (linear layers in the array's format, the rest FP16).
+    weight_bytes: u64,
+    /// KV-cache bytes at P + D tokens.
+    kv_cache_bytes: u64,
+    /// Footprint, bytes: weights + KV cache + activations (estimate).
+    memory_bytes: u64,
+}
+
+/// The table of metric columns in `docs/sweeps.md`, generated from [`Metrics`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| column | meaning |\n|---|---|\n");
+    for (name, about) in Metrics::COLUMNS.iter().zip(Metrics::ABOUT) {
+        out.push_str(&format!("| `{name}` | {about} |\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_read_back_exactly() {
+        let m = Metrics {
+            cycles: 7,
+            tokens_per_s: 0.1 + 0.2,
+            energy_per_token_pj: 1.782_244e10,
+            ttft_s: 1e-9,
+            memory_bytes: u64::MAX,
+            ..Metrics::default()
+        };
+        let cells = m.cells();
+        assert_eq!(cells.len(), Metrics::COLUMNS.len());
+        assert_eq!(Metrics::ABOUT.len(), Metrics::COLUMNS.len());
+        let back = Metrics::from_cells(|c| {
+            Metrics::COLUMNS
+                .iter()
+                .position(|n| *n == c)
+                .map(|i| cells[i].as_str())
+        })
+        .unwrap();
+        assert_eq!(back, m);
+        let e = Metrics::from_cells(|c| (c != "dram_bytes").then_some("1")).unwrap_err();
+        assert!(e.contains("dram_bytes"), "{e}");
+        let e = Metrics::from_cells(|_| Some("x")).unwrap_err();
+        assert!(e.contains("'x'"), "{e}");
+    }
+}
