@@ -25,11 +25,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let design = EngineDesign::new(&cfg)?;
     // A layer: W [N = 40, K = 50] and 3 tokens of X [M = 3, K = 50].
     let (m, k, n) = (3usize, 50usize, 40usize);
-    let w = Matrix::new("weight", n, k, (0..n * k).map(|i| ((i * 37 % 11) as f32 - 5.0) / 7.0).collect())?;
-    let x = Matrix::new("input", m, k, (0..m * k).map(|i| ((i * 13 % 17) as f32 - 8.0) / 3.0).collect())?;
+    let w = Matrix::new(
+        "weight",
+        n,
+        k,
+        (0..n * k)
+            .map(|i| ((i * 37 % 11) as f32 - 5.0) / 7.0)
+            .collect(),
+    )?;
+    let x = Matrix::new(
+        "input",
+        m,
+        k,
+        (0..m * k)
+            .map(|i| ((i * 13 % 17) as f32 - 8.0) / 3.0)
+            .collect(),
+    )?;
     // The reference quantizes both (γ, per-token s) and computes the sums.
     let layer = bitlinear(&w, &x, Variant::B158)?;
-    let shape = GemmShape { m: m as u64, k: k as u64, n: n as u64 };
+    let shape = GemmShape {
+        m: m as u64,
+        k: k as u64,
+        n: n as u64,
+    };
     let ops = Operands {
         x: &layer.activations.q,
         w: WeightMatrix::Ternary(&layer.weights),
@@ -61,6 +79,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(acc, layer.acc);
     // Dequantize on the host: y = acc / s · γ.
     let y = tritone_reference::dequantize(&acc, &layer.activations.scales, n, layer.weight_scale);
-    println!("y[0][0..4] = {:?} (reference {:?})", &y[..4], &layer.output[..4]);
+    println!(
+        "y[0][0..4] = {:?} (reference {:?})",
+        &y[..4],
+        &layer.output[..4]
+    );
     Ok(())
 }

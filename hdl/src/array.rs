@@ -111,7 +111,9 @@ impl<P: ArrayPe> Array<P> {
                     self.pe(k - 1, j).outputs().2
                 };
                 let (code, en) = match w {
-                    Some(bus) if self.w_beat as usize == k / l => (bus.lanes[(k % l) * c + j], true),
+                    Some(bus) if self.w_beat as usize == k / l => {
+                        (bus.lanes[(k % l) * c + j], true)
+                    }
                     _ => (0, false),
                 };
                 inputs.push((a, bank, p, code, en));

@@ -222,7 +222,8 @@ endmodule
 "#,
         pad = 32 - bw,
         rst_banks = if nb > 1 {
-            "\n            load_bank <= {BB{1'b0}};\n            cur_bank <= {BB{1'b0}};".to_string()
+            "\n            load_bank <= {BB{1'b0}};\n            cur_bank <= {BB{1'b0}};"
+                .to_string()
         } else {
             String::new()
         },

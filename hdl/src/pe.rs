@@ -89,7 +89,10 @@ pub struct TernaryPe<const A: usize, const BB: usize> {
 impl<const A: usize, const BB: usize> TernaryPe<A, BB> {
     /// A PE with `banks` weight banks (1 ..= 2^BB).
     pub fn new(banks: usize) -> Self {
-        assert!((1..=1 << BB).contains(&banks), "{banks} banks in a {BB}-bit bank index");
+        assert!(
+            (1..=1 << BB).contains(&banks),
+            "{banks} banks in a {BB}-bit bank index"
+        );
         Self {
             clock: Default::default(),
             a_in: Default::default(),
@@ -225,7 +228,10 @@ pub struct MacInt8Pe<const A: usize, const BB: usize> {
 impl<const A: usize, const BB: usize> MacInt8Pe<A, BB> {
     /// A PE with `banks` weight banks (1 ..= 2^BB).
     pub fn new(banks: usize) -> Self {
-        assert!((1..=1 << BB).contains(&banks), "{banks} banks in a {BB}-bit bank index");
+        assert!(
+            (1..=1 << BB).contains(&banks),
+            "{banks} banks in a {BB}-bit bank index"
+        );
         Self {
             clock: Default::default(),
             a_in: Default::default(),

@@ -324,7 +324,9 @@ impl ArrayConfig {
                 return Err(invalid(
                     "weight_banks",
                     b,
-                    format!("contradicts double_buffer = {db} (double buffering is 2 or more banks)"),
+                    format!(
+                        "contradicts double_buffer = {db} (double buffering is 2 or more banks)"
+                    ),
                 ));
             }
             (Some(b), _) => b,

@@ -436,7 +436,8 @@ pub(crate) fn run(
             } else {
                 st.lane.timer.last_accept(0)
             };
-            let beats = g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
+            let beats =
+                g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
             let span = Span::of(&pace, beats);
             let (first, _) = Lane::transfer(&mut st.lane.input, gate, span);
             st.lane.chunk_ready = first + span.last + BUFFER_TO_ARRAY;
@@ -486,7 +487,16 @@ pub(crate) fn run(
                 let mut failed = false;
                 let mut done = 0;
                 for (p, end) in periods(j, kb, folds, &flips, outer, hist.len() as u64) {
-                    let (n, _) = try_jump(&mut st, &mut hist, &c, &kind_at, j, end, p, map.weight_slots);
+                    let (n, _) = try_jump(
+                        &mut st,
+                        &mut hist,
+                        &c,
+                        &kind_at,
+                        j,
+                        end,
+                        p,
+                        map.weight_slots,
+                    );
                     if n == FAILED {
                         failed = true;
                     } else if n > 0 {
@@ -613,8 +623,12 @@ fn try_jump(
         return (0, 0);
     }
     let (a, b) = (&hist[h - 2 * pu..h - pu], &hist[h - pu..]);
-    if a.iter().zip(b).any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
-        || b.iter().enumerate().any(|(i, r)| r.kind != kind_at(j + i as u64))
+    if a.iter()
+        .zip(b)
+        .any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
+        || b.iter()
+            .enumerate()
+            .any(|(i, r)| r.kind != kind_at(j + i as u64))
     {
         return (0, 0);
     }
@@ -632,7 +646,8 @@ fn try_jump(
     let mut case = 0;
     // The weight-slot queue: no pops during the jump, or pops whose slots are
     // already free (they never bind), or pops of a periodic run of slots.
-    if fetches > 0 {
+    if let Some(fetches) = std::num::NonZeroU64::new(fetches) {
+        let fetches = fetches.get();
         if pops == 0 {
             if slots.len >= slots_total {
                 return (0, 0);

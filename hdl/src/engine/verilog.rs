@@ -81,7 +81,10 @@ pub fn verilog(design: &EngineDesign) -> String {
         ("ROW_ASSEMBLY", row_assembly(w_collect, x_collect)),
         ("DRAIN_RULE", drain_rule(a.banks())),
         ("NBK", a.banks().max(2).to_string()),
-        ("WEIGHT_DECODE", weight_decode(&top, five, g.cols * g.rows_per_beat)),
+        (
+            "WEIGHT_DECODE",
+            weight_decode(&top, five, g.cols * g.rows_per_beat),
+        ),
         ("POPCOUNT", popcount(a.pe(), g.cols * g.rows_per_beat)),
         ("ADD_COUNT", add_count(a.pe())),
         ("ARRAY", format!("{top}_array")),
@@ -97,7 +100,11 @@ pub fn verilog(design: &EngineDesign) -> String {
     }
     v.push('\n');
     let array = verilog_named(a, &format!("{top}_array"));
-    v.push_str(array.split_once("`timescale 1ns / 1ps\n").map_or(&array, |(_, rest)| rest));
+    v.push_str(
+        array
+            .split_once("`timescale 1ns / 1ps\n")
+            .map_or(&array, |(_, rest)| rest),
+    );
     v.push_str("/* verilator lint_on DECLFILENAME */\n");
     v
 }
@@ -251,6 +258,9 @@ mod tests {
 
     #[test]
     fn address_bits_cover_the_rows() {
-        assert_eq!([1, 2, 3, 4, 5, 1024, 1025].map(addr_bits), [1, 1, 2, 2, 3, 10, 11]);
+        assert_eq!(
+            [1, 2, 3, 4, 5, 1024, 1025].map(addr_bits),
+            [1, 1, 2, 2, 3, 10, 11]
+        );
     }
 }

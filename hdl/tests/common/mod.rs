@@ -26,7 +26,13 @@ pub fn design(
 }
 
 /// A generatable design with `banks` weight banks per PE.
-pub fn design_banks(rows: u32, cols: u32, pe: PeKind, banks: u32, rows_per_beat: u32) -> ArrayDesign {
+pub fn design_banks(
+    rows: u32,
+    cols: u32,
+    pe: PeKind,
+    banks: u32,
+    rows_per_beat: u32,
+) -> ArrayDesign {
     let cfg = ArrayConfig::new(ArraySpec {
         rows: Some(rows),
         cols: Some(cols),
