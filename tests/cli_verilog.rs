@@ -175,7 +175,8 @@ fn engine_testbench_passes_with_the_simulators_cycles() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 3, "{files:?}");
+    // Design, manifest, testbench and its three vector files.
+    assert_eq!(files.len(), 6, "{files:?}");
     let json = files
         .iter()
         .find(|p| p.extension().is_some_and(|e| e == "json"))
@@ -200,7 +201,9 @@ fn engine_testbench_passes_with_the_simulators_cycles() {
         .output()
         .unwrap();
     assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    // The testbench reads its vector files from the folder it runs in.
     let run = std::process::Command::new("vvp")
+        .current_dir(&out)
         .arg("-n")
         .arg(&exe)
         .output()

@@ -271,7 +271,11 @@ fn random_handshake_gaps_change_cycles_never_results() {
     for (i, case) in cases().iter().enumerate().step_by(3) {
         let design = EngineDesign::new(&case.config()).unwrap();
         let job = EngineJob::random(&design, case.shape(), 100 + i as u64);
-        let paced = check(case, &job, Pacing::Dram, Simulator::Icarus);
+        // Paced as DRAM, the RTL takes the simulator's cycles (the first test
+        // runs these shapes so); cycles do not depend on the values.
+        let paced = simulate_gemm(&case.config(), &case.shape(), &GemmOptions::default())
+            .unwrap()
+            .cycles;
         let gappy = check(
             case,
             &job,

@@ -26,6 +26,10 @@ pub struct DesignArgs {
     /// One weight bank (the default of `tritone simulate tile` and `tritone verilog`).
     #[arg(long)]
     pub single_buffer: bool,
+    /// Weight banks per PE: 1, 2, 4 or 8 (overrides --double-buffer and
+    /// --single-buffer; more banks let one-token folds load tiles ahead).
+    #[arg(long, conflicts_with_all = ["double_buffer", "single_buffer"])]
+    pub weight_banks: Option<u32>,
     /// Processing element: ternary, mac-int8 or mac-fp16.
     #[arg(long)]
     pub pe: Option<PeKind>,
@@ -65,6 +69,12 @@ impl DesignArgs {
         }
         if o.single_buffer {
             spec.double_buffer = Some(false);
+        }
+        if let Some(b) = o.weight_banks {
+            // The bank count decides double buffering; a file's
+            // `double_buffer` would otherwise contradict the flag.
+            spec.weight_banks = Some(b);
+            spec.double_buffer = None;
         }
         Ok(spec)
     }

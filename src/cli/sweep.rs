@@ -36,7 +36,7 @@ pub struct SweepArgs {
     /// Only the points with index % n == i (0-based), for job arrays.
     #[arg(long, value_name = "i/n")]
     shard: Option<String>,
-    /// Add Yosys LUT/FF/BRAM/DSP counts of the generated Verilog (cached per hardware configuration).
+    /// Add Yosys LUT/FF/BRAM/DSP counts of the generated engine (hierarchical synthesis, cached per hardware configuration).
     #[arg(long)]
     synth: bool,
     /// Synthesis cache file (default: `<stem>-synth.json` next to `--out`).
@@ -124,14 +124,17 @@ impl SweepArgs {
     }
 }
 
-/// Resource counts of the Verilog generated for `cfg` (Yosys `synth_xilinx`).
+/// Resource counts of the engine generated for `cfg`: Yosys `synth_xilinx`
+/// of the PE, the array and the engine around it, added up (hierarchical:
+/// seconds at any size, within 5 % of flat synthesis, `docs/engine.md`).
 fn yosys_counts(cfg: &tritone_sim::ArrayConfig) -> Result<SynthCounts, String> {
-    let s = tritone_hdl::synth::synth_xilinx(cfg).map_err(|e| e.to_string())?;
+    let design = tritone_hdl::engine::EngineDesign::new(cfg).map_err(|e| e.to_string())?;
+    let s = tritone_hdl::engine::synth::synth_hierarchical(&design).map_err(|e| e.to_string())?;
     Ok(SynthCounts {
-        luts: s.luts,
-        ffs: s.ffs,
-        brams: s.brams,
-        dsps: s.dsps,
+        luts: s.stats.luts,
+        ffs: s.stats.ffs,
+        brams: s.stats.brams,
+        dsps: s.stats.dsps,
     })
 }
 

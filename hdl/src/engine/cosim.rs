@@ -39,7 +39,9 @@ pub fn cosimulate(
     let design_v = dir.path().join(format!("{top}.v"));
     let tb_v = dir.path().join(format!("{tb}.v"));
     write(&design_v, &verilog(design))?;
-    write(&tb_v, &testbench(design, stim, opts))?;
+    for (name, text) in testbench(design, stim, opts) {
+        write(&dir.path().join(name), &text)?;
+    }
     let log = match sim {
         Simulator::Icarus => {
             let exe = dir.path().join("tb.vvp");
@@ -48,7 +50,11 @@ pub fn cosimulate(
                 .arg(&exe)
                 .arg(&tb_v)
                 .arg(&design_v))?;
-            run(Command::new("vvp").arg("-n").arg(&exe))?
+            // The vector files are read by bare name, from the folder.
+            run(Command::new("vvp")
+                .current_dir(dir.path())
+                .arg("-n")
+                .arg(&exe))?
         }
         Simulator::Verilator => {
             let obj = dir.path().join("obj");
@@ -66,7 +72,7 @@ pub fn cosimulate(
                 .arg(&obj)
                 .arg(&tb_v)
                 .arg(&design_v))?;
-            run(&mut Command::new(obj.join(format!("V{tb}"))))?
+            run(Command::new(obj.join(format!("V{tb}"))).current_dir(dir.path()))?
         }
     };
     Ok(parse_report(&log))

@@ -103,21 +103,13 @@ impl EngineDesign {
 
     /// Name of the top module (and of the files written for it).
     pub fn top_name(&self) -> String {
-        let a = &self.array;
         let b = self.config().buffers();
-        let mut name = format!(
-            "tritone_engine_{}_{}x{}_a{}",
-            a.pe().name().replace('-', ""),
-            a.rows(),
-            a.cols(),
-            a.acc_bits()
-        );
-        if a.rows_per_beat() != 1 {
-            name.push_str(&format!("_l{}", a.rows_per_beat()));
-        }
-        if a.double_buffer() {
-            name.push_str("_db");
-        }
+        // The array's name (PE, size, accumulator, rows per beat, banks)
+        // with the engine's own parameters appended.
+        let mut name = self
+            .array
+            .top_name()
+            .replacen("tritone_array_", "tritone_engine_", 1);
         if self.geometry.weight_read_stride != 1 {
             name.push_str("_b3");
         }
@@ -202,10 +194,7 @@ pub fn write_engine(
             pacing: spec.pacing,
             vcd: spec.vcd,
         };
-        files.push((
-            format!("{}.v", testbench::testbench_name(design)),
-            testbench::testbench(design, &stim, opts),
-        ));
+        files.extend(testbench::testbench(design, &stim, opts));
     }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     files

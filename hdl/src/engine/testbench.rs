@@ -280,8 +280,40 @@ fn hex(bytes: &[u8]) -> String {
 /// Length of the random `TVALID` / `TREADY` patterns (repeated).
 const PATTERN: usize = 1021;
 
-/// The testbench text for `design` running `stim`.
-pub fn testbench(design: &EngineDesign, stim: &EngineStimulus, opts: TestbenchOptions) -> String {
+/// The files of a testbench: (file name, contents), the Verilog first, then
+/// the vector files it reads with `$readmemh` by bare name (run the
+/// simulator in the folder that holds them).
+pub type TestbenchFiles = Vec<(String, String)>;
+
+/// Bits of a beat's timing fields in a vector file: `last` (8), then the
+/// offset and span (32 each) below the beat's data.
+const TIMING_BITS: u64 = 72;
+
+/// A stream's vector file: one line per beat, `{data, last, offset, span}`
+/// in hex, the data in the top `8·D` bits.
+fn vectors(p: &PacedBeats) -> String {
+    let mut v = String::with_capacity(
+        p.beats.len() * (2 * p.beats.first().map_or(0, |b| b.data.len()) + 20),
+    );
+    for (i, b) in p.beats.iter().enumerate() {
+        let _ = writeln!(
+            v,
+            "{}{:02x}{:08x}{:08x}",
+            hex(&b.data),
+            b.last as u8,
+            p.offset[i],
+            p.span[i]
+        );
+    }
+    v
+}
+
+/// The testbench for `design` running `stim`: the Verilog and its vector files.
+pub fn testbench(
+    design: &EngineDesign,
+    stim: &EngineStimulus,
+    opts: TestbenchOptions,
+) -> TestbenchFiles {
     let tb = testbench_name(design);
     let top = design.top_name();
     let d = design.geometry().stream_bytes;
@@ -347,6 +379,10 @@ module {tb};
 
     always #5 aclk = ~aclk;
 
+    // Vectors: {{data, last, offset, span}} per beat (hex files beside this one).
+    reg [DW+{tbits}-1:0] in_vec [0:NI-1];
+    reg [DW+{tbits}-1:0] out_vec [0:NO-1];
+    reg [3:0]    pat [0:NP-1];
     reg [DW-1:0] in_mem [0:NI-1];
     reg          in_last [0:NI-1];
     integer      in_off [0:NI-1];
@@ -363,7 +399,22 @@ module {tb};
     reg [63:0] value;
 
     initial begin
+        $readmemh("{tb}_in.hex", in_vec);
+        $readmemh("{tb}_out.hex", out_vec);
+        $readmemh("{tb}_pat.hex", pat);
+        for (i = 0; i < NI; i = i + 1) begin
+            in_mem[i] = in_vec[i][DW+{tbits}-1:{tbits}]; in_last[i] = in_vec[i][64];
+            in_off[i] = in_vec[i][63:32]; in_span[i] = in_vec[i][31:0];
+        end
+        for (i = 0; i < NO; i = i + 1) begin
+            out_mem[i] = out_vec[i][DW+{tbits}-1:{tbits}]; out_last[i] = out_vec[i][64];
+            out_off[i] = out_vec[i][63:32]; out_span[i] = out_vec[i][31:0];
+        end
+        for (i = 0; i < NP; i = i + 1) begin
+            vpat[i] = pat[i][0]; rpat[i] = pat[i][1]; dpat[i] = pat[i][2];
+        end
 "#,
+        tbits = TIMING_BITS,
         m = stim.shape.m,
         k = stim.shape.k,
         n = stim.shape.n,
@@ -378,29 +429,13 @@ module {tb};
         },
         np = PATTERN,
     );
-    let tables = |v: &mut String, port: &str, p: &PacedBeats| {
-        for (i, b) in p.beats.iter().enumerate() {
-            let _ = writeln!(
-                v,
-                "        {port}_mem[{i}] = {dw}'h{}; {port}_last[{i}] = 1'b{}; {port}_off[{i}] = {}; {port}_span[{i}] = {};",
-                hex(&b.data),
-                b.last as u8,
-                p.offset[i],
-                p.span[i]
-            );
-        }
-    };
-    tables(&mut v, "in", &stim.input);
-    tables(&mut v, "out", &stim.output);
     let mut rng = SplitMix64::new(seed);
-    for i in 0..PATTERN {
-        let _ = writeln!(
-            v,
-            "        vpat[{i}] = 1'b{}; rpat[{i}] = 1'b{}; dpat[{i}] = 1'b{};",
-            (rng.below(100) < vp as u64) as u8,
-            (rng.below(100) < rp as u64) as u8,
-            rng.below(4) as u8 & 1
-        );
+    let mut pat = String::with_capacity(2 * PATTERN);
+    for _ in 0..PATTERN {
+        let bits = (rng.below(100) < vp as u64) as u8
+            | ((rng.below(100) < rp as u64) as u8) << 1
+            | (rng.below(4) as u8 & 1) << 2;
+        let _ = writeln!(pat, "{bits:x}");
     }
     let dump = if opts.vcd {
         format!("        $dumpfile(\"{tb}.vcd\");\n        $dumpvars(0, {tb});\n")
@@ -554,7 +589,12 @@ endmodule
         pass = PASS_MARK,
         fail = FAIL_MARK,
     );
-    v
+    vec![
+        (format!("{tb}.v"), v),
+        (format!("{tb}_in.hex"), vectors(&stim.input)),
+        (format!("{tb}_out.hex"), vectors(&stim.output)),
+        (format!("{tb}_pat.hex"), pat),
+    ]
 }
 
 /// A self-checking testbench of the control interface alone: identity and

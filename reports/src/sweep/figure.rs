@@ -36,7 +36,7 @@ const THROUGHPUT: Axes = Axes {
 const AREA: Axes = Axes {
     suffix: "-pareto-luts",
     title: "Design space: energy per token vs LUTs",
-    x_label: "LUTs of the synthesized array (count)",
+    x_label: "LUTs of the synthesized engine (count)",
     x: |r| r.synth.map(|s| s.luts as f64),
     x_sense: Sense::Minimize,
 };

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tritone_sim::ArrayConfig;
 
-/// Resource counts of one synthesized array.
+/// Resource counts of one synthesized engine (array, buffers, sequencer and
+/// interfaces).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SynthCounts {
     /// Look-up tables.
@@ -50,9 +51,25 @@ impl HwKey {
     /// The key of `config`: every RTL parameter of the parameter table with
     /// its value in the built design ([`tritone_eval::param::rtl_key`]; an
     /// `auto` accumulator resolved, so it shares its explicit width's
-    /// synthesis). A new RTL parameter joins the key with its table entry.
+    /// synthesis), then the engine's organisation around the array
+    /// ([`tritone_sim::engine::Geometry`]: buffer slots, stream width), which
+    /// the buffer sizes, DRAM bandwidth and clock decide. A new RTL parameter
+    /// joins the key with its table entry; a new engine field with its
+    /// `Geometry` field.
     pub fn of(config: &ArrayConfig) -> HwKey {
-        HwKey(tritone_eval::param::rtl_key(config))
+        let mut key = tritone_eval::param::rtl_key(config);
+        match tritone_sim::engine::Geometry::of(config) {
+            Ok(g) => {
+                if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&g) {
+                    for (k, v) in fields {
+                        key.push_str(&format!(";{k}={v}"));
+                    }
+                }
+            }
+            // Refused by the engine: synthesis reports why; one key for all.
+            Err(_) => key.push_str(";engine=none"),
+        }
+        HwKey(key)
     }
 
     /// The key text.
