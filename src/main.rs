@@ -36,6 +36,12 @@ enum Command {
 }
 
 fn main() {
+    cli::output::guard_println();
+    // Without the handler an interrupt would leave temporaries and children
+    // behind, but the command itself can still run: warn and go on.
+    if let Err(e) = tritone_reference::interrupt::install() {
+        eprintln!("warning: no clean-up on interrupt ({e})");
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Reference(c) => cli::reference::run(c),
@@ -47,8 +53,5 @@ fn main() {
         Command::Sweep(a) => cli::sweep::run(a),
         Command::Run(a) => cli::run::run(a),
     };
-    if let Err(e) = result {
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
-    }
+    std::process::exit(cli::output::finish(result));
 }

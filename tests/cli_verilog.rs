@@ -146,3 +146,82 @@ fn refuses_bad_requests_with_a_named_reason_and_writes_nothing() {
     }
     assert!(!Path::new(out).exists());
 }
+
+/// The new user's path: generate an engine with its testbench, run it in
+/// Icarus Verilog, see PASS with the cycle count `tritone simulate gemm` gives.
+#[test]
+fn engine_testbench_passes_with_the_simulators_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rtl");
+    let o = tritone(&[
+        "--engine",
+        "--rows",
+        "8",
+        "--cols",
+        "8",
+        "--testbench",
+        "--m",
+        "5",
+        "--k",
+        "29",
+        "--n",
+        "21",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let json = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(m["kind"], "bitlinear-engine");
+    assert!(m["registers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "CYCLES_LO"));
+    let verilog: Vec<&std::path::PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "v"))
+        .collect();
+    let exe = dir.path().join("tb.vvp");
+    let c = std::process::Command::new("iverilog")
+        .args(["-g2012", "-o"])
+        .arg(&exe)
+        .args(&verilog)
+        .output()
+        .unwrap();
+    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    let run = std::process::Command::new("vvp")
+        .arg("-n")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stdout);
+    let pass = log
+        .lines()
+        .find_map(|l| l.strip_prefix("TRITONE_TB PASS "))
+        .unwrap_or_else(|| panic!("{log}"));
+    let cycles: u64 = pass.split_whitespace().next().unwrap().parse().unwrap();
+    let sim = Command::new(env!("CARGO_BIN_EXE_tritone"))
+        .args([
+            "simulate", "gemm", "--rows", "8", "--cols", "8", "--m", "5", "--k", "29", "--n", "21",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(v[0]["cycles"].as_u64().unwrap(), cycles, "{text}");
+    assert!(
+        text.contains(&format!("{cycles} cycles expected")),
+        "{text}"
+    );
+}

@@ -6,13 +6,35 @@ use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     let (mode, r, c) = (a[0].as_str(), a[1].parse().unwrap(), a[2].parse().unwrap());
-    let pe = if a.get(3).map(String::as_str) == Some("mac") { PeKind::MacInt8 } else { PeKind::Ternary };
-    let cfg = ArrayConfig::new(ArraySpec { rows: Some(r), cols: Some(c), pe: Some(pe), ..Default::default() }).unwrap();
+    let pe = if a.get(3).map(String::as_str) == Some("mac") {
+        PeKind::MacInt8
+    } else {
+        PeKind::Ternary
+    };
+    let cfg = ArrayConfig::new(ArraySpec {
+        rows: Some(r),
+        cols: Some(c),
+        pe: Some(pe),
+        ..Default::default()
+    })
+    .unwrap();
     let d = EngineDesign::new(&cfg).unwrap();
     let t = std::time::Instant::now();
-    let s = if mode == "flat" { synth_flat(&d) } else { synth_hierarchical(&d) }.unwrap();
+    let s = if mode == "flat" {
+        synth_flat(&d)
+    } else {
+        synth_hierarchical(&d)
+    }
+    .unwrap();
     println!(
         "{mode} {r}x{c} {}: LUT {} FF {} SRL {} BRAM {} DSP {} PE LUT levels {} ({:.1} s)",
-        pe.name(), s.stats.luts, s.stats.ffs, s.stats.srls, s.stats.brams, s.stats.dsps, s.pe_lut_levels, t.elapsed().as_secs_f64()
+        pe.name(),
+        s.stats.luts,
+        s.stats.ffs,
+        s.stats.srls,
+        s.stats.brams,
+        s.stats.dsps,
+        s.pe_lut_levels,
+        t.elapsed().as_secs_f64()
     );
 }

@@ -3,6 +3,7 @@
 
 use crate::error::HdlError;
 use serde::Serialize;
+use tritone_sim::array_model::ArrayStructure;
 use tritone_sim::{ArrayConfig, PeKind};
 
 /// Largest array dimension the generator accepts (the range).
@@ -50,7 +51,7 @@ pub struct ArrayDesign {
     cols: u32,
     acc_bits: u32,
     pe: RtlPe,
-    double_buffer: bool,
+    banks: u32,
     rows_per_beat: u32,
     #[serde(skip)]
     config: ArrayConfig,
@@ -87,7 +88,7 @@ impl ArrayDesign {
             cols: cfg.cols(),
             acc_bits: cfg.acc_bits(),
             pe,
-            double_buffer: cfg.double_buffer(),
+            banks: cfg.weight_banks(),
             rows_per_beat: cfg.weight_rows_per_cycle(),
             config: cfg.clone(),
         })
@@ -96,6 +97,11 @@ impl ArrayDesign {
     /// The architecture this design was made from.
     pub fn config(&self) -> &ArrayConfig {
         &self.config
+    }
+    /// The array top's structure (skew, de-skew, valid pipeline, weight
+    /// lanes), shared with the simulator's models.
+    pub fn structure(&self) -> ArrayStructure {
+        ArrayStructure::of(&self.config)
     }
     /// Rows R (the reduction index k).
     pub fn rows(&self) -> u32 {
@@ -113,9 +119,17 @@ impl ArrayDesign {
     pub fn pe(&self) -> RtlPe {
         self.pe
     }
-    /// Two weight banks (load while streaming).
+    /// Two or more weight banks (load while streaming).
     pub fn double_buffer(&self) -> bool {
-        self.double_buffer
+        self.banks > 1
+    }
+    /// Weight banks per PE.
+    pub fn banks(&self) -> u32 {
+        self.banks
+    }
+    /// Bits of the bank index a token carries (at least 1).
+    pub fn bank_bits(&self) -> u32 {
+        (32 - (self.banks - 1).leading_zeros()).max(1)
     }
     /// Weight rows written per `w_data` beat (L).
     pub fn rows_per_beat(&self) -> u32 {
@@ -149,8 +163,10 @@ impl ArrayDesign {
         if self.rows_per_beat != 1 {
             name.push_str(&format!("_l{}", self.rows_per_beat));
         }
-        if self.double_buffer {
-            name.push_str("_db");
+        match self.banks {
+            1 => {}
+            2 => name.push_str("_db"),
+            b => name.push_str(&format!("_b{b}")),
         }
         name
     }

@@ -1,9 +1,11 @@
-//! Runtime accumulator width → const-generic PE type.
+//! Runtime accumulator width and bank count → const-generic PE type.
 //!
-//! rust-hdl types carry their width as a const generic; the generator picks
-//! the width at run time, so every supported width is instantiated once here.
+//! rust-hdl types carry their widths as const generics; the generator picks
+//! them at run time, so every supported pair (accumulator bits, bank-index
+//! bits) is instantiated once here.
 
-/// Calls `$f::<PE type>($args...)` for the PE and accumulator width of `$design`.
+/// Calls `$f::<PE type>($args...)` for the PE, accumulator width and bank
+/// count of `$design`.
 macro_rules! with_pe {
     ($design:expr, $f:ident $args:tt) => {
         with_pe!(@widths $design, $f, $args;
@@ -11,11 +13,15 @@ macro_rules! with_pe {
     };
     (@widths $design:expr, $f:ident, $args:tt; $($a:literal)*) => {{
         let d: &$crate::design::ArrayDesign = $design;
-        match (d.pe(), d.acc_bits()) {
-            $( ($crate::design::RtlPe::Ternary, $a) => $f::<$crate::pe::TernaryPe<$a>> $args, )*
+        match (d.pe(), d.acc_bits(), d.bank_bits()) {
+            $( ($crate::design::RtlPe::Ternary, $a, 1) => $f::<$crate::pe::TernaryPe<$a, 1>> $args, )*
+            $( ($crate::design::RtlPe::Ternary, $a, 2) => $f::<$crate::pe::TernaryPe<$a, 2>> $args, )*
+            $( ($crate::design::RtlPe::Ternary, $a, 3) => $f::<$crate::pe::TernaryPe<$a, 3>> $args, )*
             // mac-int8 accumulators are at least 16 bits (ArrayConfig guarantees it).
-            $( ($crate::design::RtlPe::MacInt8, $a) if $a >= 16 => $f::<$crate::pe::MacInt8Pe<$a>> $args, )*
-            (pe, a) => unreachable!("ArrayDesign admitted {} with {a}-bit accumulators", pe.name()),
+            $( ($crate::design::RtlPe::MacInt8, $a, 1) if $a >= 16 => $f::<$crate::pe::MacInt8Pe<$a, 1>> $args, )*
+            $( ($crate::design::RtlPe::MacInt8, $a, 2) if $a >= 16 => $f::<$crate::pe::MacInt8Pe<$a, 2>> $args, )*
+            $( ($crate::design::RtlPe::MacInt8, $a, 3) if $a >= 16 => $f::<$crate::pe::MacInt8Pe<$a, 3>> $args, )*
+            (pe, a, b) => unreachable!("ArrayDesign admitted {} with {a}-bit accumulators and {b}-bit bank indices", pe.name()),
         }
     }};
 }

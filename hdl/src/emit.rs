@@ -8,6 +8,7 @@ use crate::dispatch::with_pe;
 use crate::pe::ArrayPe;
 use rust_hdl::prelude::generate_verilog;
 use std::fmt::Write;
+use tritone_sim::array_model::ArrayStructure;
 
 /// The complete, synthesizable Verilog of `design` (top module
 /// [`ArrayDesign::top_name`] plus its PE modules). Deterministic.
@@ -30,10 +31,10 @@ pub fn verilog_named(design: &ArrayDesign, top: &str) -> String {
         design.cols(),
         design.pe().name(),
         design.acc_bits(),
-        if design.double_buffer() {
-            ", double-buffered weights"
-        } else {
-            ""
+        match design.banks() {
+            1 => String::new(),
+            2 => ", double-buffered weights".to_string(),
+            b => format!(", {b} weight banks"),
         },
     );
     v.push_str(&top_module(design, &top, &pe_name));
@@ -48,7 +49,7 @@ pub fn verilog_named(design: &ArrayDesign, top: &str) -> String {
 /// rust-hdl's Verilog for one PE, with its modules renamed: `top` becomes
 /// `pe_name`, `top$x` becomes `pe_name_x`.
 pub fn pe_modules(design: &ArrayDesign, pe_name: &str) -> String {
-    let raw = with_pe!(design, pe_verilog());
+    let raw = with_pe!(design, pe_verilog(design.banks() as usize));
     let renamed = raw.replace("top$", &format!("{pe_name}_"));
     let mut out = String::new();
     for line in renamed.lines() {
@@ -66,8 +67,8 @@ pub fn pe_modules(design: &ArrayDesign, pe_name: &str) -> String {
     out
 }
 
-fn pe_verilog<P: ArrayPe>() -> String {
-    let mut pe = P::default();
+fn pe_verilog<P: ArrayPe>(banks: usize) -> String {
+    let mut pe = P::with_banks(banks);
     pe.connect_all();
     generate_verilog(&pe)
 }
@@ -87,7 +88,8 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     );
     let wb = d.pe().weight_bits();
     let bw = counter_bits(b);
-    let db = d.double_buffer();
+    let nb = d.banks();
+    let bb = d.bank_bits();
     let mut v = String::new();
     let _ = write!(
         v,
@@ -106,6 +108,7 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     localparam A = {a};
     localparam L = {l};
     localparam WB = {wb};
+    localparam BB = {bb};
 
     // Weight control: beat counter over the B = {b} beats of a tile load.
     reg  [{bwm}:0] w_beat;
@@ -117,17 +120,17 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
         bwm = bw - 1,
         blast = b - 1,
     );
-    if db {
-        v.push_str(
-            r#"    // load_bank: bank being written; cur_bank: bank of the last completed load,
-    // which every newly accepted token uses.
-    reg  load_bank;
-    reg  cur_bank;
-    wire [1:0] bank_we = load_bank ? 2'b10 : 2'b01;
-"#,
+    if nb > 1 {
+        let _ = write!(
+            v,
+            r#"    // load_bank: bank being written ({nb} banks, in turn); cur_bank: bank
+    // of the last completed load, which every newly accepted token uses.
+    reg  [BB-1:0] load_bank;
+    reg  [BB-1:0] cur_bank;
+"#
         );
     } else {
-        v.push_str("    wire cur_bank = 1'b0;\n    wire [1:0] bank_we = 2'b01;\n");
+        v.push_str("    wire [BB-1:0] load_bank = 1'b0;\n    wire [BB-1:0] cur_bank = 1'b0;\n");
     }
     let _ = write!(
         v,
@@ -144,39 +147,41 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     end
 
     // Valid pipeline: a token accepted at edge e leaves after edge e + R + C - 1.
-    reg [R+C-1:0] valid_pipe;
+    localparam VD = {vd};
+    reg [VD-1:0] valid_pipe;
     always @(posedge clk) begin
-        if (rst) valid_pipe <= {{(R+C){{1'b0}}}};
-        else     valid_pipe <= {{valid_pipe[R+C-2:0], x_valid}};
+        if (rst) valid_pipe <= {{VD{{1'b0}}}};
+        else     valid_pipe <= {{valid_pipe[VD-2:0], x_valid}};
     end
-    assign y_valid = valid_pipe[R+C-1];
+    assign y_valid = valid_pipe[VD-1];
 
     // One net per PE and signal (index r*C+c): arrays, not wide vectors, so an
     // event-driven simulator re-evaluates only the neighbour a change feeds.
     wire [7:0]   a_in     [0:R*C-1];   // activation entering PE(r,c)
-    wire         bank_in  [0:R*C-1];   // its bank bit
+    wire [BB-1:0] bank_in  [0:R*C-1];  // its bank index
     wire [7:0]   a_out    [0:R*C-1];   // registered activation of PE(r,c)
-    wire         bank_out [0:R*C-1];
+    wire [BB-1:0] bank_out [0:R*C-1];
     wire [A-1:0] p_in     [0:R*C-1];   // partial sum entering PE(r,c)
     wire [A-1:0] p_out    [0:R*C-1];   // registered partial sum of PE(r,c)
 
     genvar r, c;
     generate
         for (r = 0; r < R; r = r + 1) begin : g_row
-            // Skew: row r delays its activation (with the token's bank bit) by r+1 registers.
-            reg [9*(r+1)-1:0] skew;
-            if (r == 0) begin : g_first
-                always @(posedge clk) skew <= {{cur_bank, x_data[7:0]}};
+            // Skew: row r delays its activation (with the token's bank index) by SD registers.
+            localparam SD = {sd};
+            reg [(8+BB)*SD-1:0] skew;
+            if (SD == 1) begin : g_first
+                always @(posedge clk) skew <= {{cur_bank, x_data[8*r +: 8]}};
             end else begin : g_rest
-                always @(posedge clk) skew <= {{skew[9*r-1:0], cur_bank, x_data[8*r +: 8]}};
+                always @(posedge clk) skew <= {{skew[(8+BB)*(SD-1)-1:0], cur_bank, x_data[8*r +: 8]}};
             end
-            assign a_in[r*C]    = skew[9*r +: 8];
-            assign bank_in[r*C] = skew[9*r + 8];
+            assign a_in[r*C]    = skew[(8+BB)*(SD-1) +: 8];
+            assign bank_in[r*C] = skew[(8+BB)*(SD-1) + 8 +: BB];
             // The last column's activation leaves the array unconsumed
             // (Verilator's `unused` idiom marks it as intended).
             wire unused_row_end = &{{1'b0, a_out[r*C+C-1], bank_out[r*C+C-1]}};
-            // Weight row r is written by beat r / L, lane r % L.
-            wire row_we = w_valid && ({{{{{pad}{{1'b0}}}}, w_beat}} == r / L);
+            // Weight row r is written by beat {row_beat}.
+            wire row_we = w_valid && ({{{{{pad}{{1'b0}}}}, w_beat}} == {row_beat});
             for (c = 0; c < C; c = c + 1) begin : g_col
                 if (c > 0) begin : g_link
                     assign a_in[r*C+c]    = a_out[r*C+c-1];
@@ -192,41 +197,52 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
                     .a_in(a_in[r*C+c]),
                     .bank_in(bank_in[r*C+c]),
                     .p_in(p_in[r*C+c]),
-                    .w_code(w_data[WB*((r % L)*C + c) +: WB]),
-                    .w_we(row_we ? bank_we : 2'b00),
+                    .w_code(w_data[WB*{lane} +: WB]),
+                    .w_en(row_we),
+                    .w_bank(load_bank),
                     .a_out(a_out[r*C+c]),
                     .bank_out(bank_out[r*C+c]),
                     .p_out(p_out[r*C+c])
                 );
             end
         end
-        // De-skew: column c waits C-1-c registers so a whole token leaves together.
+        // De-skew: column c waits DD registers so a whole token leaves together.
         for (c = 0; c < C; c = c + 1) begin : g_out
-            if (c == C - 1) begin : g_direct
+            localparam DD = {dd};
+            if (DD == 0) begin : g_direct
                 assign y_data[A*c +: A] = p_out[(R-1)*C+c];
             end else begin : g_delay
-                reg [A*(C-1-c)-1:0] deskew;
-                if (c == C - 2) begin : g_one
+                reg [A*DD-1:0] deskew;
+                if (DD == 1) begin : g_one
                     always @(posedge clk) deskew <= p_out[(R-1)*C+c];
                 end else begin : g_many
-                    always @(posedge clk) deskew <= {{deskew[A*(C-2-c)-1:0], p_out[(R-1)*C+c]}};
+                    always @(posedge clk) deskew <= {{deskew[A*(DD-1)-1:0], p_out[(R-1)*C+c]}};
                 end
-                assign y_data[A*c +: A] = deskew[A*(C-2-c) +: A];
+                assign y_data[A*c +: A] = deskew[A*(DD-1) +: A];
             end
         end
     endgenerate
 endmodule
 "#,
         pad = 32 - bw,
-        rst_banks = if db {
-            "\n            load_bank <= 1'b0;\n            cur_bank <= 1'b0;"
+        vd = ArrayStructure::valid_depth(),
+        sd = ArrayStructure::skew_depth(),
+        dd = ArrayStructure::deskew_depth(),
+        row_beat = ArrayStructure::row_beat(),
+        lane = ArrayStructure::weight_lane(),
+        rst_banks = if nb > 1 {
+            "\n            load_bank <= {BB{1'b0}};\n            cur_bank <= {BB{1'b0}};"
+                .to_string()
         } else {
-            ""
+            String::new()
         },
-        swap_banks = if db {
-            "\n                cur_bank <= load_bank;\n                load_bank <= ~load_bank;"
+        swap_banks = if nb > 1 {
+            format!(
+                "\n                cur_bank <= load_bank;\n                load_bank <= (load_bank == {bb}'d{last}) ? {{BB{{1'b0}}}} : load_bank + {bb}'d1;",
+                last = nb - 1
+            )
         } else {
-            ""
+            String::new()
         },
     );
     v

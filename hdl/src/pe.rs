@@ -47,33 +47,35 @@ fn mask(bits: usize) -> u64 {
 /// Ternary PE: adds, subtracts or skips the INT8 activation according to a
 /// 2-bit weight code (`01` = +1, `11` = −1, `00` = 0). No multiplier.
 ///
-/// Two weight banks; `bank_in` (travelling with the activation) selects the
-/// bank a token uses, `w_we[b]` writes `w_code` into bank `b`.
+/// One weight register per bank (1 to 2^`BB` banks, as many as the array
+/// has); `bank_in` (travelling with the activation, `BB` bits) selects the
+/// bank a token uses; `w_en` writes `w_code` into bank `w_bank`.
 #[derive(LogicBlock)]
-pub struct TernaryPe<const A: usize> {
+pub struct TernaryPe<const A: usize, const BB: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Activation from the left neighbour (or the skew chain).
     pub a_in: Signal<In, Bits<8>>,
-    /// Bank bit travelling with `a_in`.
-    pub bank_in: Signal<In, Bit>,
+    /// Bank index travelling with `a_in`.
+    pub bank_in: Signal<In, Bits<BB>>,
     /// Partial sum from the PE above (0 for row 0).
     pub p_in: Signal<In, Bits<A>>,
     /// Weight code to store.
     pub w_code: Signal<In, Bits<2>>,
-    /// Write enable per bank (bit b writes bank b).
-    pub w_we: Signal<In, Bits<2>>,
+    /// Write `w_code` into bank `w_bank`.
+    pub w_en: Signal<In, Bit>,
+    /// The bank written.
+    pub w_bank: Signal<In, Bits<BB>>,
     /// Registered activation, to the right neighbour.
     pub a_out: Signal<Out, Bits<8>>,
-    /// Registered bank bit, to the right neighbour.
-    pub bank_out: Signal<Out, Bit>,
+    /// Registered bank index, to the right neighbour.
+    pub bank_out: Signal<Out, Bits<BB>>,
     /// Registered partial sum, to the PE below.
     pub p_out: Signal<Out, Bits<A>>,
     a: DFF<Bits<8>>,
-    bank: DFF<Bit>,
+    bank: DFF<Bits<BB>>,
     p: DFF<Bits<A>>,
-    w0: DFF<Bits<2>>,
-    w1: DFF<Bits<2>>,
+    w: Vec<DFF<Bits<2>>>,
     sext: SignExtend<A>,
     wsel: Signal<Local, Bits<2>>,
     operand: Signal<Local, Bits<A>>,
@@ -84,23 +86,28 @@ pub struct TernaryPe<const A: usize> {
     one: Constant<Bits<A>>,
 }
 
-impl<const A: usize> Default for TernaryPe<A> {
-    fn default() -> Self {
+impl<const A: usize, const BB: usize> TernaryPe<A, BB> {
+    /// A PE with `banks` weight banks (1 ..= 2^BB).
+    pub fn new(banks: usize) -> Self {
+        assert!(
+            (1..=1 << BB).contains(&banks),
+            "{banks} banks in a {BB}-bit bank index"
+        );
         Self {
             clock: Default::default(),
             a_in: Default::default(),
             bank_in: Default::default(),
             p_in: Default::default(),
             w_code: Default::default(),
-            w_we: Default::default(),
+            w_en: Default::default(),
+            w_bank: Default::default(),
             a_out: Default::default(),
             bank_out: Default::default(),
             p_out: Default::default(),
             a: Default::default(),
             bank: Default::default(),
             p: Default::default(),
-            w0: Default::default(),
-            w1: Default::default(),
+            w: (0..banks).map(|_| Default::default()).collect(),
             sext: Default::default(),
             wsel: Default::default(),
             operand: Default::default(),
@@ -113,21 +120,24 @@ impl<const A: usize> Default for TernaryPe<A> {
     }
 }
 
-impl<const A: usize> Logic for TernaryPe<A> {
+impl<const A: usize, const BB: usize> Logic for TernaryPe<A, BB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, a, bank, p, w0, w1);
+        dff_setup!(self, clock, a, bank, p);
         self.a.d.next = self.a_in.val();
         self.bank.d.next = self.bank_in.val();
-        if self.w_we.val().get_bit(0) {
-            self.w0.d.next = self.w_code.val();
+        for i in 0..self.w.len() {
+            self.w[i].clock.next = self.clock.val();
+            self.w[i].d.next = self.w[i].q.val();
+            if self.w_en.val() & (self.w_bank.val().index() == i) {
+                self.w[i].d.next = self.w_code.val();
+            }
         }
-        if self.w_we.val().get_bit(1) {
-            self.w1.d.next = self.w_code.val();
-        }
-        self.wsel.next = self.w0.q.val();
-        if self.bank_in.val() {
-            self.wsel.next = self.w1.q.val();
+        self.wsel.next = self.w[0].q.val();
+        for i in 1..self.w.len() {
+            if self.bank_in.val().index() == i {
+                self.wsel.next = self.w[i].q.val();
+            }
         }
         // One adder: p_in + x for +1, p_in + !x + 1 (= p_in − x) for −1,
         // p_in + 0 for 0 (and for the unused code 10).
@@ -184,77 +194,86 @@ impl<const A: usize> Logic for MulInt8<A> {
 }
 
 /// MAC-INT8 PE: `p <= p_in + a_in · w` with an 8-bit two's-complement weight.
-/// The baseline the ternary PE is compared against.
+/// The baseline the ternary PE is compared against; banks as in [`TernaryPe`].
 #[derive(LogicBlock)]
-pub struct MacInt8Pe<const A: usize> {
+pub struct MacInt8Pe<const A: usize, const BB: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Activation from the left neighbour (or the skew chain).
     pub a_in: Signal<In, Bits<8>>,
-    /// Bank bit travelling with `a_in`.
-    pub bank_in: Signal<In, Bit>,
+    /// Bank index travelling with `a_in`.
+    pub bank_in: Signal<In, Bits<BB>>,
     /// Partial sum from the PE above (0 for row 0).
     pub p_in: Signal<In, Bits<A>>,
     /// Weight to store.
     pub w_code: Signal<In, Bits<8>>,
-    /// Write enable per bank (bit b writes bank b).
-    pub w_we: Signal<In, Bits<2>>,
+    /// Write `w_code` into bank `w_bank`.
+    pub w_en: Signal<In, Bit>,
+    /// The bank written.
+    pub w_bank: Signal<In, Bits<BB>>,
     /// Registered activation, to the right neighbour.
     pub a_out: Signal<Out, Bits<8>>,
-    /// Registered bank bit, to the right neighbour.
-    pub bank_out: Signal<Out, Bit>,
+    /// Registered bank index, to the right neighbour.
+    pub bank_out: Signal<Out, Bits<BB>>,
     /// Registered partial sum, to the PE below.
     pub p_out: Signal<Out, Bits<A>>,
     a: DFF<Bits<8>>,
-    bank: DFF<Bit>,
+    bank: DFF<Bits<BB>>,
     p: DFF<Bits<A>>,
-    w0: DFF<Bits<8>>,
-    w1: DFF<Bits<8>>,
+    w: Vec<DFF<Bits<8>>>,
     mul: MulInt8<A>,
     wsel: Signal<Local, Bits<8>>,
 }
 
-impl<const A: usize> Default for MacInt8Pe<A> {
-    fn default() -> Self {
+impl<const A: usize, const BB: usize> MacInt8Pe<A, BB> {
+    /// A PE with `banks` weight banks (1 ..= 2^BB).
+    pub fn new(banks: usize) -> Self {
+        assert!(
+            (1..=1 << BB).contains(&banks),
+            "{banks} banks in a {BB}-bit bank index"
+        );
         Self {
             clock: Default::default(),
             a_in: Default::default(),
             bank_in: Default::default(),
             p_in: Default::default(),
             w_code: Default::default(),
-            w_we: Default::default(),
+            w_en: Default::default(),
+            w_bank: Default::default(),
             a_out: Default::default(),
             bank_out: Default::default(),
             p_out: Default::default(),
             a: Default::default(),
             bank: Default::default(),
             p: Default::default(),
-            w0: Default::default(),
-            w1: Default::default(),
+            w: (0..banks).map(|_| Default::default()).collect(),
             mul: Default::default(),
             wsel: Default::default(),
         }
     }
 }
 
-impl<const A: usize> Logic for MacInt8Pe<A> {
+impl<const A: usize, const BB: usize> Logic for MacInt8Pe<A, BB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, a, bank, p, w0, w1);
+        dff_setup!(self, clock, a, bank, p);
         self.a.d.next = self.a_in.val();
         self.bank.d.next = self.bank_in.val();
-        if self.w_we.val().get_bit(0) {
-            self.w0.d.next = self.w_code.val();
-        }
-        if self.w_we.val().get_bit(1) {
-            self.w1.d.next = self.w_code.val();
+        for i in 0..self.w.len() {
+            self.w[i].clock.next = self.clock.val();
+            self.w[i].d.next = self.w[i].q.val();
+            if self.w_en.val() & (self.w_bank.val().index() == i) {
+                self.w[i].d.next = self.w_code.val();
+            }
         }
         // Select the bank in a local first: a submodule input assigned twice
         // in one pass glitches, and an event-driven simulator would loop
         // through the multiplier forever.
-        self.wsel.next = self.w0.q.val();
-        if self.bank_in.val() {
-            self.wsel.next = self.w1.q.val();
+        self.wsel.next = self.w[0].q.val();
+        for i in 1..self.w.len() {
+            if self.bank_in.val().index() == i {
+                self.wsel.next = self.w[i].q.val();
+            }
         }
         self.mul.x.next = self.a_in.val();
         self.mul.w.next = self.wsel.val();
@@ -267,29 +286,36 @@ impl<const A: usize> Logic for MacInt8Pe<A> {
 
 /// What the array needs from a PE block: drive its inputs, read its registers.
 /// Values are raw bit patterns (two's complement, low bits).
-pub trait ArrayPe: Block + Default {
-    /// Sets every input for the coming clock edge.
-    fn drive(&mut self, a: u64, bank: bool, p: u64, w: u64, we: u64);
-    /// The registered (activation, bank bit, partial sum).
-    fn outputs(&self) -> (u64, bool, u64);
+pub trait ArrayPe: Block {
+    /// A PE with `banks` weight banks.
+    fn with_banks(banks: usize) -> Self;
+    /// Sets every input for the coming clock edge; `w` is written into
+    /// bank `w_bank` when `w_en`.
+    fn drive(&mut self, a: u64, bank: u64, p: u64, w: u64, w_en: bool, w_bank: u64);
+    /// The registered (activation, bank index, partial sum).
+    fn outputs(&self) -> (u64, u64, u64);
     /// Drives the clock line.
     fn set_clock(&mut self, high: bool);
 }
 
 macro_rules! impl_array_pe {
     ($pe:ident) => {
-        impl<const A: usize> ArrayPe for $pe<A> {
-            fn drive(&mut self, a: u64, bank: bool, p: u64, w: u64, we: u64) {
+        impl<const A: usize, const BB: usize> ArrayPe for $pe<A, BB> {
+            fn with_banks(banks: usize) -> Self {
+                $pe::new(banks)
+            }
+            fn drive(&mut self, a: u64, bank: u64, p: u64, w: u64, w_en: bool, w_bank: u64) {
                 self.a_in.next = a.into();
-                self.bank_in.next = bank;
+                self.bank_in.next = bank.into();
                 self.p_in.next = p.into();
                 self.w_code.next = w.into();
-                self.w_we.next = we.into();
+                self.w_en.next = w_en;
+                self.w_bank.next = w_bank.into();
             }
-            fn outputs(&self) -> (u64, bool, u64) {
+            fn outputs(&self) -> (u64, u64, u64) {
                 (
                     self.a_out.val().index() as u64,
-                    self.bank_out.val(),
+                    self.bank_out.val().index() as u64,
                     self.p_out.val().index() as u64,
                 )
             }

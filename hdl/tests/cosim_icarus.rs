@@ -41,6 +41,18 @@ fn spread_of_shapes_bit_exact_in_icarus() {
 }
 
 #[test]
+fn four_and_eight_weight_banks_in_icarus() {
+    for (r, c, pe, banks, l) in [
+        (4, 3, Ternary, 4, 2),
+        (5, 4, MacInt8, 4, 1),
+        (3, 6, Ternary, 8, 3),
+    ] {
+        let d = common::design_banks(r, c, pe, banks, l);
+        check(&d, &workload(&d, 23));
+    }
+}
+
+#[test]
 fn several_weight_rows_per_beat_in_icarus() {
     for (r, c, l, db) in [(5, 3, 2, false), (7, 4, 3, true)] {
         let d = design(r, c, Ternary, db, l);

@@ -21,7 +21,7 @@ struct Case {
     r: u32,
     c: u32,
     l: u32,
-    db: bool,
+    banks: u32,
     pe: PeKind,
     five: bool,
     /// DRAM GB/s at 100 MHz (10 × bytes per edge).
@@ -37,7 +37,7 @@ impl Case {
             r,
             c,
             l: 1,
-            db: true,
+            banks: 2,
             pe: PeKind::Ternary,
             five: false,
             gbps,
@@ -53,7 +53,7 @@ impl Case {
             rows: Some(self.r),
             cols: Some(self.c),
             weight_rows_per_cycle: Some(self.l),
-            double_buffer: Some(self.db),
+            weight_banks: Some(self.banks),
             pe: Some(self.pe),
             weight_packing: Some(if self.five {
                 WeightPacking::FiveTritsPerByte
@@ -91,13 +91,7 @@ impl Case {
 fn check(case: &Case, job: &EngineJob, pacing: Pacing, sim: Simulator) -> u64 {
     let design = EngineDesign::new(&case.config()).unwrap();
     let stim = EngineStimulus::new(&design, job).unwrap();
-    let rep = cosimulate(
-        &design,
-        &stim,
-        TestbenchOptions { pacing, vcd: false },
-        sim,
-    )
-    .unwrap();
+    let rep = cosimulate(&design, &stim, TestbenchOptions { pacing, vcd: false }, sim).unwrap();
     assert!(rep.passed, "{case:?} {pacing:?}:\n{}", rep.log);
     let cycles = rep.cycles.expect("the PASS line carries the cycles");
     if pacing == Pacing::Dram {
@@ -132,7 +126,12 @@ fn check(case: &Case, job: &EngineJob, pacing: Pacing, sim: Simulator) -> u64 {
 }
 
 fn mapping(case: &Case) -> Mapping {
-    Mapping::of(&Geometry::of(&case.config()).unwrap(), &case.shape(), OperandHome::Dram).unwrap()
+    Mapping::of(
+        &Geometry::of(&case.config()).unwrap(),
+        &case.shape(),
+        OperandHome::Dram,
+    )
+    .unwrap()
 }
 
 /// Shapes and engines chosen so that together they cover every mapping
@@ -153,7 +152,7 @@ fn cases() -> Vec<Case> {
         Case::new(16, 8, 25.6, (2, 2, 2), (37, 47, 23)),
     ];
     let mut single = Case::new(8, 8, 20.0, (1, 1, 1), (20, 50, 30));
-    single.db = false;
+    single.banks = 1;
     v.push(single);
     let mut wide = Case::new(4, 4, 6.4, (1, 1, 1), (9, 40, 70));
     wide.stream = Some(64);
@@ -172,7 +171,7 @@ fn cases() -> Vec<Case> {
     v.push(mac);
     let mut mac_single = Case::new(4, 8, 3.2, (1, 1, 1), (30, 100, 20));
     mac_single.pe = PeKind::MacInt8;
-    mac_single.db = false;
+    mac_single.banks = 1;
     v.push(mac_single);
     let mut five = Case::new(8, 8, 0.8, (1, 1, 1), (13, 50, 30));
     five.five = true;
@@ -184,6 +183,15 @@ fn cases() -> Vec<Case> {
     five_refetch.five = true;
     v.push(five_refetch);
     v.push(Case::new(8, 8, 100.0, (8, 8, 8), (70, 300, 90)));
+    // More banks: one-token folds reload the array faster than a bank drains.
+    let mut four = Case::new(8, 8, 3.2, (1, 1, 1), (1, 200, 90));
+    four.banks = 4;
+    four.l = 2;
+    v.push(four);
+    let mut eight = Case::new(4, 8, 1.6, (1, 1, 1), (3, 60, 50));
+    eight.banks = 8;
+    eight.l = 4;
+    v.push(eight);
     v
 }
 
@@ -193,12 +201,20 @@ fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus() {
     assert!(cases.len() >= 20, "{} shapes", cases.len());
     let maps: Vec<Mapping> = cases.iter().map(mapping).collect();
     // The spread is real: every mapping feature appears.
-    assert!(maps.iter().any(|m| m.activations == ActivationFeed::PerFold));
-    assert!(maps.iter().any(|m| m.activations == ActivationFeed::PerChunk && m.chunks > 1));
+    assert!(maps
+        .iter()
+        .any(|m| m.activations == ActivationFeed::PerFold));
+    assert!(maps
+        .iter()
+        .any(|m| m.activations == ActivationFeed::PerChunk && m.chunks > 1));
     assert!(maps.iter().any(|m| !m.weights_resident && m.chunks > 1));
     assert!(maps.iter().any(|m| m.chunk_tokens == 1));
     for (i, case) in cases.iter().enumerate() {
-        let job = EngineJob::random(&EngineDesign::new(&case.config()).unwrap(), case.shape(), i as u64);
+        let job = EngineJob::random(
+            &EngineDesign::new(&case.config()).unwrap(),
+            case.shape(),
+            i as u64,
+        );
         check(case, &job, Pacing::Dram, Simulator::Icarus);
     }
 }
@@ -224,21 +240,26 @@ fn the_cases_span_throttled_and_unthrottled_streams() {
         .collect();
     let throttled = ratios.iter().filter(|&&r| r > 1.5).count();
     let free = ratios.iter().filter(|&&r| r < 1.05).count();
-    assert!(throttled >= 4 && free >= 4, "cycles / unthrottled cycles: {ratios:.2?}");
+    assert!(
+        throttled >= 4 && free >= 4,
+        "cycles / unthrottled cycles: {ratios:.2?}"
+    );
 }
 
 #[test]
 fn extreme_and_zero_operands_are_exact() {
-    for case in [
-        Case::new(8, 8, 1.6, (1, 1, 1), (6, 100, 20)),
-        {
-            let mut c = Case::new(4, 8, 1.6, (1, 1, 1), (6, 100, 20));
-            c.pe = PeKind::MacInt8;
-            c
-        },
-    ] {
+    for case in [Case::new(8, 8, 1.6, (1, 1, 1), (6, 100, 20)), {
+        let mut c = Case::new(4, 8, 1.6, (1, 1, 1), (6, 100, 20));
+        c.pe = PeKind::MacInt8;
+        c
+    }] {
         let design = EngineDesign::new(&case.config()).unwrap();
-        check(&case, &EngineJob::extreme(&design, case.shape()), Pacing::Dram, Simulator::Icarus);
+        check(
+            &case,
+            &EngineJob::extreme(&design, case.shape()),
+            Pacing::Dram,
+            Simulator::Icarus,
+        );
         let mut zero = EngineJob::random(&design, case.shape(), 3);
         zero.x.iter_mut().for_each(|v| *v = 0);
         check(&case, &zero, Pacing::Dram, Simulator::Icarus);
@@ -273,7 +294,10 @@ fn verilator_runs_are_exact() {
     let mut five = Case::new(16, 16, 1.6, (1, 1, 1), (13, 70, 50));
     five.five = true;
     for (case, pacing) in [
-        (Case::new(8, 8, 0.1, (1, 1, 1), (20, 200, 100)), Pacing::Dram),
+        (
+            Case::new(8, 8, 0.1, (1, 1, 1), (20, 200, 100)),
+            Pacing::Dram,
+        ),
         (
             Case::new(8, 8, 0.8, (1, 1, 1), (30, 1100, 20)),
             Pacing::Random {
@@ -292,7 +316,12 @@ fn verilator_runs_are_exact() {
             assert!(forwards(&case), "the forwarding case no longer forwards");
         }
         let design = EngineDesign::new(&case.config()).unwrap();
-        check(&case, &EngineJob::random(&design, case.shape(), 5), pacing, Simulator::Verilator);
+        check(
+            &case,
+            &EngineJob::random(&design, case.shape(), 5),
+            pacing,
+            Simulator::Verilator,
+        );
     }
 }
 
@@ -311,7 +340,9 @@ fn forwards(case: &Case) -> bool {
     let mut t = Trace::default();
     run(&cfg, &p, Some(&mut t)).unwrap();
     t.folds.windows(2).any(|w| {
-        w[0].0 .1 == w[1].0 .1 && w[1].1.first_accept == w[0].1.last_accept + 1 && p.mapping.chunk_tokens == 1
+        w[0].0 .1 == w[1].0 .1
+            && w[1].1.first_accept == w[0].1.last_accept + 1
+            && p.mapping.chunk_tokens == 1
     })
 }
 
@@ -328,7 +359,11 @@ fn the_control_interface_follows_the_protocol_in_icarus_and_verilator() {
     std::fs::write(&tb, protocol_testbench(&design)).unwrap();
     let run = |cmd: &mut std::process::Command| {
         let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let exe = dir.path().join("ptb.vvp");
@@ -341,10 +376,21 @@ fn the_control_interface_follows_the_protocol_in_icarus_and_verilator() {
     assert!(log.contains(PASS_MARK), "{log}");
     let obj = dir.path().join("obj");
     run(std::process::Command::new("verilator")
-        .args(["--binary", "-j", "2", "-O1", "-Wno-fatal", "--top-module", &format!("{top}_ptb"), "-Mdir"])
+        .args([
+            "--binary",
+            "-j",
+            "2",
+            "-O1",
+            "-Wno-fatal",
+            "--top-module",
+            &format!("{top}_ptb"),
+            "-Mdir",
+        ])
         .arg(&obj)
         .arg(&tb)
         .arg(&rtl));
-    let log = run(&mut std::process::Command::new(obj.join(format!("V{top}_ptb"))));
+    let log = run(&mut std::process::Command::new(
+        obj.join(format!("V{top}_ptb")),
+    ));
     assert!(log.contains(PASS_MARK), "{log}");
 }

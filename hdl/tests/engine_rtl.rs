@@ -9,7 +9,15 @@ use tritone_hdl::HdlError;
 use tritone_sim::config::{Buffers, WeightPacking};
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 
-fn design(r: u32, c: u32, l: u32, pe: PeKind, five: bool, db: bool, stream: Option<u32>) -> EngineDesign {
+fn design(
+    r: u32,
+    c: u32,
+    l: u32,
+    pe: PeKind,
+    five: bool,
+    db: bool,
+    stream: Option<u32>,
+) -> EngineDesign {
     EngineDesign::new(
         &ArrayConfig::new(ArraySpec {
             rows: Some(r),
@@ -55,7 +63,11 @@ fn verilator_lint_wall_is_silent() {
             .output()
             .unwrap();
         let log = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success() && log.trim().is_empty(), "{}:\n{log}", d.top_name());
+        assert!(
+            out.status.success() && log.trim().is_empty(),
+            "{}:\n{log}",
+            d.top_name()
+        );
     }
 }
 
@@ -79,14 +91,35 @@ fn engines_that_cannot_run_are_refused_with_the_reason() {
         Err(HdlError::Unsupported(why)) => why,
         other => panic!("accepted: {other:?}"),
     };
-    assert!(why(cfg(ArraySpec { rows: Some(12), cols: Some(8), ..Default::default() })).contains("rows = 12"));
-    assert!(why(cfg(ArraySpec { rows: Some(8), cols: Some(1), ..Default::default() })).contains("fill at least one byte"));
-    assert!(why(cfg(ArraySpec { rows: Some(8), cols: Some(8), pe: Some(PeKind::MacFp16), ..Default::default() })).contains("mac-fp16"));
+    assert!(why(cfg(ArraySpec {
+        rows: Some(12),
+        cols: Some(8),
+        ..Default::default()
+    }))
+    .contains("rows = 12"));
+    assert!(why(cfg(ArraySpec {
+        rows: Some(8),
+        cols: Some(1),
+        ..Default::default()
+    }))
+    .contains("fill at least one byte"));
+    assert!(why(cfg(ArraySpec {
+        rows: Some(8),
+        cols: Some(8),
+        pe: Some(PeKind::MacFp16),
+        ..Default::default()
+    }))
+    .contains("mac-fp16"));
     // A weight buffer smaller than one tile never becomes a design at all.
     let small = ArrayConfig::new(ArraySpec {
         rows: Some(256),
         cols: Some(256),
-        buffers: Some(Buffers { weight_kib: 8, act_kib: 64, out_kib: 64, width_bits: 64 }),
+        buffers: Some(Buffers {
+            weight_kib: 8,
+            act_kib: 64,
+            out_kib: 64,
+            width_bits: 64,
+        }),
         ..Default::default()
     });
     assert!(small.unwrap_err().to_string().contains("weight_kib"));
@@ -99,9 +132,21 @@ fn the_manifest_and_the_doc_carry_the_register_map() {
     assert_eq!(m.registers.len(), regs::REGISTERS.len());
     assert_eq!(m.config_word, d.config_word());
     let json = serde_json::to_value(&m).unwrap();
-    for key in ["ports", "registers", "buffers", "mapping_rule", "input_stream", "output_stream", "timing"] {
+    for key in [
+        "ports",
+        "registers",
+        "buffers",
+        "mapping_rule",
+        "input_stream",
+        "output_stream",
+        "timing",
+    ] {
         assert!(json.get(key).is_some(), "manifest lacks {key}");
     }
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/engine.md")).unwrap();
-    assert!(doc.contains(&regs::markdown_table()), "docs/engine.md's register table differs from regs::REGISTERS");
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/engine.md")).unwrap();
+    assert!(
+        doc.contains(&regs::markdown_table()),
+        "docs/engine.md's register table differs from regs::REGISTERS"
+    );
 }

@@ -45,6 +45,33 @@ fn several_weight_rows_per_beat_including_a_partial_last_beat() {
 }
 
 #[test]
+fn four_and_eight_weight_banks_match_the_reference() {
+    for (r, c, pe, banks, l) in [
+        (4, 3, Ternary, 4, 2),
+        (5, 4, MacInt8, 4, 1),
+        (3, 6, Ternary, 8, 3),
+    ] {
+        let d = common::design_banks(r, c, pe, banks, l);
+        // Many short tiles in a row: every bank is loaded and reused.
+        let stim =
+            Stimulus::new(&d, &random_jobs(&d, &[1, 1, 2, 1, 1, 3, 1, 1, 1, 9, 1], 17)).unwrap();
+        assert_eq!(
+            simulate(&d, &stim).unwrap(),
+            stim.expected,
+            "{}",
+            d.top_name()
+        );
+        let stim = workload(&d, 4);
+        assert_eq!(
+            simulate(&d, &stim).unwrap(),
+            stim.expected,
+            "{}",
+            d.top_name()
+        );
+    }
+}
+
+#[test]
 fn back_to_back_stream_latency_is_the_documented_formula() {
     let d = design(5, 3, Ternary, false, 1);
     for m in [1usize, 2, 9, 40] {

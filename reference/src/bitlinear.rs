@@ -119,7 +119,9 @@ impl BitLinearOutput {
 /// BitLinear: `weight` is `[N, K]` (like `nn.Linear`), `input` is `[M, K]`;
 /// γ is recomputed (see [`bitlinear_with_gamma`]).
 ///
-/// Errors: [`ReferenceError::Shape`] if the K dimensions differ or K exceeds [`MAX_K`].
+/// Errors: [`ReferenceError::Shape`] if the K dimensions differ or K exceeds
+/// [`MAX_K`]; [`ReferenceError::Alloc`] if the results do not fit in memory
+/// (checked before any work).
 pub fn bitlinear(weight: &Matrix, input: &Matrix, variant: Variant) -> Result<BitLinearOutput> {
     bitlinear_with_gamma(weight, input, variant, None)
 }
@@ -161,6 +163,14 @@ pub fn bitlinear_with_gamma(
             });
         }
     }
+    let m = input.rows();
+    // Peak memory of the results, per [M, N] element: acc and its per-tile
+    // copy (4 + 4 bytes), output and output_bitlinear (4 + 4); per weight,
+    // the trit and its two select masks; per activation, one byte.
+    let bytes = 16 * m as u128 * n as u128 + 3 * n as u128 * k as u128 + m as u128 * k as u128;
+    crate::error::check_alloc(bytes, || {
+        format!("BitLinear with weight [{n}, {k}] and input [{m}, {k}] (output [{m}, {n}])")
+    })?;
     let (weights, weight_scale, class_scale, range) = match variant {
         Variant::B158 => {
             let w = match gamma {
@@ -176,7 +186,6 @@ pub fn bitlinear_with_gamma(
         }
     };
     let activations = quantize_activations_absmax(input, range);
-    let m = activations.m;
     let acc = ternary_matmul(&activations.q, &weights, m, k, n);
     // b1.58 dequantizes with the floored γ, 1 / scale, as transformers does.
     let output_gamma = class_scale.map_or(weight_scale, |s| 1.0 / s);

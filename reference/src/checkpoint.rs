@@ -10,11 +10,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use memmap2::Mmap;
 use safetensors::tensor::{Dtype, SafeTensors};
 
 use crate::error::{ReferenceError, Result};
 use crate::hf_config::{load_model_config, ModelConfig};
+use crate::input::{map_or_read, read_text, Bytes, MAX_TEXT_BYTES};
 
 /// The single-file weights name.
 pub const WEIGHTS_FILE: &str = "model.safetensors";
@@ -48,7 +48,7 @@ pub struct TensorRef<'a> {
 pub struct Checkpoint {
     dir: PathBuf,
     config: ModelConfig,
-    maps: Vec<(PathBuf, Mmap)>,
+    maps: Vec<(PathBuf, Bytes)>,
     tensors: HashMap<String, Entry>,
 }
 
@@ -97,10 +97,7 @@ impl Checkpoint {
                     ),
                 ));
             }
-            let f = std::fs::File::open(&path).map_err(io_err(&path))?;
-            // SAFETY: the map is read-only and private to this process; a
-            // checkpoint changed on disk while it runs is outside its contract.
-            let map = unsafe { Mmap::map(&f) }.map_err(io_err(&path))?;
+            let map = map_or_read(&path).map_err(io_err(&path))?;
             let st = SafeTensors::deserialize(&map).map_err(|e| ReferenceError::Safetensors {
                 path: path.clone(),
                 reason: e.to_string(),
@@ -159,7 +156,13 @@ impl Checkpoint {
         let (key, e) = self.tensors.get_key_value(name).ok_or_else(|| {
             let mut names: Vec<&str> = self.tensors.keys().map(String::as_str).collect();
             names.sort_unstable();
-            let shown = names.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+            // Escaped: a name from the file may hold a line break.
+            let shown = names
+                .iter()
+                .take(8)
+                .map(|n| n.escape_debug().to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             ReferenceError::MissingTensor {
                 path: self.dir.clone(),
                 name: name.to_string(),
@@ -223,22 +226,13 @@ pub fn expect_shape(t: &TensorRef<'_>, shape: &[usize]) -> Result<()> {
     Ok(())
 }
 
-/// The values of an F32, F16 or BF16 tensor as f32 (exact widening).
+/// The values of an F32, F16 or BF16 tensor as f32 (exact widening); a
+/// tensor too large for the memory left is an error, not an abort.
 pub fn widen(t: &TensorRef<'_>) -> Result<Vec<f32>> {
     let b = t.bytes;
-    Ok(match t.dtype {
-        Dtype::F32 => b
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
-        Dtype::F16 => b
-            .chunks_exact(2)
-            .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32())
-            .collect(),
-        Dtype::BF16 => b
-            .chunks_exact(2)
-            .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32())
-            .collect(),
+    let width = match t.dtype {
+        Dtype::F32 => 4,
+        Dtype::F16 | Dtype::BF16 => 2,
         other => {
             return Err(ReferenceError::Dtype {
                 name: t.name.to_string(),
@@ -246,12 +240,30 @@ pub fn widen(t: &TensorRef<'_>) -> Result<Vec<f32>> {
                 expected: "F32, F16 or BF16",
             })
         }
-    })
+    };
+    let mut out = crate::error::try_vec(b.len() / width, 4, || {
+        format!("tensor `{}` {:?} as f32", t.name, t.shape)
+    })?;
+    match t.dtype {
+        Dtype::F32 => out.extend(
+            b.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        ),
+        Dtype::F16 => out.extend(
+            b.chunks_exact(2)
+                .map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()),
+        ),
+        _ => out.extend(
+            b.chunks_exact(2)
+                .map(|c| half::bf16::from_le_bytes([c[0], c[1]]).to_f32()),
+        ),
+    }
+    Ok(out)
 }
 
 /// `weight_map` of a sharded index, grouped by file.
 fn read_index(path: &Path) -> Result<BTreeMap<String, Vec<String>>> {
-    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let text = read_text(path, MAX_TEXT_BYTES).map_err(io_err(path))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| checkpoint_err(path, format!("malformed JSON: {e}")))?;
     let map = value

@@ -107,6 +107,15 @@ pub enum ReferenceError {
         /// The vocabulary size.
         vocab: usize,
     },
+    /// Memory for a result could not be allocated (the request is refused
+    /// instead of aborting the process).
+    #[error("{what} needs {bytes} bytes of memory, which could not be allocated")]
+    Alloc {
+        /// What the memory is for, with its shape.
+        what: String,
+        /// Bytes requested.
+        bytes: u128,
+    },
     /// No zoo model has this name.
     #[error("unknown model `{name}`; known models: {known}")]
     UnknownModel {
@@ -119,3 +128,28 @@ pub enum ReferenceError {
 
 /// Result with [`ReferenceError`].
 pub type Result<T, E = ReferenceError> = std::result::Result<T, E>;
+
+/// An empty vector with room for `len` elements of `size` bytes, or
+/// [`ReferenceError::Alloc`] naming `what` when the memory is not there.
+pub fn try_vec<T>(len: usize, size: usize, what: impl FnOnce() -> String) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| ReferenceError::Alloc {
+            what: what(),
+            bytes: len as u128 * size as u128,
+        })?;
+    Ok(v)
+}
+
+/// Checks that `bytes` could be allocated now, by reserving and releasing
+/// them: computations that allocate their results in several steps call it
+/// first, so that a request far past the machine's memory is an error rather
+/// than an abort halfway.
+pub fn check_alloc(bytes: u128, what: impl FnOnce() -> String) -> Result<()> {
+    let fail = |what: String| ReferenceError::Alloc { what, bytes };
+    let Ok(n) = usize::try_from(bytes) else {
+        return Err(fail(what()));
+    };
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(n).map_err(|_| fail(what()))
+}

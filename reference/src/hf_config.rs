@@ -29,16 +29,8 @@ use crate::zoo::{FfnKind, ModelShape, Moe, WeightKind};
 /// Reads and converts a `config.json` file. The model is named after the
 /// file's directory (HF checkpoints are directories), else after the file.
 pub fn load_config(path: &Path) -> Result<ModelShape> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let name = path
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.parent()?.file_name()?.to_str().map(str::to_string))
-        .unwrap_or_else(|| path.display().to_string());
-    parse_config(&text, &name, &path.display().to_string()).map_err(|reason| {
+    let text = read_config_text(path)?;
+    parse_config(&text, &config_name(path), &path.display().to_string()).map_err(|reason| {
         ReferenceError::Config {
             path: path.to_path_buf(),
             reason,
@@ -46,40 +38,90 @@ pub fn load_config(path: &Path) -> Result<ModelShape> {
     })
 }
 
+/// The text of a `config.json`, read with the limit of every text input.
+fn read_config_text(path: &Path) -> Result<String> {
+    crate::input::read_text(path, crate::input::MAX_TEXT_BYTES).map_err(|source| {
+        ReferenceError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+/// A model read from `path` is named after its directory (HF checkpoints
+/// are directories), else after the file; names that are not UTF-8 are
+/// shown with replacement characters, the same way everywhere.
+fn config_name(path: &Path) -> String {
+    path.canonicalize()
+        .ok()
+        .and_then(|p| Some(p.parent()?.file_name()?.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// Converts the text of a `config.json`; `name` and `source` go into the shape.
 /// The error string names the offending field.
+///
+/// A `head_dim` other than `hidden_size / num_attention_heads` is refused
+/// here: a [`ModelShape`] (what the zoo, the simulator and the energy model
+/// use) derives the head dimension from the hidden size, and would count the
+/// q and o projections wrong. Running such a checkpoint
+/// ([`load_model_config`]) honours it.
 pub fn parse_config(
     text: &str,
     name: &str,
     source: &str,
 ) -> std::result::Result<ModelShape, String> {
+    let (obj, shape) = parse_shape(text, name, source)?;
+    if let Some(head_dim) = optional_u32(&obj, "head_dim")? {
+        if head_dim != shape.head_dim() {
+            return Err(format!(
+                "field `head_dim` is {head_dim}, but model shapes need hidden_size / \
+                 num_attention_heads = {} / {} = {} (a separate head dimension is \
+                 supported only by `tritone run`)",
+                shape.hidden,
+                shape.heads,
+                shape.head_dim()
+            ));
+        }
+    }
+    Ok(shape)
+}
+
+/// The shape of a config whatever its `head_dim`, with the parsed object.
+fn parse_shape(
+    text: &str,
+    name: &str,
+    source: &str,
+) -> std::result::Result<(Map<String, Value>, ModelShape), String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
-    let obj = value
-        .as_object()
-        .ok_or("expected a JSON object at the top level")?;
-    let arch = architecture(obj)?;
+    let Value::Object(obj) = value else {
+        return Err("expected a JSON object at the top level".into());
+    };
+    let arch = architecture(&obj)?;
     let (mut weights, subln, default_act) = match arch {
         "LlamaForCausalLM" | "MixtralForCausalLM" => (WeightKind::Fp16, false, FfnKind::SwiGlu),
         "BitnetForCausalLM" => (WeightKind::Ternary, true, FfnKind::SwiGlu),
         "BitNetForCausalLM" => (WeightKind::Ternary, true, FfnKind::ReluSquaredGated),
         other => {
             return Err(format!(
-                "unsupported architecture `{other}` (supported: LlamaForCausalLM, \
-                 MixtralForCausalLM, BitnetForCausalLM, BitNetForCausalLM)"
+                "unsupported architecture `{}` (supported: LlamaForCausalLM, \
+                 MixtralForCausalLM, BitnetForCausalLM, BitNetForCausalLM)",
+                clip(&other)
             ))
         }
     };
-    if quantization(obj)?.is_some() {
+    if quantization(&obj)?.is_some() {
         weights = WeightKind::Ternary;
     }
-    let heads = required_u32(obj, "num_attention_heads")?;
+    let heads = required_u32(&obj, "num_attention_heads")?;
     let ffn_kind = match obj.get("hidden_act") {
         None | Some(Value::Null) => default_act,
         Some(Value::String(s)) if s == "silu" || s == "swish" => FfnKind::SwiGlu,
         Some(Value::String(s)) if s == "relu2" => FfnKind::ReluSquaredGated,
         Some(other) => {
             return Err(format!(
-                "field `hidden_act` is {other}; supported: \"silu\", \"relu2\""
+                "field `hidden_act` is {}; supported: \"silu\", \"relu2\"",
+                clip(&other)
             ))
         }
     };
@@ -89,27 +131,28 @@ pub fn parse_config(
         Some(Value::Bool(b)) => *b,
         Some(other) => {
             return Err(format!(
-                "field `tie_word_embeddings` is {other}, expected true or false"
+                "field `tie_word_embeddings` is {}, expected true or false",
+                clip(&other)
             ))
         }
     };
     let shape = ModelShape {
         name: name.to_string(),
         weights,
-        hidden: required_u32(obj, "hidden_size")?,
-        ffn: required_u32(obj, "intermediate_size")?,
-        layers: required_u32(obj, "num_hidden_layers")?,
+        hidden: required_u32(&obj, "hidden_size")?,
+        ffn: required_u32(&obj, "intermediate_size")?,
+        layers: required_u32(&obj, "num_hidden_layers")?,
         heads,
-        kv_heads: optional_u32(obj, "num_key_value_heads")?.unwrap_or(heads),
-        vocab: required_u32(obj, "vocab_size")?,
+        kv_heads: optional_u32(&obj, "num_key_value_heads")?.unwrap_or(heads),
+        vocab: required_u32(&obj, "vocab_size")?,
         ffn_kind,
         tied_embeddings,
         subln,
         source: format!("{source} ({arch})"),
-        moe: moe(obj, arch)?,
+        moe: moe(&obj, arch)?,
     };
     shape.validate()?;
-    Ok(shape)
+    Ok((obj, shape))
 }
 
 /// Mixtral's MoE fields: `num_local_experts` (required for an MoE, and by
@@ -145,8 +188,9 @@ fn architecture(obj: &Map<String, Value>) -> std::result::Result<&str, String> {
             Some("mixtral") => Ok("MixtralForCausalLM"),
             Some("bitnet") => Ok("BitNetForCausalLM"),
             Some(other) => Err(format!(
-                "no field `architectures`, and `model_type` `{other}` is not supported \
-                 (supported: llama, mixtral, bitnet)"
+                "no field `architectures`, and `model_type` `{}` is not supported \
+                 (supported: llama, mixtral, bitnet)",
+                clip(&other)
             )),
             None => Err("missing field `architectures` (and no `model_type`)".to_string()),
         },
@@ -154,10 +198,13 @@ fn architecture(obj: &Map<String, Value>) -> std::result::Result<&str, String> {
             [Value::String(s)] => Ok(s),
             _ => Err(format!(
                 "field `architectures` must list exactly one name, found {}",
-                Value::Array(a.clone())
+                clip(&Value::Array(a.clone()))
             )),
         },
-        Some(other) => Err(format!("field `architectures` is {other}, expected a list")),
+        Some(other) => Err(format!(
+            "field `architectures` is {}, expected a list",
+            clip(&other)
+        )),
     }
 }
 
@@ -184,24 +231,26 @@ fn quantization(obj: &Map<String, Value>) -> std::result::Result<Option<Quantiza
         Some(Value::Object(q)) => q,
         Some(other) => {
             return Err(format!(
-                "field `quantization_config` is {other}, expected an object"
+                "field `quantization_config` is {}, expected an object",
+                clip(&other)
             ))
         }
     };
     let field = |name: &str| q.get(name).filter(|v| !v.is_null());
-    match field("quant_method").and_then(Value::as_str) {
-        Some("bitnet") => {}
+    match field("quant_method") {
+        Some(Value::String(m)) if m == "bitnet" => {}
         other => {
             return Err(format!(
                 "field `quantization_config.quant_method` is {}; only \"bitnet\" is supported",
-                other.map_or("missing".to_string(), |s| format!("\"{s}\""))
+                other.map_or("missing".to_string(), clip)
             ))
         }
     }
     if let Some(v) = field("use_rms_norm") {
         if v != &Value::Bool(false) {
             return Err(format!(
-                "field `quantization_config.use_rms_norm` is {v}; only false is supported"
+                "field `quantization_config.use_rms_norm` is {}; only false is supported",
+                clip(&v)
             ));
         }
     }
@@ -212,27 +261,49 @@ fn quantization(obj: &Map<String, Value>) -> std::result::Result<Option<Quantiza
         });
         if !only_head {
             return Err(format!(
-                "field `quantization_config.modules_to_not_convert` is {v}; only the LM head may stay full precision"
+                "field `quantization_config.modules_to_not_convert` is {}; only the LM head may stay full precision", clip(&v)
             ));
         }
     }
-    let class = field("linear_class")
-        .and_then(Value::as_str)
-        .unwrap_or("bitlinear");
-    let mode = field("quantization_mode")
-        .and_then(Value::as_str)
-        .unwrap_or("offline");
-    match (class, mode) {
+    // A name given as anything but a string is refused, not defaulted.
+    let name = |key: &str, default: &'static str| match field(key) {
+        None => Ok(default.to_string()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(v) => Err(format!(
+            "field `quantization_config.{key}` is {}, expected a string",
+            clip(v)
+        )),
+    };
+    let (class, mode) = (
+        name("linear_class", "bitlinear")?,
+        name("quantization_mode", "offline")?,
+    );
+    match (class.as_str(), mode.as_str()) {
         ("bitlinear", "offline") => Ok(Some(Quantization::BitLinear)),
         ("autobitlinear", "offline") => Ok(Some(Quantization::AutoBitLinearOffline)),
         ("autobitlinear", "online") => Ok(Some(Quantization::Online)),
         ("bitlinear", m) => Err(format!(
-            "field `quantization_config.quantization_mode` is \"{m}\"; the bitlinear class is offline only"
+            "field `quantization_config.quantization_mode` is {}; the bitlinear class is offline only",
+            clip(&Value::from(m))
         )),
         (c, m) => Err(format!(
-            "field `quantization_config` has linear_class \"{c}\" and quantization_mode \"{m}\"; \
-             supported: bitlinear/offline, autobitlinear/offline, autobitlinear/online"
+            "field `quantization_config` has linear_class {} and quantization_mode {}; \
+             supported: bitlinear/offline, autobitlinear/offline, autobitlinear/online",
+            clip(&Value::from(c)),
+            clip(&Value::from(m))
         )),
+    }
+}
+
+impl Quantization {
+    /// The `quantization_config` words for it: `bitlinear/offline`,
+    /// `autobitlinear/offline` or `autobitlinear/online`.
+    pub fn config_name(self) -> &'static str {
+        match self {
+            Quantization::BitLinear => "bitlinear/offline",
+            Quantization::AutoBitLinearOffline => "autobitlinear/offline",
+            Quantization::Online => "autobitlinear/online",
+        }
     }
 }
 
@@ -283,23 +354,33 @@ pub struct ModelConfig {
     pub quantization: Option<Quantization>,
 }
 
+impl ModelConfig {
+    /// Parameter counts with this config's `head_dim`.
+    pub fn params(&self) -> crate::zoo::ParamCounts {
+        self.shape.params_with_head_dim(self.head_dim)
+    }
+}
+
 /// Reads a checkpoint's `config.json` into a [`ModelConfig`].
 pub fn load_model_config(path: &Path) -> Result<ModelConfig> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let err = |reason| ReferenceError::Config {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let name = path
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.parent()?.file_name()?.to_str().map(str::to_string))
-        .unwrap_or_else(|| path.display().to_string());
-    let shape = parse_config(&text, &name, &path.display().to_string()).map_err(err)?;
-    parse_model_config(&text, shape).map_err(err)
+    let text = read_config_text(path)?;
+    parse_run_config(&text, &config_name(path), &path.display().to_string()).map_err(|reason| {
+        ReferenceError::Config {
+            path: path.to_path_buf(),
+            reason,
+        }
+    })
+}
+
+/// Converts the text of a checkpoint's `config.json` into a [`ModelConfig`]
+/// (shape and run-time fields, `head_dim` honoured); the error names the field.
+pub fn parse_run_config(
+    text: &str,
+    name: &str,
+    source: &str,
+) -> std::result::Result<ModelConfig, String> {
+    let (_, shape) = parse_shape(text, name, source)?;
+    parse_model_config(text, shape)
 }
 
 /// The run-time fields of a `config.json` whose shape is already parsed.
@@ -322,7 +403,12 @@ pub fn parse_model_config(
     for flag in ["attention_bias", "mlp_bias"] {
         match obj.get(flag) {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {}
-            Some(v) => return Err(format!("field `{flag}` is {v}; only false is supported")),
+            Some(v) => {
+                return Err(format!(
+                    "field `{flag}` is {}; only false is supported",
+                    clip(&v)
+                ))
+            }
         }
     }
     let quantization = match (quantization(obj)?, shape.weights) {
@@ -331,7 +417,7 @@ pub fn parse_model_config(
         (None, WeightKind::Fp16) => None,
     };
     let head_dim = optional_u32(obj, "head_dim")?.unwrap_or(shape.head_dim());
-    if shape.subln && head_dim * shape.heads != shape.hidden {
+    if shape.subln && head_dim as u64 * shape.heads as u64 != shape.hidden as u64 {
         return Err(format!(
             "field `head_dim` is {head_dim}: BitNet's attn_sub_norm needs heads · head_dim = hidden_size ({})",
             shape.hidden
@@ -340,6 +426,20 @@ pub fn parse_model_config(
     if head_dim % 2 != 0 {
         return Err(format!(
             "field `head_dim` is {head_dim}; RoPE needs an even head dimension"
+        ));
+    }
+    let total = shape.params_with_head_dim(head_dim).total();
+    if total > crate::zoo::MAX_PARAMS {
+        return Err(format!(
+            "field `head_dim` is {head_dim}: with {} heads the model has {} parameters, \
+             more than the limit {} (2^50)",
+            shape.heads,
+            if total == u64::MAX {
+                "more than 2^64".to_string()
+            } else {
+                total.to_string()
+            },
+            crate::zoo::MAX_PARAMS
         ));
     }
     let rms_norm_eps =
@@ -362,11 +462,17 @@ fn rope(obj: &Map<String, Value>, default_theta: f32) -> std::result::Result<Rop
         None | Some(Value::Null) => match obj.get("rope_scaling") {
             Some(Value::Object(p)) => (Some(p), "rope_scaling"),
             None | Some(Value::Null) => (None, "rope_scaling"),
-            Some(v) => return Err(format!("field `rope_scaling` is {v}, expected an object")),
+            Some(v) => {
+                return Err(format!(
+                    "field `rope_scaling` is {}, expected an object",
+                    clip(&v)
+                ))
+            }
         },
         Some(v) => {
             return Err(format!(
-                "field `rope_parameters` is {v}, expected an object"
+                "field `rope_parameters` is {}, expected an object",
+                clip(&v)
             ))
         }
     };
@@ -408,7 +514,8 @@ fn rope(obj: &Map<String, Value>, default_theta: f32) -> std::result::Result<Rop
         },
         other => {
             return Err(format!(
-                "field `{prefix}.rope_type` is \"{other}\"; supported: default, linear, llama3"
+                "field `{prefix}.rope_type` is \"{}\"; supported: default, linear, llama3",
+                clip(&other)
             ))
         }
     };
@@ -419,23 +526,66 @@ fn optional_f32(obj: &Map<String, Value>, field: &str) -> std::result::Result<Op
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_f64() {
-            Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x as f32)),
+            Some(x) if x.is_finite() && x > 0.0 && x <= f32::MAX as f64 && x as f32 > 0.0 => {
+                Ok(Some(x as f32))
+            }
+            Some(x) if x > 0.0 => Err(format!(
+                "field `{field}` is {}, outside the positive range of f32 ({:e} to {:e})",
+                shorten(&v.to_string()),
+                f32::from_bits(1),
+                f32::MAX
+            )),
             _ => Err(format!(
-                "field `{field}` is {v}, expected a positive number"
+                "field `{field}` is {}, expected a positive number",
+                shorten(&v.to_string())
             )),
         },
     }
 }
 
+/// A positive integer field; "too large" and "not positive" are told apart.
 fn optional_u32(obj: &Map<String, Value>, field: &str) -> std::result::Result<Option<u32>, String> {
-    match obj.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) if n > 0 => Ok(Some(n)),
-            _ => Err(format!(
-                "field `{field}` is {v}, expected a positive integer"
-            )),
-        },
+    let v = match obj.get(field) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(v) => v,
+    };
+    let shown = shorten(&v.to_string());
+    match v {
+        Value::Number(n) if n.as_u64().is_some() => {
+            let n = n.as_u64().expect("checked");
+            match u32::try_from(n) {
+                Ok(0) => Err(format!("field `{field}` is 0, expected a positive integer")),
+                Ok(x) => Ok(Some(x)),
+                Err(_) => Err(format!(
+                    "field `{field}` is {n}, more than {}, the largest supported",
+                    u32::MAX
+                )),
+            }
+        }
+        Value::Number(n) if n.as_i64().is_some() => Err(format!(
+            "field `{field}` is {shown}, expected a positive integer"
+        )),
+        Value::Number(n) if n.as_f64().is_some_and(|x| x > u32::MAX as f64) => Err(format!(
+            "field `{field}` is {shown}, more than {}, the largest supported",
+            u32::MAX
+        )),
+        _ => Err(format!(
+            "field `{field}` is {shown}, expected a positive integer"
+        )),
+    }
+}
+
+/// A value from the file as shown in a message (see [`shorten`]).
+fn clip(v: &impl std::fmt::Display) -> String {
+    shorten(&v.to_string())
+}
+
+/// A JSON value as shown in a message: at most 60 characters, one line.
+fn shorten(text: &str) -> String {
+    let one_line = text.replace(['\n', '\r'], " ");
+    match one_line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
     }
 }
 
@@ -545,7 +695,86 @@ mod tests {
 
     fn run_config(extra: &str) -> std::result::Result<ModelConfig, String> {
         let text = format!("{{{TINY}{extra}}}");
-        parse_model_config(&text, parse_config(&text, "t", "test")?)
+        parse_run_config(&text, "t", "test")
+    }
+
+    #[test]
+    fn head_dim_is_honoured_by_runs_and_refused_by_shapes() {
+        // hidden 64, 4 heads: hidden / heads = 16; head_dim 24 sets it apart.
+        let c = run_config(r#", "head_dim": 24"#).unwrap();
+        let p = c.params();
+        // q, o: 64 × 96; k, v: 64 × 96 (4 KV heads); FFN 3 · 64 · 96.
+        assert_eq!(p.linear, 2 * 64 * 96 + 2 * 64 * 96 + 3 * 64 * 96);
+        assert_ne!(p.total(), c.shape.params().total());
+        let text = format!("{{{TINY}, \"head_dim\": 24}}");
+        let e = parse_config(&text, "t", "test").unwrap_err();
+        assert!(
+            e.contains("`head_dim` is 24") && e.contains("64 / 4 = 16"),
+            "{e}"
+        );
+        // A head_dim equal to hidden / heads is just the default.
+        let text = format!("{{{TINY}, \"head_dim\": 16}}");
+        assert_eq!(parse_config(&text, "t", "test").unwrap().hidden, 64);
+        // heads · head_dim past 32 bits neither wraps nor panics.
+        let e = run_config(
+            r#", "hidden_size": 65536, "num_attention_heads": 65536, "head_dim": 4294967294"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("head_dim") && e.contains("limit"), "{e}");
+    }
+
+    #[test]
+    fn too_large_is_told_apart_from_not_positive() {
+        for (extra, needle) in [
+            (r#", "vocab_size": 8589934592"#, "more than 4294967295"),
+            (r#", "vocab_size": 1e300"#, "more than 4294967295"),
+            (r#", "vocab_size": 0"#, "is 0, expected a positive integer"),
+            (
+                r#", "vocab_size": -3"#,
+                "is -3, expected a positive integer",
+            ),
+            (
+                r#", "vocab_size": 2.5"#,
+                "is 2.5, expected a positive integer",
+            ),
+            (
+                r#", "rms_norm_eps": 1e300"#,
+                "outside the positive range of f32",
+            ),
+            (
+                r#", "rms_norm_eps": 1e-300"#,
+                "outside the positive range of f32",
+            ),
+            (r#", "hidden_act": "a\nb""#, "`hidden_act` is \"a\\nb\""),
+            // Found by a long fuzz run: a line break inside quant_method.
+            (
+                r#", "quantization_config": {"quant_method": "a\nb"}"#,
+                "`quantization_config.quant_method` is \"a\\nb\"",
+            ),
+            (
+                r#", "quantization_config": {"quant_method": 5}"#,
+                "`quantization_config.quant_method` is 5",
+            ),
+            (
+                r#", "quantization_config": {"quant_method": "bitnet", "linear_class": 5}"#,
+                "`quantization_config.linear_class` is 5, expected a string",
+            ),
+            (
+                r#", "quantization_config": {"quant_method": "bitnet", "quantization_mode": "x\ny"}"#,
+                "`quantization_config.quantization_mode` is \"x\\ny\"",
+            ),
+        ] {
+            // The later key wins in serde_json: the extra field overrides TINY's.
+            let e = run_config(extra).unwrap_err();
+            assert!(e.contains(needle), "{extra}: {e}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+        // hidden 2^31 with the other sizes near 2^32: refused, never wrapped.
+        let huge = r#"{"model_type": "llama", "hidden_size": 2147483648,
+            "intermediate_size": 4294967295, "num_attention_heads": 1,
+            "num_hidden_layers": 4294967295, "vocab_size": 4294967295}"#;
+        let e = parse_config(huge, "t", "test").unwrap_err();
+        assert!(e.contains("limit") && e.contains("2147483648"), "{e}");
     }
 
     #[test]

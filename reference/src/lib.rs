@@ -52,6 +52,8 @@ pub mod checkpoint;
 pub mod demo;
 pub mod error;
 pub mod hf_config;
+pub mod input;
+pub mod interrupt;
 pub mod matmul;
 pub mod matrix;
 pub mod model;

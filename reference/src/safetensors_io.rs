@@ -29,7 +29,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReferenceError + '_ {
 /// widen exactly; other dtypes are an error naming the dtype. Non-finite
 /// values are not checked here (see [`read_matrix`]).
 pub fn read_tensor_f32(path: &Path, name: &str) -> Result<TensorF32> {
-    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    let bytes = crate::input::map_or_read(path).map_err(io_err(path))?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| ReferenceError::Safetensors {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -37,38 +37,29 @@ pub fn read_tensor_f32(path: &Path, name: &str) -> Result<TensorF32> {
     let view = st.tensor(name).map_err(|_| {
         let mut names: Vec<&str> = st.names().into_iter().map(String::as_str).collect();
         names.sort_unstable();
+        // Escaped: a name from the file may hold a line break.
+        let shown = names
+            .iter()
+            .take(8)
+            .map(|n| n.escape_debug().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         ReferenceError::MissingTensor {
             path: path.to_path_buf(),
             name: name.to_string(),
-            available: if names.is_empty() {
-                "no tensors".to_string()
-            } else {
-                names.join(", ")
+            available: match names.len() {
+                0 => "no tensors".to_string(),
+                1..=8 => shown,
+                n => format!("{shown}, … ({n} in all)"),
             },
         }
     })?;
-    let raw = view.data();
-    let data: Vec<f32> = match view.dtype() {
-        Dtype::F32 => raw
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect(),
-        Dtype::F16 => raw
-            .chunks_exact(2)
-            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        Dtype::BF16 => raw
-            .chunks_exact(2)
-            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect(),
-        other => {
-            return Err(ReferenceError::Dtype {
-                name: name.to_string(),
-                found: format!("{other:?}"),
-                expected: "F32, F16 or BF16",
-            })
-        }
-    };
+    let data = crate::checkpoint::widen(&crate::checkpoint::TensorRef {
+        name,
+        dtype: view.dtype(),
+        shape: view.shape(),
+        bytes: view.data(),
+    })?;
     Ok(TensorF32 {
         shape: view.shape().to_vec(),
         data,
@@ -197,12 +188,20 @@ pub fn write_tensors(path: &Path, tensors: &[NamedTensor]) -> Result<()> {
                 .map_err(|e| ReferenceError::Shape(format!("tensor `{}`: {e}", t.name)))
         })
         .collect::<Result<Vec<_>>>()?;
-    let encoded =
-        safetensors::serialize(views, &None).map_err(|e| ReferenceError::Safetensors {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    crate::atomic::write_atomic(path, &encoded).map_err(io_err(path))
+    // Streamed into the temporary file: no second copy of every tensor.
+    crate::atomic::write_atomic_with(path, "", |tmp| {
+        safetensors::serialize_to_file(views, &None, tmp).map_err(|e| match e {
+            safetensors::SafeTensorError::IoError(source) => ReferenceError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => ReferenceError::Safetensors {
+                path: path.to_path_buf(),
+                reason: other.to_string(),
+            },
+        })
+    })
+    .map_err(io_err(path))?
 }
 
 #[cfg(test)]

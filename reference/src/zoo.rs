@@ -95,10 +95,17 @@ impl Moe {
     }
 }
 
+/// Most parameters a model shape may have: 2⁵⁰ (about 1.1 × 10¹⁵, some
+/// 16,000 times the 70B model). Byte, bit and action counts are derived from
+/// parameter counts by factors of 16 bits, layers and tokens; this bound keeps
+/// the parameter counts themselves far inside 64 bits.
+pub const MAX_PARAMS: u64 = 1 << 50;
+
 impl ModelShape {
-    /// Dimension of one attention head.
+    /// Dimension of one attention head (0 for a shape without heads, which
+    /// [`ModelShape::validate`] refuses).
     pub fn head_dim(&self) -> u32 {
-        self.hidden / self.heads
+        self.hidden.checked_div(self.heads).unwrap_or(0)
     }
 
     /// Width of the K and V projections: `kv_heads · head_dim` (smaller than
@@ -129,27 +136,56 @@ impl ModelShape {
         3 * self.hidden as u64 * self.ffn as u64
     }
 
-    /// Parameter counts derived from the shape.
-    pub fn params(&self) -> ParamCounts {
+    /// The five parameter groups (linear, embedding, LM head, norms, router)
+    /// in u128 for heads of `head_dim`: every product of u32 sizes fits, so nothing
+    /// can wrap here.
+    fn param_groups(&self, head_dim: u32) -> [u128; 5] {
         let (h, f, l, v) = (
-            self.hidden as u64,
-            self.ffn as u64,
-            self.layers as u64,
-            self.vocab as u64,
+            self.hidden as u128,
+            self.ffn as u128,
+            self.layers as u128,
+            self.vocab as u128,
         );
-        let per_layer = self.attention_linear_per_layer() + self.experts() * self.ffn_linear();
+        let qd = self.heads as u128 * head_dim as u128;
+        let kvd = self.kv_heads as u128 * head_dim as u128;
+        // q and o are h×(heads·head_dim) (h×h unless head_dim is set apart),
+        // k and v are h×kv_dim, gate/up/down are h×ffn in each expert.
+        let experts = self.experts() as u128;
+        let per_layer = 2 * h * qd + 2 * h * kvd + experts * 3 * h * f;
         // RMSNorm gains: before attention and before the FFN, plus the subln
         // norms before o_proj (width h) and before down_proj (width ffn).
         let norms_per_layer = 2 * h + if self.subln { h + f } else { 0 };
-        ParamCounts {
-            linear: l * per_layer,
-            linear_ternary: self.weights == WeightKind::Ternary,
-            embedding: v * h,
-            lm_head: if self.tied_embeddings { 0 } else { v * h },
-            norms: l * norms_per_layer + h,
+        [
+            l * per_layer,
+            v * h,
+            if self.tied_embeddings { 0 } else { v * h },
+            l * norms_per_layer + h,
             // The router (gate) of an MoE layer: h×experts, kept in full
             // precision like the norms.
-            router: self.moe.map_or(0, |m| l * h * m.experts as u64),
+            self.moe.map_or(0, |m| l * h * m.experts as u128),
+        ]
+    }
+
+    /// Parameter counts derived from the shape. Every shape that passes
+    /// [`ModelShape::validate`] has at most [`MAX_PARAMS`] parameters; for an
+    /// unvalidated one a count past 64 bits saturates at `u64::MAX` instead
+    /// of wrapping to a small number.
+    pub fn params(&self) -> ParamCounts {
+        self.params_with_head_dim(self.head_dim())
+    }
+
+    /// [`ModelShape::params`] for heads of `head_dim` (a checkpoint whose
+    /// `config.json` sets `head_dim` apart from `hidden / heads`).
+    pub fn params_with_head_dim(&self, head_dim: u32) -> ParamCounts {
+        let fit = |x: u128| u64::try_from(x).unwrap_or(u64::MAX);
+        let [linear, embedding, lm_head, norms, router] = self.param_groups(head_dim);
+        ParamCounts {
+            linear: fit(linear),
+            linear_ternary: self.weights == WeightKind::Ternary,
+            embedding: fit(embedding),
+            lm_head: fit(lm_head),
+            norms: fit(norms),
+            router: fit(router),
         }
     }
 
@@ -161,7 +197,8 @@ impl ModelShape {
     }
 
     /// Checks that the shape is usable: no zero sizes, heads divide hidden,
-    /// KV heads divide heads. The error names the offending field.
+    /// KV heads divide heads, at most [`MAX_PARAMS`] parameters. The error
+    /// names the offending field.
     pub fn validate(&self) -> std::result::Result<(), String> {
         for (field, v) in [
             ("hidden", self.hidden),
@@ -189,6 +226,14 @@ impl ModelShape {
         }
         if let Some(m) = &self.moe {
             m.validate()?;
+        }
+        let total: u128 = self.param_groups(self.head_dim()).iter().sum();
+        if total > MAX_PARAMS as u128 {
+            return Err(format!(
+                "hidden {}, ffn {}, layers {} and vocab {} make {total} parameters, \
+                 more than the limit {MAX_PARAMS} (2^50)",
+                self.hidden, self.ffn, self.layers, self.vocab
+            ));
         }
         Ok(())
     }
@@ -224,12 +269,29 @@ impl ParamCounts {
     /// Full-precision parameters: embedding, LM head, norms, and the linear
     /// layers of an FP16 model.
     pub fn full_precision(&self) -> u64 {
-        self.embedding + self.lm_head + self.norms + self.router + (self.linear - self.ternary())
+        // Saturating: counts of an unvalidated shape may be saturated already.
+        [
+            self.embedding,
+            self.lm_head,
+            self.norms,
+            self.router,
+            self.linear - self.ternary(),
+        ]
+        .into_iter()
+        .fold(0, u64::saturating_add)
     }
 
     /// All parameters.
     pub fn total(&self) -> u64 {
-        self.linear + self.embedding + self.lm_head + self.norms + self.router
+        [
+            self.linear,
+            self.embedding,
+            self.lm_head,
+            self.norms,
+            self.router,
+        ]
+        .into_iter()
+        .fold(0, u64::saturating_add)
     }
 }
 
@@ -558,6 +620,41 @@ mod tests {
             e.contains("num_experts_per_tok") && e.contains("= 3") && e.contains("= 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn huge_shapes_are_refused_never_wrapped() {
+        // hidden 2^31 with the other sizes near 2^32 wraps u64 arithmetic.
+        let huge = ModelShape {
+            hidden: 1 << 31,
+            ffn: u32::MAX,
+            layers: u32::MAX,
+            heads: 1,
+            kv_heads: 1,
+            vocab: u32::MAX,
+            ..model("bitnet-b1.58-3b").unwrap()
+        };
+        let e = huge.validate().unwrap_err();
+        assert!(
+            e.contains("hidden 2147483648") && e.contains("limit"),
+            "{e}"
+        );
+        assert_eq!(huge.params().total(), u64::MAX, "saturates, never wraps");
+        let zero_heads = ModelShape { heads: 0, ..huge };
+        assert_eq!(zero_heads.head_dim(), 0);
+        assert!(zero_heads.validate().unwrap_err().contains("heads"));
+        // Just inside the limit is fine.
+        let big = ModelShape {
+            hidden: 1 << 20,
+            ffn: 1 << 20,
+            layers: 100,
+            heads: 1 << 10,
+            kv_heads: 1 << 10,
+            vocab: 1 << 20,
+            ..model("bitnet-b1.58-3b").unwrap()
+        };
+        big.validate().unwrap();
+        assert!(big.params().total() <= MAX_PARAMS);
     }
 
     #[test]

@@ -328,8 +328,12 @@ pub struct ArraySpec {
     pub acc_bits: Option<u32>,
     /// PE kind. Default ternary.
     pub pe: Option<PeKind>,
-    /// Double-buffered weights. Default true.
+    /// Double-buffered weights (two weight banks per PE). Default true.
     pub double_buffer: Option<bool>,
+    /// Weight banks per PE: 1, 2, 4 or 8 (tiles loaded while earlier ones
+    /// stream). Default 2, or 1 with `double_buffer = false`; more banks let
+    /// one-token folds reload the array faster than a bank drains (R + C edges).
+    pub weight_banks: Option<u32>,
     /// Weight rows loaded per cycle (per weight beat). Default 1.
     pub weight_rows_per_cycle: Option<u32>,
     /// Clock in MHz. Default 1000.
@@ -412,7 +416,7 @@ pub struct ArrayConfig {
     cols: u32,
     acc_bits: u32,
     pe: PeKind,
-    double_buffer: bool,
+    weight_banks: u32,
     weight_rows_per_cycle: u32,
     clock_mhz: f64,
     buffers: Buffers,
@@ -558,12 +562,34 @@ impl ArrayConfig {
         }
         let system = spec.system.unwrap_or_default();
         system.validate()?;
+        let weight_banks = match (spec.weight_banks, spec.double_buffer) {
+            (Some(b), _) if ![1, 2, 4, 8].contains(&b) => {
+                return Err(invalid("weight_banks", b, "must be 1, 2, 4 or 8"));
+            }
+            (Some(b), Some(db)) if db != (b > 1) => {
+                return Err(invalid(
+                    "weight_banks",
+                    b,
+                    format!(
+                        "contradicts double_buffer = {db} (double buffering is 2 or more banks)"
+                    ),
+                ));
+            }
+            (Some(b), _) => b,
+            (None, db) => {
+                if db.unwrap_or(true) {
+                    2
+                } else {
+                    1
+                }
+            }
+        };
         let cfg = ArrayConfig {
             rows,
             cols,
             acc_bits,
             pe,
-            double_buffer: spec.double_buffer.unwrap_or(true),
+            weight_banks,
             weight_rows_per_cycle,
             clock_mhz,
             buffers,
@@ -620,7 +646,8 @@ impl ArrayConfig {
             cols: Some(self.cols),
             acc_bits: Some(self.acc_bits),
             pe: Some(self.pe),
-            double_buffer: Some(self.double_buffer),
+            double_buffer: Some(self.weight_banks > 1),
+            weight_banks: Some(self.weight_banks),
             weight_rows_per_cycle: Some(self.weight_rows_per_cycle),
             clock_mhz: Some(self.clock_mhz),
             buffers: Some(self.buffers),
@@ -652,9 +679,13 @@ impl ArrayConfig {
     pub fn pe(&self) -> PeKind {
         self.pe
     }
-    /// Whether weights are double-buffered.
+    /// Whether weights are double-buffered (two or more banks).
     pub fn double_buffer(&self) -> bool {
-        self.double_buffer
+        self.weight_banks > 1
+    }
+    /// Weight banks per PE.
+    pub fn weight_banks(&self) -> u32 {
+        self.weight_banks
     }
     /// Weight rows written per weight beat (L).
     pub fn weight_rows_per_cycle(&self) -> u32 {
@@ -737,7 +768,7 @@ impl ArrayConfig {
             cols,
             acc_bits,
             pe,
-            double_buffer,
+            weight_banks,
             weight_rows_per_cycle,
             clock_mhz: _,
             buffers,
@@ -764,7 +795,7 @@ impl ArrayConfig {
                 cols,
                 acc_bits,
                 pe,
-                double_buffer,
+                weight_banks,
                 weight_rows_per_cycle,
                 buffers: [
                     buffers.weight_kib,
@@ -807,7 +838,7 @@ pub struct ArrayKey {
     cols: u32,
     acc_bits: u32,
     pe: PeKind,
-    double_buffer: bool,
+    weight_banks: u32,
     weight_rows_per_cycle: u32,
     buffers: [u32; 4],
     dram_kind: DramKind,

@@ -39,10 +39,16 @@ pub struct FoldTimer {
     prev_load_start: u64,
     /// First accept of the previous fold.
     prev_first_accept: u64,
-    /// Last accept of the previous fold and of the one before it.
-    last_accept: [u64; 2],
+    /// Last accepts of the previous folds, most recent first (as many as banks).
+    last_accept: [u64; MAX_BANKS],
     end: u64,
 }
+
+/// Most weight banks a PE has (`ArrayConfig::weight_banks`).
+pub const MAX_BANKS: usize = 8;
+
+/// The times the recurrence remembers ([`FoldTimer::times`]).
+pub const TIMES: usize = 2 + MAX_BANKS;
 
 impl FoldTimer {
     /// An idle array described by `cfg`.
@@ -54,14 +60,14 @@ impl FoldTimer {
         );
         FoldTimer {
             beats: b,
-            banks: if cfg.double_buffer() { 2 } else { 1 },
+            banks: cfg.weight_banks() as u64,
             // Same drain rule as tile::schedule: the last beat writes row R−1.
             drain: c + r - b,
             latency: token_latency(cfg),
             folds: 0,
             prev_load_start: 0,
             prev_first_accept: 0,
-            last_accept: [0; 2],
+            last_accept: [0; MAX_BANKS],
             end: 0,
         }
     }
@@ -128,7 +134,8 @@ impl FoldTimer {
             accept = 2;
         }
         let last = x0 + tokens - 1;
-        self.last_accept = [last, self.last_accept[0]];
+        self.last_accept.copy_within(0..MAX_BANKS - 1, 1);
+        self.last_accept[0] = last;
         self.prev_load_start = s;
         self.prev_first_accept = x0;
         self.folds += 1;
@@ -146,27 +153,32 @@ impl FoldTimer {
     }
 
     /// The times the recurrence remembers: the previous load start, the
-    /// last accepts of the previous two folds and the previous first accept.
-    pub fn times(&self) -> [u64; 4] {
-        [
-            self.prev_load_start,
-            self.last_accept[0],
-            self.last_accept[1],
-            self.prev_first_accept,
-        ]
+    /// previous first accept, and the last accepts of the previous folds
+    /// (most recent first).
+    pub fn times(&self) -> [u64; TIMES] {
+        let mut t = [0; TIMES];
+        t[0] = self.prev_load_start;
+        t[1] = self.prev_first_accept;
+        t[2..].copy_from_slice(&self.last_accept);
+        t
+    }
+
+    /// The last accept of the fold `j + 1` folds back (0: the previous fold).
+    pub fn last_accept(&self, j: usize) -> u64 {
+        self.last_accept[j]
     }
 
     /// Resumes the timer after `folds` folds with the remembered `times`
     /// (as returned by [`FoldTimer::times`]), e.g. after a proven cycle jump.
-    pub fn resume(&mut self, folds: u64, times: [u64; 4]) {
+    pub fn resume(&mut self, folds: u64, times: [u64; TIMES]) {
         self.folds = folds;
         self.prev_load_start = times[0];
-        self.last_accept = [times[1], times[2]];
-        self.prev_first_accept = times[3];
+        self.prev_first_accept = times[1];
+        self.last_accept.copy_from_slice(&times[2..]);
         self.end = if folds == 0 {
             0
         } else {
-            times[1] + self.latency + 1
+            times[2] + self.latency + 1
         };
     }
 
@@ -199,11 +211,12 @@ mod tests {
         /// The O(1) timer and the contract's schedule agree edge for edge.
         #[test]
         fn timer_equals_tile_schedule(
-            r in 1u32..40, c in 1u32..40, l in 1u32..40, db: bool,
+            r in 1u32..40, c in 1u32..40, l in 1u32..40,
+            banks in prop::sample::select(vec![1u32, 2, 4, 8]),
             tokens in proptest::collection::vec(1u64..70, 1..12),
         ) {
             let cfg = ArrayConfig::new(ArraySpec {
-                rows: Some(r), cols: Some(c), double_buffer: Some(db),
+                rows: Some(r), cols: Some(c), weight_banks: Some(banks),
                 weight_rows_per_cycle: Some(l.min(r)), ..Default::default()
             }).unwrap();
             let sched = schedule(&cfg, &tokens);

@@ -17,7 +17,7 @@
 
 use crate::engine::program::{ActivationFeed, Mapping, Program};
 use crate::engine::{Geometry, StreamPace, BANK_TO_STREAM, BUFFER_TO_ARRAY, STREAM_TO_BANK};
-use crate::fold::{Binding, FoldTimer};
+use crate::fold::{Binding, FoldTimer, TIMES};
 use crate::ArrayConfig;
 use std::collections::VecDeque;
 
@@ -76,9 +76,9 @@ struct Consts {
     slot: u64,
 }
 
-/// Loop coordinates: timer (4), DRAM-free timer (4), input free, output
-/// free, two bank-free times, done, the chunk's activations ready.
-const COORDS: usize = 14;
+/// Loop coordinates: timer, DRAM-free timer ([`TIMES`] each), input free,
+/// output free, two bank-free times, done, the chunk's activations ready.
+const COORDS: usize = 2 * TIMES + 6;
 type Coords = [u64; COORDS];
 
 /// The array, its DRAM-free twin and the streams.
@@ -95,34 +95,30 @@ struct Lane {
 
 impl Lane {
     fn coords(&self) -> Coords {
-        let [a, b, c, d] = self.timer.times();
-        let [e, f, g, h] = self.ideal.times();
-        [
-            a,
-            b,
-            c,
-            d,
-            e,
-            f,
-            g,
-            h,
+        let mut x = [0; COORDS];
+        x[..TIMES].copy_from_slice(&self.timer.times());
+        x[TIMES..2 * TIMES].copy_from_slice(&self.ideal.times());
+        x[2 * TIMES..].copy_from_slice(&[
             self.input,
             self.output,
             self.bank[0],
             self.bank[1],
             self.done,
             self.chunk_ready,
-        ]
+        ]);
+        x
     }
 
     fn resume(&mut self, folds: u64, x: &Coords) {
-        self.timer.resume(folds, [x[0], x[1], x[2], x[3]]);
-        self.ideal.resume(folds, [x[4], x[5], x[6], x[7]]);
-        self.input = x[8];
-        self.output = x[9];
-        self.bank = [x[10], x[11]];
-        self.done = x[12];
-        self.chunk_ready = x[13];
+        let times = |i: usize| x[i..i + TIMES].try_into().expect("TIMES coordinates");
+        self.timer.resume(folds, times(0));
+        self.ideal.resume(folds, times(TIMES));
+        let t = 2 * TIMES;
+        self.input = x[t];
+        self.output = x[t + 1];
+        self.bank = [x[t + 2], x[t + 3]];
+        self.done = x[t + 4];
+        self.chunk_ready = x[t + 5];
     }
 
     /// Moves a transfer gated at `gate` on the stream freed at `*free`; the
@@ -157,7 +153,7 @@ impl Lane {
         let mut x_ready = self.chunk_ready;
         if k.slice {
             let gate = if k.slice_waits {
-                self.timer.times()[2]
+                self.timer.last_accept(1)
             } else {
                 c.startup
             };
@@ -438,9 +434,10 @@ pub(crate) fn run(
             let gate = if chunk == 0 {
                 g.startup
             } else {
-                st.lane.timer.times()[1]
+                st.lane.timer.last_accept(0)
             };
-            let beats = g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
+            let beats =
+                g.beats_of(program.bytes(&crate::engine::program::Transfer::XChunk { chunk }));
             let span = Span::of(&pace, beats);
             let (first, _) = Lane::transfer(&mut st.lane.input, gate, span);
             st.lane.chunk_ready = first + span.last + BUFFER_TO_ARRAY;
@@ -490,7 +487,16 @@ pub(crate) fn run(
                 let mut failed = false;
                 let mut done = 0;
                 for (p, end) in periods(j, kb, folds, &flips, outer, hist.len() as u64) {
-                    let (n, _) = try_jump(&mut st, &mut hist, &c, &kind_at, j, end, p, map.weight_slots);
+                    let (n, _) = try_jump(
+                        &mut st,
+                        &mut hist,
+                        &c,
+                        &kind_at,
+                        j,
+                        end,
+                        p,
+                        map.weight_slots,
+                    );
                     if n == FAILED {
                         failed = true;
                     } else if n > 0 {
@@ -617,8 +623,12 @@ fn try_jump(
         return (0, 0);
     }
     let (a, b) = (&hist[h - 2 * pu..h - pu], &hist[h - pu..]);
-    if a.iter().zip(b).any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
-        || b.iter().enumerate().any(|(i, r)| r.kind != kind_at(j + i as u64))
+    if a.iter()
+        .zip(b)
+        .any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
+        || b.iter()
+            .enumerate()
+            .any(|(i, r)| r.kind != kind_at(j + i as u64))
     {
         return (0, 0);
     }
@@ -636,7 +646,8 @@ fn try_jump(
     let mut case = 0;
     // The weight-slot queue: no pops during the jump, or pops whose slots are
     // already free (they never bind), or pops of a periodic run of slots.
-    if fetches > 0 {
+    if let Some(fetches) = std::num::NonZeroU64::new(fetches) {
+        let fetches = fetches.get();
         if pops == 0 {
             if slots.len >= slots_total {
                 return (0, 0);

@@ -431,7 +431,7 @@ mod tests {
         r: u32,
         c: u32,
         l: u32,
-        db: bool,
+        banks: u32,
         pe: PeKind,
         five: bool,
         gbps: f64,
@@ -442,7 +442,7 @@ mod tests {
         ArrayConfig::new(ArraySpec {
             rows: Some(r),
             cols: Some(c),
-            double_buffer: Some(db),
+            weight_banks: Some(banks),
             weight_rows_per_cycle: Some(l.min(r)),
             pe: Some(pe),
             weight_packing: Some(if five {
@@ -472,10 +472,10 @@ mod tests {
         /// tile contract's schedule of its fold sequence, step by step.
         #[test]
         fn compute_cycles_equal_the_contract_schedule(
-            r in 1u32..24, c in 1u32..24, l in 1u32..24, db: bool,
+            r in 1u32..24, c in 1u32..24, l in 1u32..24, banks in prop::sample::select(vec![1u32, 2, 4, 8]),
             m in 1u64..60, k in 1u64..90, n in 1u64..90,
         ) {
-            let cfg = arch(r, c, l, db, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
+            let cfg = arch(r, c, l, banks, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
             let shape = GemmShape { m, k, n };
             let s = simulate_gemm(&cfg, &shape, &GemmOptions::default()).unwrap();
             let tokens = vec![s.mapping.chunk_tokens; (s.folds * s.mapping.chunks) as usize];
@@ -494,7 +494,7 @@ mod tests {
         /// activations, every PE kind and packing, standalone and in-model operands.
         #[test]
         fn jump_equals_the_spec(
-            r in 1u32..12, c in 1u32..12, l in 1u32..12, db: bool,
+            r in 1u32..12, c in 1u32..12, l in 1u32..12, banks in prop::sample::select(vec![1u32, 2, 4, 8]),
             pe in 0usize..3, five: bool,
             gbps in prop::sample::select(vec![0.2, 1.0, 3.0, 16.0, 200.0]),
             mhz in prop::sample::select(vec![150.0, 1000.0]),
@@ -503,7 +503,7 @@ mod tests {
             m in 1u64..70, k in 1u64..1500, n in 1u64..60,
         ) {
             let pe = [PeKind::Ternary, PeKind::MacInt8, PeKind::MacFp16][pe];
-            let cfg = arch(r, c, l, db, pe, five, gbps, mhz, (wk, ak, ok), stream);
+            let cfg = arch(r, c, l, banks, pe, five, gbps, mhz, (wk, ak, ok), stream);
             prop_assume!(cfg.is_ok());
             let cfg = cfg.unwrap();
             let shape = GemmShape { m, k, n };
@@ -523,18 +523,46 @@ mod tests {
         for (r, k, wk) in [(8, 3200, 4), (8, 800, 4), (8, 800, 64), (4, 8000, 64)] {
             for gbps in [0.5, 16.0] {
                 for m in [1, 40] {
-                    let cfg = arch(r, 8, 1, true, PeKind::Ternary, false, gbps, 1000.0, (wk, 8, 8), None).unwrap();
+                    let cfg = arch(
+                        r,
+                        8,
+                        1,
+                        2,
+                        PeKind::Ternary,
+                        false,
+                        gbps,
+                        1000.0,
+                        (wk, 8, 8),
+                        None,
+                    )
+                    .unwrap();
                     let shape = GemmShape { m, k, n: 200 };
                     let g = Geometry::of(&cfg).unwrap();
                     let map = mapping(&cfg, &shape, &GemmOptions::default()).unwrap();
-                    let program = Program { geometry: &g, shape, mapping: map };
+                    let program = Program {
+                        geometry: &g,
+                        shape,
+                        mapping: map,
+                    };
                     let fast = crate::fold_run::run(&cfg, &program, true).unwrap();
                     let step = crate::fold_run::run(&cfg, &program, false).unwrap();
-                    assert_eq!((fast.cycles, fast.compute_cycles), (step.cycles, step.compute_cycles));
+                    assert_eq!(
+                        (fast.cycles, fast.compute_cycles),
+                        (step.cycles, step.compute_cycles)
+                    );
                     assert_eq!(fast.stepped + fast.jumped, step.stepped);
-                    assert!(fast.stepped * 4 < step.stepped, "{r} {k} {wk} {gbps} {m}: {fast:?}");
-                    if map.k_blocks <= 256 { outer += fast.jumped } else { inner += fast.jumped }
-                    if !map.weights_resident { popping += fast.jumped }
+                    assert!(
+                        fast.stepped * 4 < step.stepped,
+                        "{r} {k} {wk} {gbps} {m}: {fast:?}"
+                    );
+                    if map.k_blocks <= 256 {
+                        outer += fast.jumped
+                    } else {
+                        inner += fast.jumped
+                    }
+                    if !map.weights_resident {
+                        popping += fast.jumped
+                    }
                     assert_eq!(
                         simulate_gemm(&cfg, &shape, &GemmOptions::default()).unwrap(),
                         simulate_gemm_stepwise(&cfg, &shape, &GemmOptions::default()).unwrap()
@@ -542,7 +570,10 @@ mod tests {
                 }
             }
         }
-        assert!(outer > 0 && inner > 0 && popping > 0, "{outer} {inner} {popping}");
+        assert!(
+            outer > 0 && inner > 0 && popping > 0,
+            "{outer} {inner} {popping}"
+        );
     }
 
     /// The BitNet 3B GEMMs as a sweep meets them (8×8 and 32×32 ternary,
@@ -555,7 +586,19 @@ mod tests {
             (8, PeKind::MacInt8, 128.0),
             (32, PeKind::Ternary, 64.0),
         ] {
-            let cfg = arch(dim, dim, 1, true, pe, false, gbps, 1000.0, (4096, 256, 256), None).unwrap();
+            let cfg = arch(
+                dim,
+                dim,
+                1,
+                2,
+                pe,
+                false,
+                gbps,
+                1000.0,
+                (4096, 256, 256),
+                None,
+            )
+            .unwrap();
             let opts = GemmOptions {
                 operands: OperandHome::OnChipIfFits,
                 ..Default::default()
@@ -576,14 +619,33 @@ mod tests {
     #[test]
     fn beat_totals_equal_the_stepped_streams() {
         for (m, k, n, kib) in [(9, 512, 128, 1), (3, 50, 30, 8), (200, 100, 40, 1)] {
-            let cfg = arch(8, 8, 1, true, PeKind::Ternary, false, 4.0, 1000.0, (kib, kib, kib), None).unwrap();
+            let cfg = arch(
+                8,
+                8,
+                1,
+                2,
+                PeKind::Ternary,
+                false,
+                4.0,
+                1000.0,
+                (kib, kib, kib),
+                None,
+            )
+            .unwrap();
             let shape = GemmShape { m, k, n };
             let g = Geometry::of(&cfg).unwrap();
             let map = mapping(&cfg, &shape, &GemmOptions::default()).unwrap();
-            let program = Program { geometry: &g, shape, mapping: map };
+            let program = Program {
+                geometry: &g,
+                shape,
+                mapping: map,
+            };
             let t = engine::spec::run(&cfg, &program, None).unwrap();
             let b = program.beat_totals();
-            assert_eq!((b.input, b.weights, b.output), (t.in_beats, t.weight_beats, t.out_beats));
+            assert_eq!(
+                (b.input, b.weights, b.output),
+                (t.in_beats, t.weight_beats, t.out_beats)
+            );
             let all: u64 = program.transfers().iter().map(|x| program.beats(x)).sum();
             assert_eq!(all, b.input);
         }
@@ -593,8 +655,25 @@ mod tests {
     fn single_fold_is_the_tile_plus_the_engine() {
         // One 8×8 tile of 16 tokens on 32-byte beats at one beat per edge:
         // the array's schedule (B + R + C + M − 1 = 39) inside the engine's.
-        let cfg = arch(8, 8, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
-        let s = simulate_gemm(&cfg, &GemmShape { m: 16, k: 8, n: 8 }, &GemmOptions::default()).unwrap();
+        let cfg = arch(
+            8,
+            8,
+            1,
+            2,
+            PeKind::Ternary,
+            false,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            None,
+        )
+        .unwrap();
+        let s = simulate_gemm(
+            &cfg,
+            &GemmShape { m: 16, k: 8, n: 8 },
+            &GemmOptions::default(),
+        )
+        .unwrap();
         assert_eq!(s.compute_cycles, 39);
         assert_eq!(s.folds, 1);
         let g = Geometry::of(&cfg).unwrap();
@@ -612,9 +691,32 @@ mod tests {
 
     #[test]
     fn decode_is_weight_bandwidth_bound_on_slow_dram() {
-        let cfg = arch(32, 32, 32, true, PeKind::Ternary, false, 2.0, 1000.0, (256, 256, 256), None).unwrap();
-        let s = simulate_gemm(&cfg, &GemmShape { m: 1, k: 3200, n: 3200 }, &GemmOptions::default()).unwrap();
-        let weight_cycles = crate::dram::DramRate::of(&cfg).unwrap().cycles(s.weight_dram_bytes);
+        let cfg = arch(
+            32,
+            32,
+            32,
+            2,
+            PeKind::Ternary,
+            false,
+            2.0,
+            1000.0,
+            (256, 256, 256),
+            None,
+        )
+        .unwrap();
+        let s = simulate_gemm(
+            &cfg,
+            &GemmShape {
+                m: 1,
+                k: 3200,
+                n: 3200,
+            },
+            &GemmOptions::default(),
+        )
+        .unwrap();
+        let weight_cycles = crate::dram::DramRate::of(&cfg)
+            .unwrap()
+            .cycles(s.weight_dram_bytes);
         assert!(s.cycles >= weight_cycles);
         assert!(s.stall_cycles > s.compute_cycles, "{s:?}");
         assert_eq!(s.weight_dram_bytes, 3200 * 3200 / 4);
@@ -622,31 +724,114 @@ mod tests {
 
     #[test]
     fn five_trit_packing_moves_fewer_bytes() {
-        let two = arch(16, 16, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
-        let five = arch(16, 16, 1, true, PeKind::Ternary, true, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
-        let shape = GemmShape { m: 4, k: 160, n: 160 };
+        let two = arch(
+            16,
+            16,
+            1,
+            2,
+            PeKind::Ternary,
+            false,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            Some(16),
+        )
+        .unwrap();
+        let five = arch(
+            16,
+            16,
+            1,
+            2,
+            PeKind::Ternary,
+            true,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            Some(16),
+        )
+        .unwrap();
+        let shape = GemmShape {
+            m: 4,
+            k: 160,
+            n: 160,
+        };
         let a = simulate_gemm(&two, &shape, &GemmOptions::default()).unwrap();
         let b = simulate_gemm(&five, &shape, &GemmOptions::default()).unwrap();
         // 100 tiles: 16 rows of 16 codes (64 bytes), or ⌈16/5⌉ = 4 groups of 16 bytes.
         assert_eq!(a.weight_dram_bytes, 100 * 64);
         assert_eq!(b.weight_dram_bytes, 100 * 64);
-        let b4 = arch(16, 16, 1, true, PeKind::Ternary, true, 64.0, 1000.0, (256, 256, 256), Some(4)).unwrap();
+        let b4 = arch(
+            16,
+            16,
+            1,
+            2,
+            PeKind::Ternary,
+            true,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            Some(4),
+        )
+        .unwrap();
         let c = simulate_gemm(&b4, &shape, &GemmOptions::default()).unwrap();
         // With 4-byte beats a group tile is 16 beats, a two-bit tile 16 beats too:
         // five-trit groups only pay off when R is not a multiple of 5 groups' rows.
         assert_eq!(c.weight_dram_bytes, 100 * 64);
-        let wide = arch(20, 16, 1, true, PeKind::Ternary, true, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
-        let two20 = arch(20, 16, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), Some(16)).unwrap();
-        let shape = GemmShape { m: 4, k: 200, n: 160 };
+        let wide = arch(
+            20,
+            16,
+            1,
+            2,
+            PeKind::Ternary,
+            true,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            Some(16),
+        )
+        .unwrap();
+        let two20 = arch(
+            20,
+            16,
+            1,
+            2,
+            PeKind::Ternary,
+            false,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            Some(16),
+        )
+        .unwrap();
+        let shape = GemmShape {
+            m: 4,
+            k: 200,
+            n: 160,
+        };
         let w5 = simulate_gemm(&wide, &shape, &GemmOptions::default()).unwrap();
         let w2 = simulate_gemm(&two20, &shape, &GemmOptions::default()).unwrap();
         // 20 rows: 4 groups of 16 bytes (64) against 20 beats of 4 bytes (80).
-        assert_eq!((w5.weight_dram_bytes, w2.weight_dram_bytes), (100 * 64, 100 * 80));
+        assert_eq!(
+            (w5.weight_dram_bytes, w2.weight_dram_bytes),
+            (100 * 64, 100 * 80)
+        );
     }
 
     #[test]
     fn ternary_actions_split_adds_and_skips() {
-        let cfg = arch(4, 4, 1, true, PeKind::Ternary, false, 64.0, 1000.0, (256, 256, 256), None).unwrap();
+        let cfg = arch(
+            4,
+            4,
+            1,
+            2,
+            PeKind::Ternary,
+            false,
+            64.0,
+            1000.0,
+            (256, 256, 256),
+            None,
+        )
+        .unwrap();
         let shape = GemmShape { m: 3, k: 6, n: 5 };
         let opts = GemmOptions {
             zero_weights: ZeroWeights::Count(10),

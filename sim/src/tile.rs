@@ -58,7 +58,7 @@ pub fn token_latency(cfg: &ArrayConfig) -> u64 {
 pub fn schedule(cfg: &ArrayConfig, tokens: &[u64]) -> BeatSchedule {
     let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
     let b = cfg.weight_beats() as u64;
-    let banks = if cfg.double_buffer() { 2 } else { 1 };
+    let banks = cfg.weight_banks() as usize;
     let lat = token_latency(cfg);
     // Latest beat writes row R−1 at offset B−1: the drain rule binds hardest there.
     let drain = c + r - b;

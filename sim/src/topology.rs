@@ -3,10 +3,22 @@
 //! Format (notes/peers.md): a header line, then `name, M, N, K,` per layer —
 //! a trailing comma, and an optional fifth field (N:M sparsity) that this
 //! simulator ignores (ternary zeros are counted from the weights instead).
+//!
+//! Limits: the file is at most [`MAX_TEXT_BYTES`] and holds at most
+//! [`MAX_TOPOLOGY_LAYERS`] layers; each dimension lies in `1..=MAX_GEMM_DIM`.
 
 use crate::error::SimError;
-use crate::gemm::GemmShape;
+use crate::gemm::{GemmShape, MAX_GEMM_DIM};
 use std::path::Path;
+use tritone_reference::input::{read_text, MAX_TEXT_BYTES};
+
+/// Most layers a topology file may list: 100,000 (SCALE-Sim's own files
+/// list tens; a whole 70B model layer by layer is 560 GEMMs). Each layer is
+/// simulated on its own, so the count bounds the work.
+pub const MAX_TOPOLOGY_LAYERS: usize = 100_000;
+
+/// Longest layer name kept in messages and reports, in characters.
+const MAX_NAME_CHARS: usize = 200;
 
 /// One layer of a topology file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +41,7 @@ pub fn read_scalesim_csv(path: &Path) -> Result<Vec<(String, GemmShape)>, SimErr
 
 /// Reads a topology file with per-layer details.
 pub fn read_layers(path: &Path) -> Result<Vec<TopologyLayer>, SimError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SimError::Topology {
+    let text = read_text(path, MAX_TEXT_BYTES).map_err(|e| SimError::Topology {
         path: path.display().to_string(),
         why: e.to_string(),
     })?;
@@ -60,6 +72,11 @@ pub fn parse_scalesim_csv(text: &str) -> Result<Vec<TopologyLayer>, String> {
     }
     for (i, line) in lines {
         let no = i + 1;
+        if layers.len() == MAX_TOPOLOGY_LAYERS {
+            return Err(format!(
+                "line {no}: more than {MAX_TOPOLOGY_LAYERS} layers, the limit of a topology file"
+            ));
+        }
         let mut fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.last() == Some(&"") {
             fields.pop();
@@ -68,11 +85,20 @@ pub fn parse_scalesim_csv(text: &str) -> Result<Vec<TopologyLayer>, String> {
             return Err(format!("line {no}: expected `name, M, N, K,` (optionally a sparsity field), found {} fields", fields.len()));
         }
         let dim = |j: usize, what: &str| -> Result<u64, String> {
+            let field = shown(fields[j]);
             match fields[j].parse::<u64>() {
-                Ok(v) if v > 0 => Ok(v),
-                _ => Err(format!(
-                    "line {no}: {what} = '{}' is not a positive integer",
-                    fields[j]
+                Ok(0) => Err(format!(
+                    "line {no}: {what} = 0; expected a positive integer"
+                )),
+                Ok(v) if v > MAX_GEMM_DIM => Err(format!(
+                    "line {no}: {what} = {v}, more than {MAX_GEMM_DIM}, the largest GEMM dimension"
+                )),
+                Ok(v) => Ok(v),
+                Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(format!(
+                    "line {no}: {what} = '{field}', more than {MAX_GEMM_DIM}, the largest GEMM dimension"
+                )),
+                Err(_) => Err(format!(
+                    "line {no}: {what} = '{field}' is not a positive integer"
                 )),
             }
         };
@@ -85,6 +111,12 @@ pub fn parse_scalesim_csv(text: &str) -> Result<Vec<TopologyLayer>, String> {
         if fields[0].is_empty() {
             return Err(format!("line {no}: empty layer name"));
         }
+        if fields[0].chars().count() > MAX_NAME_CHARS {
+            return Err(format!(
+                "line {no}: layer name '{}' is longer than {MAX_NAME_CHARS} characters",
+                shown(fields[0])
+            ));
+        }
         layers.push(TopologyLayer {
             name: fields[0].to_string(),
             shape,
@@ -95,6 +127,14 @@ pub fn parse_scalesim_csv(text: &str) -> Result<Vec<TopologyLayer>, String> {
         return Err("no layers after the header".into());
     }
     Ok(layers)
+}
+
+/// A field as quoted in a message: at most 40 characters.
+fn shown(field: &str) -> String {
+    match field.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &field[..i]),
+        None => field.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -126,6 +166,22 @@ mod tests {
             ("a, 1, 2, 3,\n", "header"),
             ("", "empty"),
             ("Layer, M, N, K,\n", "no layers"),
+            (
+                "Layer, M, N, K,\na, 0, 2, 3,\n",
+                "M = 0; expected a positive",
+            ),
+            (
+                "Layer, M, N, K,\na, 1, 1048577, 3,\n",
+                "N = 1048577, more than 1048576",
+            ),
+            (
+                "Layer, M, N, K,\na, 1, 2, 99999999999999999999999,\n",
+                "K = '99999999999999999999999', more than 1048576",
+            ),
+            (
+                "Layer, M, N, K,\na, -1, 2, 3,\n",
+                "M = '-1' is not a positive integer",
+            ),
         ] {
             let e = parse_scalesim_csv(text).unwrap_err();
             assert!(e.contains(needle), "{text:?}: {e}");

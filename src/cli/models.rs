@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 use tritone_reference::{load_config, model, zoo, FfnKind, ModelShape, WeightKind};
 
+use super::output::outln;
+
 /// Arguments of `tritone models`.
 #[derive(clap::Args)]
 pub struct ModelsArgs {
@@ -29,9 +31,9 @@ pub fn run(args: ModelsArgs) -> anyhow::Result<()> {
     };
     if args.json {
         let arr: Vec<Value> = models.iter().map(to_json).collect();
-        println!("{}", serde_json::to_string_pretty(&arr)?);
+        super::output::print(&(serde_json::to_string_pretty(&arr)? + "\n"))?;
     } else {
-        print_table(&models);
+        print_table(&models)?;
     }
     Ok(())
 }
@@ -73,7 +75,7 @@ fn human(count: u64) -> String {
     }
 }
 
-fn print_table(models: &[ModelShape]) {
+fn print_table(models: &[ModelShape]) -> anyhow::Result<()> {
     let header = [
         "model",
         "weights",
@@ -144,11 +146,12 @@ fn print_table(models: &[ModelShape]) {
             .trim_end()
             .to_string()
     };
-    println!("{}", line(&header.map(String::from)));
+    outln!("{}", line(&header.map(String::from)))?;
     for r in &rows {
-        println!("{}", line(r));
+        outln!("{}", line(r))?;
     }
     for m in models {
-        println!("{}: {}", m.name, m.source);
+        outln!("{}: {}", m.name, m.source)?;
     }
+    Ok(())
 }

@@ -3,11 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use tritone_reference::{
     bitlinear_with_gamma, demo, read_matrix, read_tensor_f32, write_tensors, BitLinearOutput,
     NamedTensor, ReferenceError, TensorData, Trit, Variant,
 };
+
+use super::output::outln;
+
+/// Default of `--max-outputs`: 2²⁷ output values (M·N), 512 MiB per [M, N]
+/// tensor, about 3.5 GiB of memory at the peak (for example 4,096 tokens of
+/// a 28,672-wide layer, the 70B model's FFN).
+pub const DEFAULT_MAX_OUTPUTS: u64 = 1 << 27;
 
 /// Subcommands of `tritone reference`.
 #[derive(clap::Subcommand)]
@@ -45,6 +52,10 @@ pub struct BitlinearArgs {
     /// tensor in the weight file. Without either, γ is recomputed.
     #[arg(long)]
     weight_scale: Option<f32>,
+    /// Most output values M·N to compute: each takes about 28 bytes of memory
+    /// at the peak and 12 to 16 bytes in the file (see docs/limits.md).
+    #[arg(long, default_value_t = DEFAULT_MAX_OUTPUTS, value_name = "N")]
+    max_outputs: u64,
 }
 
 /// `--variant` values.
@@ -71,19 +82,28 @@ impl From<CliVariant> for Variant {
 pub fn run(cmd: ReferenceCommand) -> anyhow::Result<()> {
     match cmd {
         ReferenceCommand::Bitlinear(a) => run_bitlinear(a),
-        ReferenceCommand::Demo { variant } => {
-            print_demo(variant.into());
-            Ok(())
-        }
+        ReferenceCommand::Demo { variant } => print_demo(variant.into()),
     }
 }
 
 fn run_bitlinear(a: BitlinearArgs) -> anyhow::Result<()> {
-    super::refuse_overwrite(&a.out, &[&a.weight, &a.input])?;
+    super::refuse_overwrite(
+        &[("--out", &a.out)],
+        &[("--weight", &a.weight), ("--input", &a.input)],
+    )?;
     let weight = read_matrix(&a.weight, "weight")
         .with_context(|| format!("reading --weight {}", a.weight.display()))?;
     let input = read_matrix(&a.input, "input")
         .with_context(|| format!("reading --input {}", a.input.display()))?;
+    let (m, n) = (input.rows() as u64, weight.rows() as u64);
+    let outputs = m.saturating_mul(n);
+    if outputs > a.max_outputs {
+        bail!(
+            "output [M, N] = [{m}, {n}] has {outputs} values, more than --max-outputs {} \
+             (raise it if the memory is there: about 28 bytes a value at the peak)",
+            a.max_outputs
+        );
+    }
     let variant = Variant::from(a.variant);
     let gamma = match (a.weight_scale, variant) {
         (Some(g), _) => Some(g),
@@ -102,22 +122,25 @@ fn run_bitlinear(a: BitlinearArgs) -> anyhow::Result<()> {
     };
     let count = |t: Trit| out.weights.iter().filter(|&&w| w == t).count() as f64;
     let pct = |t: Trit| 100.0 * count(t) / out.weights.len() as f64;
-    println!(
-        "BitLinear ({}): weight [{n}, {k}], input [{m}, {k}] -> output [{m}, {n}]",
-        variant.cli_name()
-    );
-    println!(
+    outln!(
+        "BitLinear ({}): weight [{n}, {k}], input [{m}, {k}] -> output [{m}, {n}] \
+         ({} additions for {} outputs)",
+        variant.cli_name(),
+        m as u128 * n as u128 * k as u128,
+        m as u128 * n as u128
+    )?;
+    outln!(
         "  {scale_name} = {:e}; weights −1 {:.1} %, 0 {:.1} %, +1 {:.1} %",
         out.weight_scale,
         pct(Trit::Neg),
         pct(Trit::Zero),
         pct(Trit::Pos)
-    );
+    )?;
     let names: Vec<String> = output_tensors(&out)
         .iter()
         .map(|t| format!("{} {:?}", t.name, t.shape))
         .collect();
-    println!("  wrote {}: {}", a.out.display(), names.join(", "));
+    outln!("  wrote {}: {}", a.out.display(), names.join(", "))?;
     Ok(())
 }
 
@@ -175,7 +198,7 @@ fn output_tensors(out: &BitLinearOutput) -> Vec<NamedTensor> {
     tensors
 }
 
-fn print_demo(variant: Variant) {
+fn print_demo(variant: Variant) -> anyhow::Result<()> {
     let d = demo(variant);
     let r = &d.result;
     let (m, k, n) = (r.m(), r.k(), r.n);
@@ -183,14 +206,14 @@ fn print_demo(variant: Variant) {
         Variant::B158 => "γ",
         Variant::BitNet1 => "β",
     };
-    println!(
+    outln!(
         "BitLinear ({}) on seeded demo data: W [{n}, {k}], x [{m}, {k}]",
         variant.cli_name()
-    );
-    println!(
+    )?;
+    outln!(
         "\nweights W (f32) -> ternary, {scale_name} = {}",
         r.weight_scale
-    );
+    )?;
     for row in 0..n {
         let f: Vec<String> = d
             .weight
@@ -202,9 +225,9 @@ fn print_demo(variant: Variant) {
             .iter()
             .map(|t| format!("{:2}", t.to_i8()))
             .collect();
-        println!("  [{}]  ->  [{}]", f.join(" "), t.join(" "));
+        outln!("  [{}]  ->  [{}]", f.join(" "), t.join(" "))?;
     }
-    println!("\ninputs x (f32) -> int8, s per token");
+    outln!("\ninputs x (f32) -> int8, s per token")?;
     for row in 0..m {
         let f: Vec<String> = d
             .input
@@ -216,23 +239,24 @@ fn print_demo(variant: Variant) {
             .iter()
             .map(|q| format!("{q:4}"))
             .collect();
-        println!(
+        outln!(
             "  [{}]  ->  [{}]  s = {}",
             f.join(" "),
             q.join(" "),
             r.activations.scales[row]
-        );
+        )?;
     }
-    println!("\nacc (i32, add/subtract only) | output = acc / s * {scale_name} | f32 x·Wᵀ");
+    outln!("\nacc (i32, add/subtract only) | output = acc / s * {scale_name} | f32 x·Wᵀ")?;
     for row in 0..m {
         let cells =
             |f: &dyn Fn(usize) -> String| -> String { (0..n).map(f).collect::<Vec<_>>().join(" ") };
-        println!(
+        outln!(
             "  [{}] | [{}] | [{}]",
             cells(&|c| format!("{:5}", r.acc[row * n + c])),
             cells(&|c| format!("{:8.4}", r.output[row * n + c])),
             cells(&|c| format!("{:8.4}", d.float_output[row * n + c])),
-        );
+        )?;
     }
-    println!("\nmax |output − f32 x·Wᵀ| = {}", d.max_abs_error);
+    outln!("\nmax |output − f32 x·Wᵀ| = {}", d.max_abs_error)?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! options of `tritone simulate`), INT8 attention and a quantized KV cache,
 //! compared with the reference run.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -22,6 +22,7 @@ use tritone_sim::gemm::GemmShape;
 use tritone_sim::{ArrayConfig, PeKind};
 
 use super::design::DesignArgs;
+use super::output::outln;
 
 /// Arguments of `tritone run`.
 #[derive(clap::Args)]
@@ -59,7 +60,15 @@ pub struct RunArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Most logit values the run may keep: (ids + decode) × vocab; each is
+    /// 4 bytes, twice when comparing with a design (see docs/limits.md).
+    #[arg(long, default_value_t = DEFAULT_MAX_LOGITS, value_name = "N")]
+    max_logits: u64,
 }
+
+/// Default of `--max-logits`: 2²⁸ values, 1 GiB of f32 logits (for example
+/// 2,048 positions of a 128,256-token vocabulary).
+pub const DEFAULT_MAX_LOGITS: u64 = 1 << 28;
 
 /// `--attention` values (the simulator's `attention` field).
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -165,7 +174,26 @@ fn design_given(d: &DesignArgs) -> bool {
         || d.weight_rows_per_cycle.is_some()
 }
 
-fn hardware_choice(a: &RunArgs, model: &Model) -> anyhow::Result<HardwareChoice> {
+/// The positions of the run (prompt and generated), refused up front when
+/// their logits would pass `--max-logits`.
+fn check_positions(a: &RunArgs, model: &Model) -> anyhow::Result<u64> {
+    let vocab = model.config.shape.vocab as u64;
+    let positions = (a.ids.len() as u64).saturating_add(a.decode as u64);
+    let values = positions.saturating_mul(vocab);
+    if values > a.max_logits {
+        bail!(
+            "{} prompt ids and --decode {} make {positions} positions of {vocab} logits = \
+             {values} values, more than --max-logits {} (raise it if the memory is there: \
+             4 bytes a value, twice with a hardware comparison)",
+            a.ids.len(),
+            a.decode,
+            a.max_logits
+        );
+    }
+    Ok(positions)
+}
+
+fn hardware_choice(a: &RunArgs, model: &Model, positions: u64) -> anyhow::Result<HardwareChoice> {
     if !a.array && design_given(&a.design) {
         bail!("design options (--arch, --rows, --cols, --acc-bits, --pe, ...) need --array");
     }
@@ -179,6 +207,21 @@ fn hardware_choice(a: &RunArgs, model: &Model) -> anyhow::Result<HardwareChoice>
                 a.checkpoint.display()
             );
         }
+        // Every layer must be a GEMM the functional model accepts: checked
+        // here once, so no layer can fail halfway through the run.
+        let c = &model.config;
+        let q_dim = c.head_dim as u64 * c.shape.heads as u64;
+        let widest = [c.shape.hidden as u64, c.shape.ffn as u64, q_dim]
+            .into_iter()
+            .max()
+            .unwrap_or(1);
+        GemmShape {
+            m: positions,
+            k: widest,
+            n: widest,
+        }
+        .validate()
+        .context("the checkpoint's layers on --array")?;
         let mut spec = a.design.spec(true)?;
         let requested = spec.acc_bits.take();
         let cfg = ArrayConfig::new(spec)?;
@@ -217,12 +260,16 @@ fn hardware_choice(a: &RunArgs, model: &Model) -> anyhow::Result<HardwareChoice>
     })
 }
 
-/// Every file of the run's inputs, so `--out` can never replace one.
-fn input_files(a: &RunArgs) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&a.checkpoint)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+/// Every file of the run's inputs with the flag that brought it, so `--out`
+/// can never replace one.
+fn input_files(a: &RunArgs) -> Vec<(&'static str, PathBuf)> {
+    let mut files: Vec<(&str, PathBuf)> = std::fs::read_dir(&a.checkpoint)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| ("--checkpoint", e.path())))
+                .collect()
+        })
         .unwrap_or_default();
-    files.extend(a.design.arch.clone());
+    files.extend(a.design.arch.clone().map(|p| ("--arch", p)));
     files
 }
 
@@ -299,12 +346,13 @@ fn generate(
 pub fn run(a: RunArgs) -> anyhow::Result<()> {
     if let Some(out) = &a.out {
         let inputs = input_files(&a);
-        let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-        super::refuse_overwrite(out, &refs)?;
+        let named: Vec<super::Named<'_>> = inputs.iter().map(|(f, p)| (*f, p.as_path())).collect();
+        super::refuse_overwrite(&[("--out", out)], &named)?;
     }
     let model = Model::from_dir(&a.checkpoint)
         .with_context(|| format!("loading --checkpoint {}", a.checkpoint.display()))?;
-    let hw = hardware_choice(&a, &model)?;
+    let positions = check_positions(&a, &model)?;
+    let hw = hardware_choice(&a, &model, positions)?;
     let vocab = model.config.shape.vocab as usize;
     let reference = generate(
         &model,
@@ -372,14 +420,14 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
     let tokens_per_s = |n: usize, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
     let s = &model.config.shape;
     let kind = match model.config.quantization {
-        Some(q) => format!("ternary ({q:?})"),
+        Some(q) => format!("ternary ({})", q.config_name()),
         None => "full precision".to_string(),
     };
     if a.json {
         let mut j = json!({
             "checkpoint": a.checkpoint.display().to_string(),
             "model": { "layers": s.layers, "hidden": s.hidden, "vocab": s.vocab, "linear": kind,
-                       "params": s.params().total() },
+                       "params": model.config.params().total() },
             "prompt": a.ids,
             "generated": g.generated(),
             "prefill_s": reference.prefill.as_secs_f64(),
@@ -400,34 +448,34 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
                 "first_divergence": first_diff,
             });
         }
-        println!("{}", serde_json::to_string_pretty(&j)?);
+        outln!("{}", serde_json::to_string_pretty(&j)?)?;
         return Ok(());
     }
-    println!(
+    outln!(
         "{}: {} layers, hidden {}, vocab {}, {} parameters, {kind}",
         a.checkpoint.display(),
         s.layers,
         s.hidden,
         s.vocab,
-        s.params().total()
-    );
+        model.config.params().total()
+    )?;
     let ids = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(" ");
-    println!("prompt ({} ids): {}", a.ids.len(), ids(&a.ids));
+    outln!("prompt ({} ids): {}", a.ids.len(), ids(&a.ids))?;
     if a.decode > 0 {
-        println!("generated ({} ids): {}", a.decode, ids(g.generated()));
+        outln!("generated ({} ids): {}", a.decode, ids(g.generated()))?;
     }
-    println!(
+    outln!(
         "prefill {:.3} s ({:.1} tokens/s); decode {:.3} s ({:.1} tokens/s)",
         reference.prefill.as_secs_f64(),
         tokens_per_s(a.ids.len(), reference.prefill),
         reference.decode.as_secs_f64(),
         tokens_per_s(a.decode, reference.decode)
-    );
+    )?;
     if let Some((_, all, decode, same, first_diff)) = &comparison {
-        print_comparison(&hw, all, decode, *same, *first_diff, a.decode);
+        print_comparison(&hw, all, decode, *same, *first_diff, a.decode)?;
     }
     if let Some(out) = &a.out {
-        println!("wrote {}", out.display());
+        outln!("wrote {}", out.display())?;
     }
     Ok(())
 }
@@ -439,25 +487,26 @@ fn print_comparison(
     same: usize,
     first_diff: Option<usize>,
     steps: usize,
-) {
-    println!("\nhardware: {}", hw.describe());
-    println!(
+) -> anyhow::Result<()> {
+    outln!("\nhardware: {}", hw.describe())?;
+    outln!(
         "against the reference, teacher-forced over {} positions:",
         all.positions
-    );
-    println!("  max |Δlogit|          {:.3e}", all.max_abs_logit);
-    println!(
+    )?;
+    outln!("  max |Δlogit|          {:.3e}", all.max_abs_logit)?;
+    outln!(
         "  KL(ref ‖ hw) mean/max {:.3e} / {:.3e} nats",
-        all.mean_kl, all.max_kl
-    );
-    println!(
+        all.mean_kl,
+        all.max_kl
+    )?;
+    outln!(
         "  top-1 agreement       {}/{} positions ({:.1} %)",
         all.top1_agree,
         all.positions,
         100.0 * all.top1_fraction()
-    );
+    )?;
     if steps > 0 {
-        println!(
+        outln!(
             "  greedy tokens         {}/{} agree teacher-forced, {same}/{steps} free-running{}",
             decode.top1_agree,
             steps,
@@ -465,6 +514,7 @@ fn print_comparison(
                 Some(i) => format!(" (first divergence at step {})", i + 1),
                 None => String::new(),
             }
-        );
+        )?;
     }
+    Ok(())
 }

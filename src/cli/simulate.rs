@@ -422,8 +422,8 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
     }
     if a.ops {
         println!(
-            "\n{:<8} {:<16} {:<9} {:>9} {:>16} {:>14} {:>16}  {}",
-            "phase", "operator", "unit", "count", "cycles", "stalls", "DRAM bytes", "bound"
+            "\n{:<8} {:<16} {:<9} {:>9} {:>16} {:>14} {:>16}  bound",
+            "phase", "operator", "unit", "count", "cycles", "stalls", "DRAM bytes"
         );
         for o in &model.ops {
             println!(

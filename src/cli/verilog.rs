@@ -2,15 +2,23 @@
 //! whole BitLinear engine, as Verilog with its JSON manifest and, on request,
 //! a self-checking testbench.
 
-use anyhow::Context;
-use std::path::PathBuf;
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
 use tritone_hdl::engine::testbench::Pacing;
 use tritone_hdl::engine::{write_engine, EngineDesign, EngineTestbenchSpec};
 use tritone_hdl::generate::{write_design, TestbenchSpec, Written};
-use tritone_hdl::ArrayDesign;
+use tritone_hdl::testbench::testbench_name;
+use tritone_hdl::{ArrayDesign, HdlError};
+use tritone_reference::atomic::publish_together;
 use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape, ZeroWeights};
 
 use super::design::DesignArgs;
+use super::output::outln;
+
+/// Default of `--max-tokens`: 65,536 testbench tokens (tokens × tiles). The
+/// testbench holds every vector in memory and in its text, about
+/// 100 + 3·(R + C) bytes a token: 56 MB at 128×128, 200 MB at 256×256.
+pub const DEFAULT_MAX_TB_TOKENS: u64 = 1 << 16;
 
 /// Arguments of `tritone verilog`.
 #[derive(clap::Args)]
@@ -53,6 +61,10 @@ pub struct VerilogArgs {
     /// Seed of the random weights and activations (and of random pacing).
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Most array-testbench tokens (--tokens × --tiles) to generate (see
+    /// docs/limits.md).
+    #[arg(long, default_value_t = DEFAULT_MAX_TB_TOKENS, value_name = "N")]
+    max_tokens: u64,
 }
 
 /// `--pacing` values.
@@ -64,10 +76,36 @@ pub enum PacingArg {
     Random,
 }
 
-fn print_written(written: &[Written]) {
-    for w in written {
-        println!("wrote {} ({} bytes)", w.path.display(), w.bytes);
+/// Generates a set of files with `write` into a staging folder and publishes
+/// them into `--out` together, so an interrupted or failed run leaves the
+/// previous design whole; a file that would replace `--arch` is refused and
+/// nothing is published. Prints what was written.
+fn publish(
+    a: &VerilogArgs,
+    top: &str,
+    write: impl FnOnce(&Path) -> Result<Vec<Written>, HdlError>,
+) -> anyhow::Result<()> {
+    let inputs: Vec<super::Named<'_>> = a
+        .design
+        .arch
+        .iter()
+        .map(|p| ("--arch", p.as_path()))
+        .collect();
+    let mut sizes: Vec<(PathBuf, u64)> = Vec::new();
+    publish_together(&a.out, |stage| -> anyhow::Result<()> {
+        sizes = write(stage)?
+            .iter()
+            .map(|w| (a.out.join(w.path.file_name().unwrap_or_default()), w.bytes))
+            .collect();
+        let named: Vec<super::Named<'_>> =
+            sizes.iter().map(|(p, _)| ("--out", p.as_path())).collect();
+        super::refuse_overwrite(&named, &inputs)
+    })
+    .with_context(|| format!("writing {top} into {}", a.out.display()))??;
+    for (path, bytes) in &sizes {
+        outln!("wrote {} ({bytes} bytes)", path.display())?;
     }
+    Ok(())
 }
 
 /// Runs `tritone verilog`.
@@ -78,16 +116,44 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
     }
     let cfg = a.design.config(false)?;
     let design = ArrayDesign::new(&cfg)?;
+    if a.testbench {
+        let total = (a.tokens as u64).saturating_mul(a.tiles as u64);
+        if total > a.max_tokens {
+            bail!(
+                "--tokens {} × --tiles {} = {total} testbench tokens, more than --max-tokens {} \
+                 (about {} MB of testbench at {}×{}; raise --max-tokens if that is meant)",
+                a.tokens,
+                a.tiles,
+                a.max_tokens,
+                total.saturating_mul(100 + 3 * (design.rows() + design.cols()) as u64) / 1_000_000,
+                design.rows(),
+                design.cols()
+            );
+        }
+    }
     let tb = a.testbench.then_some(TestbenchSpec {
         tokens: a.tokens,
         tiles: a.tiles,
         seed: a.seed,
         vcd: a.vcd,
     });
-    let written = write_design(&design, &a.out, tb.as_ref())
-        .with_context(|| format!("writing {} into {}", design.top_name(), a.out.display()))?;
-    print_written(&written);
-    println!(
+    // The names are known before any work: refuse an --arch among them now.
+    let top = design.top_name();
+    let mut names = vec![format!("{top}.v"), format!("{top}.json")];
+    if a.testbench {
+        names.push(format!("{}.v", testbench_name(&design)));
+    }
+    let outputs: Vec<PathBuf> = names.iter().map(|n| a.out.join(n)).collect();
+    let named: Vec<super::Named<'_>> = outputs.iter().map(|p| ("--out", p.as_path())).collect();
+    let inputs: Vec<super::Named<'_>> = a
+        .design
+        .arch
+        .iter()
+        .map(|p| ("--arch", p.as_path()))
+        .collect();
+    super::refuse_overwrite(&named, &inputs)?;
+    publish(&a, &top, |stage| write_design(&design, stage, tb.as_ref()))?;
+    outln!(
         "{}: {}x{} {}, {}-bit accumulators, {} weight beat(s) per tile{}",
         design.top_name(),
         design.rows(),
@@ -100,12 +166,12 @@ pub fn run(a: VerilogArgs) -> anyhow::Result<()> {
         } else {
             ""
         }
-    );
-    println!(
+    )?;
+    outln!(
         "latency: token accepted at edge e is valid after edge e + R + C - 1 = e + {}; M back-to-back tokens: R + C + M - 2 = {} + M edges",
         design.rows() + design.cols() - 1,
         design.rows() + design.cols() - 2
-    );
+    )?;
     Ok(())
 }
 
@@ -133,10 +199,10 @@ fn engine(a: VerilogArgs) -> anyhow::Result<()> {
         },
         vcd: a.vcd,
     });
-    let written = write_engine(&design, &a.out, tb.as_ref())
-        .with_context(|| format!("writing {} into {}", design.top_name(), a.out.display()))?;
-    print_written(&written);
-    println!(
+    publish(&a, &design.top_name(), |stage| {
+        write_engine(&design, stage, tb.as_ref())
+    })?;
+    outln!(
         "{}: {}x{} {} engine, {}-byte streams, {} weight slots, {} activation slices, {} tokens per output bank",
         design.top_name(),
         g.rows,
@@ -146,14 +212,17 @@ fn engine(a: VerilogArgs) -> anyhow::Result<()> {
         g.weight_slots,
         g.act_slices,
         g.out_bank_tokens
-    );
+    )?;
     if a.testbench {
-        let zeros = match tritone_hdl::engine::testbench::EngineJob::random(&design, shape, a.seed).w {
-            tritone_hdl::engine::testbench::EngineWeights::Ternary(w) => {
-                w.iter().filter(|t| **t == tritone_reference::Trit::Zero).count() as u64
-            }
-            _ => 0,
-        };
+        let zeros =
+            match tritone_hdl::engine::testbench::EngineJob::random(&design, shape, a.seed).w {
+                tritone_hdl::engine::testbench::EngineWeights::Ternary(w) => {
+                    w.iter()
+                        .filter(|t| **t == tritone_reference::Trit::Zero)
+                        .count() as u64
+                }
+                _ => 0,
+            };
         let s = simulate_gemm(
             &cfg,
             &shape,
@@ -162,10 +231,10 @@ fn engine(a: VerilogArgs) -> anyhow::Result<()> {
                 ..Default::default()
             },
         )?;
-        println!(
+        outln!(
             "testbench: M={} K={} N={}, {} cycles expected with --pacing dram (tritone simulate gemm --m {} --k {} --n {} with the same design)",
             shape.m, shape.k, shape.n, s.cycles, shape.m, shape.k, shape.n
-        );
+        )?;
     }
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! Icarus Verilog or Verilator; the log's verdict, cycle count and counters
 //! are parsed back.
 
-use super::testbench::{testbench, testbench_name, EngineStimulus, TestbenchOptions, FAIL_MARK, PASS_MARK};
+use super::testbench::{
+    testbench, testbench_name, EngineStimulus, TestbenchOptions, FAIL_MARK, PASS_MARK,
+};
 use super::{verilog, EngineDesign};
 use crate::cosim::{run, write, Simulator};
 use crate::error::HdlError;
@@ -51,7 +53,16 @@ pub fn cosimulate(
         Simulator::Verilator => {
             let obj = dir.path().join("obj");
             run(Command::new("verilator")
-                .args(["--binary", "-j", "2", "-O1", "-Wno-fatal", "--top-module", &tb, "-Mdir"])
+                .args([
+                    "--binary",
+                    "-j",
+                    "2",
+                    "-O1",
+                    "-Wno-fatal",
+                    "--top-module",
+                    &tb,
+                    "-Mdir",
+                ])
                 .arg(&obj)
                 .arg(&tb_v)
                 .arg(&design_v))?;

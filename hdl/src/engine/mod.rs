@@ -177,7 +177,10 @@ pub fn write_engine(
     let json = serde_json::to_string_pretty(&manifest::manifest(design))
         .expect("the manifest is plain data")
         + "\n";
-    let mut files = vec![(format!("{top}.v"), verilog(design)), (format!("{top}.json"), json)];
+    let mut files = vec![
+        (format!("{top}.v"), verilog(design)),
+        (format!("{top}.json"), json),
+    ];
     if let Some(spec) = tb {
         let g = design.geometry();
         let program = tritone_sim::engine::stream::program(g, &spec.shape)

@@ -58,7 +58,12 @@ pub struct EngineSynth {
 const IO_CELLS: [&str; 3] = ["IBUF", "OBUF", "BUFG"];
 
 fn stats_of(cells: BTreeMap<String, u64>) -> SynthStats {
-    let sum = |names: &[&str]| names.iter().map(|n| cells.get(*n).copied().unwrap_or(0)).sum();
+    let sum = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| cells.get(*n).copied().unwrap_or(0))
+            .sum()
+    };
     SynthStats {
         luts: sum(&["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]),
         ffs: sum(&["FDRE", "FDSE", "FDCE", "FDPE"]),
@@ -71,7 +76,11 @@ fn stats_of(cells: BTreeMap<String, u64>) -> SynthStats {
 
 /// `synth_xilinx` of `top` in `text`, with `blackbox` modules kept as
 /// cells: the cell counts without those cells and the I/O buffers.
-fn xilinx(top: &str, text: &str, blackbox: Option<&str>) -> Result<BTreeMap<String, u64>, HdlError> {
+fn xilinx(
+    top: &str,
+    text: &str,
+    blackbox: Option<&str>,
+) -> Result<BTreeMap<String, u64>, HdlError> {
     let bb = blackbox.map_or(String::new(), |b| format!("blackbox {b}; "));
     let stats = yosys_on(
         top,
@@ -114,7 +123,14 @@ fn pe_levels(design: &EngineDesign, text: &str) -> Result<u64, HdlError> {
         why: format!("no longest-path report ({e})"),
     })?;
     t.lines()
-        .find_map(|l| l.split("length=").nth(1)?.trim_end_matches([')', ':']).trim().parse().ok())
+        .find_map(|l| {
+            l.split("length=")
+                .nth(1)?
+                .trim_end_matches([')', ':'])
+                .trim()
+                .parse()
+                .ok()
+        })
         .ok_or_else(|| HdlError::Tool {
             tool: "yosys".into(),
             why: format!("unreadable longest-path report: {t}"),

@@ -97,20 +97,32 @@ impl EngineJob {
     /// −128 / 127 per token, all weights −1 (−128 for INT8).
     pub fn extreme(design: &EngineDesign, shape: GemmShape) -> EngineJob {
         let x = (0..shape.m * shape.k)
-            .map(|i| if (i / shape.k) % 2 == 0 { -128 } else { 127 })
+            .map(|i| {
+                if (i / shape.k).is_multiple_of(2) {
+                    -128
+                } else {
+                    127
+                }
+            })
             .collect();
         let w = match design.array().pe() {
             crate::design::RtlPe::Ternary => {
                 EngineWeights::Ternary(vec![Trit::Neg; (shape.n * shape.k) as usize])
             }
-            crate::design::RtlPe::MacInt8 => EngineWeights::Int8(vec![-128; (shape.n * shape.k) as usize]),
+            crate::design::RtlPe::MacInt8 => {
+                EngineWeights::Int8(vec![-128; (shape.n * shape.k) as usize])
+            }
         };
         EngineJob { shape, x, w }
     }
 
     /// The reference `Y` `[M, N]`.
     pub fn reference(&self) -> Vec<i32> {
-        let (m, k, n) = (self.shape.m as usize, self.shape.k as usize, self.shape.n as usize);
+        let (m, k, n) = (
+            self.shape.m as usize,
+            self.shape.k as usize,
+            self.shape.n as usize,
+        );
         match &self.w {
             EngineWeights::Ternary(w) => ternary_matmul(&self.x, w, m, k, n),
             EngineWeights::Int8(w) => int8_matmul(&self.x, w, m, k, n),
@@ -143,7 +155,11 @@ impl PacedBeats {
                 first = i + 1;
             }
         }
-        PacedBeats { beats, offset, span }
+        PacedBeats {
+            beats,
+            offset,
+            span,
+        }
     }
 }
 
@@ -167,8 +183,19 @@ pub struct EngineStimulus {
 
 /// The counters the testbench reads back, with the register pair holding each.
 pub const COUNTERS: [&str; 13] = [
-    "CYCLES", "STALLS", "IN_BYTES", "OUT_BYTES", "W_READ_BITS", "W_WRITE_BITS", "X_READ_BITS",
-    "X_WRITE_BITS", "Y_READ_BITS", "Y_WRITE_BITS", "ADDS", "SKIPS", "ACC_ADDS",
+    "CYCLES",
+    "STALLS",
+    "IN_BYTES",
+    "OUT_BYTES",
+    "W_READ_BITS",
+    "W_WRITE_BITS",
+    "X_READ_BITS",
+    "X_WRITE_BITS",
+    "Y_READ_BITS",
+    "Y_WRITE_BITS",
+    "ADDS",
+    "SKIPS",
+    "ACC_ADDS",
 ];
 
 impl EngineStimulus {
@@ -199,7 +226,11 @@ impl EngineStimulus {
         let output = PacedBeats::new(output_beats(cfg, &shape, &y).map_err(sim)?, &pace);
         let zeros = ops.w.zeros();
         let opts = GemmOptions {
-            zero_weights: ZeroWeights::Count(if matches!(job.w, EngineWeights::Ternary(_)) { zeros } else { 0 }),
+            zero_weights: ZeroWeights::Count(if matches!(job.w, EngineWeights::Ternary(_)) {
+                zeros
+            } else {
+                0
+            }),
             operands: OperandHome::Dram,
         };
         let s = simulate_gemm_stepwise(cfg, &shape, &opts).map_err(sim)?;
@@ -265,7 +296,13 @@ pub fn testbench(design: &EngineDesign, stim: &EngineStimulus, opts: TestbenchOp
         } => (1, seed, valid_percent, ready_percent),
     };
     // Generous bound: a wedged engine fails instead of hanging the simulator.
-    let limit = stim.cycles * if random == 1 { 400 / vp.min(rp).max(1) as u64 } else { 2 } + 10_000;
+    let limit = stim.cycles
+        * if random == 1 {
+            400 / vp.min(rp).max(1) as u64
+        } else {
+            2
+        }
+        + 10_000;
     let mut v = String::new();
     let _ = write!(
         v,
@@ -332,9 +369,12 @@ module {tb};
         n = stim.shape.n,
         pacing = match opts.pacing {
             Pacing::Dram => "as the simulator's DRAM model".to_string(),
-            Pacing::Random { seed, valid_percent, ready_percent } => format!(
-                "randomly (seed {seed}, TVALID {valid_percent}%, TREADY {ready_percent}%)"
-            ),
+            Pacing::Random {
+                seed,
+                valid_percent,
+                ready_percent,
+            } =>
+                format!("randomly (seed {seed}, TVALID {valid_percent}%, TREADY {ready_percent}%)"),
         },
         np = PATTERN,
     );

@@ -79,8 +79,12 @@ pub fn verilog(design: &EngineDesign) -> String {
         ("CONFIG_WORD", format!("32'h{:08x}", design.config_word())),
         ("READ_MUX", regs::read_mux()),
         ("ROW_ASSEMBLY", row_assembly(w_collect, x_collect)),
-        ("DRAIN_RULE", drain_rule(a.double_buffer())),
-        ("WEIGHT_DECODE", weight_decode(&top, five, g.cols * g.rows_per_beat)),
+        ("DRAIN_RULE", drain_rule(a.banks())),
+        ("NBK", a.banks().max(2).to_string()),
+        (
+            "WEIGHT_DECODE",
+            weight_decode(&top, five, g.cols * g.rows_per_beat),
+        ),
         ("POPCOUNT", popcount(a.pe(), g.cols * g.rows_per_beat)),
         ("ADD_COUNT", add_count(a.pe())),
         ("ARRAY", format!("{top}_array")),
@@ -96,7 +100,11 @@ pub fn verilog(design: &EngineDesign) -> String {
     }
     v.push('\n');
     let array = verilog_named(a, &format!("{top}_array"));
-    v.push_str(array.split_once("`timescale 1ns / 1ps\n").map_or(&array, |(_, rest)| rest));
+    v.push_str(
+        array
+            .split_once("`timescale 1ns / 1ps\n")
+            .map_or(&array, |(_, rest)| rest),
+    );
     v.push_str("/* verilator lint_on DECLFILENAME */\n");
     v
 }
@@ -134,12 +142,13 @@ fn row_assembly(w_collect: u64, x_collect: u64) -> String {
     s
 }
 
-/// The tile contract's drain rule for the next load (`tritone_sim::tile`).
-fn drain_rule(double_buffer: bool) -> String {
-    if double_buffer {
-        "    wire ld_c_drain = ld_count < N_TWO || now + T_TWO + T_B >= e_last1 + T_CR;".into()
+/// The tile contract's drain rule for the next load (`tritone_sim::tile`):
+/// the bank it overwrites was last used by the fold `banks` before.
+fn drain_rule(banks: u32) -> String {
+    if banks > 1 {
+        format!("    wire ld_c_drain = ld_count < {banks} || now + T_TWO + T_B >= e_lastb + T_CR;")
     } else {
-        "    wire ld_c_drain = ld_first || now + T_TWO + T_B >= e_last0 + T_CR;\n    wire unused_last1 = &{1'b0, e_last1};".into()
+        "    wire ld_c_drain = ld_first || now + T_TWO + T_B >= e_last0 + T_CR;\n    wire unused_lastb = &{1'b0, e_lastb};".into()
     }
 }
 
@@ -249,6 +258,9 @@ mod tests {
 
     #[test]
     fn address_bits_cover_the_rows() {
-        assert_eq!([1, 2, 3, 4, 5, 1024, 1025].map(addr_bits), [1, 1, 2, 2, 3, 10, 11]);
+        assert_eq!(
+            [1, 2, 3, 4, 5, 1024, 1025].map(addr_bits),
+            [1, 1, 2, 2, 3, 10, 11]
+        );
     }
 }

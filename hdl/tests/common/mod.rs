@@ -25,6 +25,26 @@ pub fn design(
     ArrayDesign::new(&cfg).expect("generatable test architecture")
 }
 
+/// A generatable design with `banks` weight banks per PE.
+pub fn design_banks(
+    rows: u32,
+    cols: u32,
+    pe: PeKind,
+    banks: u32,
+    rows_per_beat: u32,
+) -> ArrayDesign {
+    let cfg = ArrayConfig::new(ArraySpec {
+        rows: Some(rows),
+        cols: Some(cols),
+        pe: Some(pe),
+        weight_banks: Some(banks),
+        weight_rows_per_cycle: Some(rows_per_beat),
+        ..Default::default()
+    })
+    .expect("valid test architecture");
+    ArrayDesign::new(&cfg).expect("generatable test architecture")
+}
+
 /// The mixed workload every shape runs: random tiles with one token, short
 /// tiles (M < R + C), a long stream, then the extreme corner and an all-zero tile.
 pub fn workload(d: &ArrayDesign, seed: u64) -> Stimulus {

@@ -73,7 +73,7 @@ pub struct Geometry {
     pub rows_per_beat: u64,
     /// Array weight beats per tile load, B = ⌈R/L⌉.
     pub beats: u64,
-    /// Weight banks in each PE (2 when double-buffered).
+    /// Weight banks in each PE (2 when double-buffered, up to 8).
     pub array_banks: u64,
     /// Bytes of one stream beat (`TDATA` width / 8), input and output alike.
     pub stream_bytes: u64,
@@ -141,13 +141,14 @@ impl Geometry {
         let act_slices = act_rows * act_banks;
         let out_token_bytes = c * OUT_WORD_BYTES;
         let out_banks = (d / out_token_bytes).max(1);
-        let out_bank_tokens = kib(bufs.out_kib) / 2 / (out_banks * out_token_bytes).max(d) * out_banks;
+        let out_bank_tokens =
+            kib(bufs.out_kib) / 2 / (out_banks * out_token_bytes).max(d) * out_banks;
         let g = Geometry {
             rows: r,
             cols: c,
             rows_per_beat: l,
             beats,
-            array_banks: if cfg.double_buffer() { 2 } else { 1 },
+            array_banks: cfg.weight_banks() as u64,
             stream_bytes: d,
             weight_beat_bytes,
             weight_reads,
@@ -258,7 +259,11 @@ pub fn stream_bytes(cfg: &ArrayConfig) -> u64 {
     let per_cycle = cfg.dram().bandwidth_gbps * 1000.0 / cfg.clock_mhz();
     let want = per_cycle.ceil().clamp(4.0, MAX_STREAM_BYTES as f64) as u64;
     let pe = cfg.pe();
-    let (r, c, l) = (cfg.rows() as u64, cfg.cols() as u64, cfg.weight_rows_per_cycle() as u64);
+    let (r, c, l) = (
+        cfg.rows() as u64,
+        cfg.cols() as u64,
+        cfg.weight_rows_per_cycle() as u64,
+    );
     let widest = [
         (c * l * pe.weight_bits() as u64).div_ceil(8),
         r * pe.act_bits() as u64 / 8,
@@ -268,7 +273,9 @@ pub fn stream_bytes(cfg: &ArrayConfig) -> u64 {
     .max()
     .unwrap_or(1)
     .next_power_of_two();
-    want.next_power_of_two().min(widest.max(4)).min(MAX_STREAM_BYTES)
+    want.next_power_of_two()
+        .min(widest.max(4))
+        .min(MAX_STREAM_BYTES)
 }
 
 /// The pace of one stream: DRAM bandwidth at the clock, never more than one

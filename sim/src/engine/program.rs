@@ -70,7 +70,8 @@ impl Mapping {
         let (k_blocks, n_blocks) = (shape.k.div_ceil(g.rows), shape.n.div_ceil(g.cols));
         let on_chip = operands == OperandHome::OnChipIfFits;
         let x_fits = on_chip && shape.m * k_blocks <= g.act_slices;
-        let y_fits = on_chip && shape.m * n_blocks * g.out_token_bytes <= 2 * g.out_bank_tokens * g.out_token_bytes;
+        let y_fits = on_chip
+            && shape.m * n_blocks * g.out_token_bytes <= 2 * g.out_bank_tokens * g.out_token_bytes;
         let y_cap = if y_fits { shape.m } else { g.out_bank_tokens };
         let (activations, x_cap) = if x_fits {
             (ActivationFeed::OnChip, shape.m)

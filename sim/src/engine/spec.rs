@@ -129,7 +129,11 @@ pub fn run(
         let mut chunk_ready = 0;
         if map.activations == ActivationFeed::PerChunk {
             let t = Transfer::XChunk { chunk };
-            let gate = if chunk == 0 { g.startup } else { last_accepts[0] };
+            let gate = if chunk == 0 {
+                g.startup
+            } else {
+                last_accepts[0]
+            };
             let beats = program.beats(&t);
             let m = moved(&mut input, gate, beats);
             in_beats += beats;

@@ -76,7 +76,13 @@ fn put_bits(buf: &mut [u8], pos: usize, bits: usize, value: u64) {
 }
 
 /// The stored bytes of weight tile (`n_block`, `k_block`).
-fn tile_bytes(g: &Geometry, shape: &GemmShape, w: &WeightMatrix<'_>, n_block: u64, k_block: u64) -> Vec<u8> {
+fn tile_bytes(
+    g: &Geometry,
+    shape: &GemmShape,
+    w: &WeightMatrix<'_>,
+    n_block: u64,
+    k_block: u64,
+) -> Vec<u8> {
     let (r, c, l) = (g.rows as usize, g.cols as usize, g.rows_per_beat as usize);
     let (k, n) = (shape.k as usize, shape.n as usize);
     // The weight at tile row `row`, column `col` (zero outside W).
@@ -98,7 +104,11 @@ fn tile_bytes(g: &Geometry, shape: &GemmShape, w: &WeightMatrix<'_>, n_block: u6
                 let mut v = 0u32;
                 for d in (0..TRITS_PER_BYTE as usize).rev() {
                     let beat = q * TRITS_PER_BYTE as usize + d;
-                    let t = if beat < g.beats as usize { at(beat * l + i, col) } else { 0 };
+                    let t = if beat < g.beats as usize {
+                        at(beat * l + i, col)
+                    } else {
+                        0
+                    };
                     v = v * 3 + (t + 1) as u32;
                 }
                 out[q * group + j] = v as u8;
@@ -129,12 +139,20 @@ fn slice(g: &Geometry, shape: &GemmShape, x: &[i8], token: u64, k_block: u64, ou
     let k = shape.k as usize;
     for r in 0..g.rows as usize {
         let kk = k_block as usize * g.rows as usize + r;
-        out.push(if kk < k { x[token as usize * k + kk] as u8 } else { 0 });
+        out.push(if kk < k {
+            x[token as usize * k + kk] as u8
+        } else {
+            0
+        });
     }
 }
 
 /// Every beat of the input stream for `shape` with `ops` on `cfg`'s engine.
-pub fn input_beats(cfg: &ArrayConfig, shape: &GemmShape, ops: &Operands<'_>) -> Result<Vec<Beat>, SimError> {
+pub fn input_beats(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    ops: &Operands<'_>,
+) -> Result<Vec<Beat>, SimError> {
     let g = Geometry::of(cfg)?;
     let p = program(&g, shape)?;
     check_operands(cfg, &g, shape, ops)?;
@@ -151,7 +169,9 @@ pub fn input_beats(cfg: &ArrayConfig, shape: &GemmShape, ops: &Operands<'_>) -> 
                     }
                 }
             }
-            Transfer::WTile { n_block, k_block, .. } => {
+            Transfer::WTile {
+                n_block, k_block, ..
+            } => {
                 payload = tile_bytes(&g, shape, &ops.w, n_block, k_block);
             }
             Transfer::XSlice { chunk, k_block, .. } => {
@@ -166,7 +186,12 @@ pub fn input_beats(cfg: &ArrayConfig, shape: &GemmShape, ops: &Operands<'_>) -> 
     Ok(beats)
 }
 
-fn check_operands(cfg: &ArrayConfig, g: &Geometry, shape: &GemmShape, ops: &Operands<'_>) -> Result<(), SimError> {
+fn check_operands(
+    cfg: &ArrayConfig,
+    g: &Geometry,
+    shape: &GemmShape,
+    ops: &Operands<'_>,
+) -> Result<(), SimError> {
     let (m, k, n) = (shape.m as usize, shape.k as usize, shape.n as usize);
     if ops.x.len() != m * k || ops.w.len() != n * k {
         return Err(SimError::Functional(format!(
@@ -194,12 +219,20 @@ fn check_operands(cfg: &ArrayConfig, g: &Geometry, shape: &GemmShape, ops: &Oper
 }
 
 /// The output stream's beats for results `y` `[M, N]` (what the engine must send).
-pub fn output_beats(cfg: &ArrayConfig, shape: &GemmShape, y: &[i32]) -> Result<Vec<Beat>, SimError> {
+pub fn output_beats(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    y: &[i32],
+) -> Result<Vec<Beat>, SimError> {
     let g = Geometry::of(cfg)?;
     let p = program(&g, shape)?;
     let (m, n) = (shape.m as usize, shape.n as usize);
     if y.len() != m * n {
-        return Err(SimError::Functional(format!("Y has {} values, M·N = {}", y.len(), m * n)));
+        return Err(SimError::Functional(format!(
+            "Y has {} values, M·N = {}",
+            y.len(),
+            m * n
+        )));
     }
     let mut beats = Vec::new();
     for chunk in 0..p.mapping.chunks {
@@ -221,7 +254,11 @@ pub fn output_beats(cfg: &ArrayConfig, shape: &GemmShape, y: &[i32]) -> Result<V
 }
 
 /// `Y` `[M, N]` from the output stream's beats (checks their number and `tlast`).
-pub fn decode_outputs(cfg: &ArrayConfig, shape: &GemmShape, beats: &[Beat]) -> Result<Vec<i32>, SimError> {
+pub fn decode_outputs(
+    cfg: &ArrayConfig,
+    shape: &GemmShape,
+    beats: &[Beat],
+) -> Result<Vec<i32>, SimError> {
     let g = Geometry::of(cfg)?;
     let p = program(&g, shape)?;
     let (m, n) = (shape.m as usize, shape.n as usize);
@@ -235,8 +272,14 @@ pub fn decode_outputs(cfg: &ArrayConfig, shape: &GemmShape, beats: &[Beat]) -> R
             let part = beats.get(at..at + nbeats).ok_or_else(|| {
                 SimError::Functional(format!("output stream ends after {} beats", beats.len()))
             })?;
-            if let Some(i) = part.iter().position(|b| b.last != std::ptr::eq(b, &part[nbeats - 1])) {
-                return Err(SimError::Functional(format!("output beat {} has tlast wrong", at + i)));
+            if let Some(i) = part
+                .iter()
+                .position(|b| b.last != std::ptr::eq(b, &part[nbeats - 1]))
+            {
+                return Err(SimError::Functional(format!(
+                    "output beat {} has tlast wrong",
+                    at + i
+                )));
             }
             let bytes: Vec<u8> = part.iter().flat_map(|b| b.data.iter().copied()).collect();
             for t in 0..len {
@@ -244,7 +287,8 @@ pub fn decode_outputs(cfg: &ArrayConfig, shape: &GemmShape, beats: &[Beat]) -> R
                     let col = nb * g.cols as usize + j;
                     if col < n {
                         let o = (t * g.cols as usize + j) * OUT_WORD_BYTES as usize;
-                        y[(first + t) * n + col] = i32::from_le_bytes(bytes[o..o + 4].try_into().expect("4 bytes"));
+                        y[(first + t) * n + col] =
+                            i32::from_le_bytes(bytes[o..o + 4].try_into().expect("4 bytes"));
                     }
                 }
             }
@@ -252,7 +296,10 @@ pub fn decode_outputs(cfg: &ArrayConfig, shape: &GemmShape, beats: &[Beat]) -> R
         }
     }
     if at != beats.len() {
-        return Err(SimError::Functional(format!("output stream has {} beats, expected {at}", beats.len())));
+        return Err(SimError::Functional(format!(
+            "output stream has {} beats, expected {at}",
+            beats.len()
+        )));
     }
     Ok(y)
 }
