@@ -77,6 +77,8 @@ pub enum Kind {
     Dram,
     /// Accumulator bits or `auto`.
     AccBits,
+    /// Weight banks per PE (1, 2, 4, 8) or `auto` (two with double buffering, else one).
+    Banks,
     /// A model of the zoo (case-insensitive; written lowercase).
     Model,
     /// Where attention's products run: `vector`, or an array `RxC`.
@@ -100,6 +102,8 @@ pub enum Value {
     Dram(DramKind),
     /// A [`Kind::AccBits`].
     AccBits(AccBits),
+    /// A [`Kind::Banks`]: `None` is `auto`.
+    Banks(Option<u32>),
     /// A [`Kind::Model`], lowercase.
     Model(String),
     /// A [`Kind::AttentionUnit`].
@@ -133,6 +137,10 @@ impl Kind {
             Kind::AccBits => Value::AccBits(AccBits::Bits(
                 t.parse().map_err(|_| number("a number of bits or auto"))?,
             )),
+            Kind::Banks if t.eq_ignore_ascii_case("auto") => Value::Banks(None),
+            Kind::Banks => {
+                Value::Banks(Some(t.parse().map_err(|_| number("a bank count or auto"))?))
+            }
             Kind::Model if t.is_empty() => return Err("empty model name".into()),
             Kind::Model => Value::Model(t.to_ascii_lowercase()),
             Kind::AttentionUnit => Value::AttentionUnit(parse_attention_unit(t)?),
@@ -155,6 +163,7 @@ impl Kind {
             Kind::Pe => names(PeKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::Dram => names(DramKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::AccBits => "bits, or `auto`".into(),
+            Kind::Banks => "`1`, `2`, `4`, `8`, or `auto`".into(),
             Kind::Model => "a zoo name (`tritone models`)".into(),
             Kind::AttentionUnit => "`vector`, or an array `RxC` (e.g. `64x64`)".into(),
             Kind::Schedule => names(Schedule::ALL.iter().map(|s| s.name()).collect()),
@@ -201,6 +210,8 @@ impl Value {
             Value::Dram(d) => d.name().to_string(),
             Value::AccBits(AccBits::Auto) => "auto".into(),
             Value::AccBits(AccBits::Bits(b)) => b.to_string(),
+            Value::Banks(None) => "auto".into(),
+            Value::Banks(Some(b)) => b.to_string(),
             Value::Model(m) => m.clone(),
             Value::AttentionUnit(u) => attention_unit_text(*u),
             Value::Schedule(k) => k.name().to_string(),
@@ -422,6 +433,25 @@ pub const PARAMS: &[Param] = &[
         about: "two weight banks: load the next tile while one streams",
         default: || Value::Flag(default_arch().double_buffer()),
         set: |s, v| s.arch.double_buffer = Some(v.flag()),
+    },
+    Param {
+        name: "weight_banks",
+        group: Group::Rtl {
+            resolved: |c| Value::Banks(Some(c.weight_banks())),
+        },
+        kind: Kind::Banks,
+        about: "weight banks per PE (`auto`: two with double_buffer, else one; a count \
+                decides double buffering itself); more banks let one-token decode load \
+                tiles further ahead",
+        default: || Value::Banks(None),
+        set: |s, v| match v {
+            Value::Banks(None) => s.arch.weight_banks = None,
+            Value::Banks(Some(b)) => {
+                s.arch.weight_banks = Some(*b);
+                s.arch.double_buffer = None;
+            }
+            v => v.mismatch("a bank count"),
+        },
     },
     Param {
         name: "weight_rows_per_cycle",
@@ -680,6 +710,7 @@ mod tests {
                 Kind::Pe => "mac-int8",
                 Kind::Dram => "hbm2",
                 Kind::AccBits => "30",
+                Kind::Banks => "4",
                 Kind::Model => "Bitnet-B1.58-700M",
                 Kind::AttentionUnit => "32x16",
                 Kind::Schedule => "sequential",
@@ -704,7 +735,8 @@ mod tests {
         let key = rtl_key(&base);
         assert_eq!(
             key,
-            "rows=256;cols=256;pe=ternary;acc_bits=17;double_buffer=true;weight_rows_per_cycle=1"
+            "rows=256;cols=256;pe=ternary;acc_bits=17;double_buffer=true;weight_banks=2;\
+             weight_rows_per_cycle=1"
         );
         for (name, text) in [
             ("clock_mhz", "500"),
