@@ -448,11 +448,12 @@ fn table1(o: &mut String, s: &Setup, d: &ReportData) {
 fn table3(o: &mut String, _: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
-        "The largest batch whose footprint at sequence length {TABLE3_SEQ} fits two 80 GB devices ({} bytes \
-         each), and the decode throughput that batch reaches **on the simulated design** (a {TABLE3_SEQ}-token \
-         sequence: one prompt token and {} generated, so the context sweeps the whole sequence). The \
-         paper's throughput is on two A100s with pipeline parallelism; the simulated design is far \
-         smaller, so compare the ratios.\n",
+        "As the paper ran it: two 80 GB devices ({} bytes each) with pipeline parallelism (the \
+         layers split into two stages, the batch into micro-batches), the largest batch whose footprint \
+         at sequence length {TABLE3_SEQ} fits both, and the decode throughput of **two simulated devices** of \
+         the design above at that batch (a {TABLE3_SEQ}-token sequence: one prompt token and {} generated, \
+         so the context sweeps the whole sequence). The paper's devices are A100s, far larger than the \
+         simulated design, so compare the ratios.\n",
         A100_BYTES,
         TABLE3_SEQ - 1
     );
