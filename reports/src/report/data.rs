@@ -37,8 +37,15 @@ const PAPER_TABLE1: [(&str, f64, f64, f64, f64); 4] = [
 const PAPER_TABLE3: [(u64, f64); 2] = [(16, 333.0), (176, 2977.0)];
 /// The paper's headline ratios (abstract / §3 at 7 nm; the 45 nm figure from the energy notes).
 const PAPER_HEADLINE: [(Node, f64); 2] = [(Node::Nm7, 71.4), (Node::Nm45, 50.0)];
-/// The paper's equivalences (§3): BitNet b1.58 size vs FP16 size.
-const EQUIVALENCES: [(&str, &str); 3] = [("13B", "3B"), ("30B", "7B"), ("70B", "13B")];
+/// The paper's three equivalences (§3): a BitNet b1.58 size against the FP16 size it beats.
+pub const EQUIVALENCES: [(&str, &str); 3] = [("13B", "3B"), ("30B", "7B"), ("70B", "13B")];
+
+/// DRAM bandwidths (GB/s) of the equivalence regions: an edge part, the
+/// default LPDDR4, and an HBM-class memory.
+pub const REGION_DRAM_GBPS: [f64; 3] = [16.0, 64.0, 256.0];
+
+/// Array sizes (R = C) of the equivalence regions: the old and the new default.
+pub const REGION_DIMS: [u32; 2] = [128, 256];
 
 /// What the report is computed for.
 #[derive(Clone, Debug)]
@@ -171,6 +178,23 @@ pub struct Table3Row {
     pub paper_tokens_per_s: f64,
 }
 
+/// One design of the equivalence regions: each claim's decode-latency ratio
+/// (the smaller FP16 model's over the larger BitNet b1.58's; above 1 the
+/// claim holds) on the report's design with the DRAM bandwidth, the array
+/// size and the attention unit changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegionRow {
+    /// DRAM bandwidth, GB/s.
+    pub dram_gbps: f64,
+    /// Array rows and columns.
+    pub dim: u32,
+    /// Where QKᵀ and AV run: `vector` or `RxC`.
+    pub attention_unit: String,
+    /// Per claim, in the paper's order: FP16 / BitNet b1.58 decode latency
+    /// (`None`: a model of the claim is not in the setup).
+    pub ratios: Vec<Option<f64>>,
+}
+
 /// One equivalence claim checked on one metric.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EquivRow {
@@ -291,6 +315,8 @@ pub struct ReportData {
     pub table3: Vec<Table3Row>,
     /// Equivalences.
     pub equivalences: Vec<EquivRow>,
+    /// Equivalence regions: the latency claims over designs.
+    pub regions: Vec<RegionRow>,
     /// Paper vs faithful.
     pub gap: Vec<GapRow>,
     /// Per-model summaries.
@@ -562,6 +588,7 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         table1,
         table3,
         equivalences,
+        regions: regions(&evaluator, setup)?,
         gap,
         models,
         components,
@@ -639,6 +666,61 @@ fn table3(
         .collect()
 }
 
+/// The latency claims of the paper's three equivalences over a grid of
+/// designs ([`REGION_DRAM_GBPS`] × [`REGION_DIMS`] × attention on the vector
+/// unit or a 64×64 array), every model priced by the one evaluator.
+fn regions(evaluator: &Evaluator, setup: &Setup) -> Result<Vec<RegionRow>, ReportError> {
+    use tritone_sim::config::{AttentionUnit, Dram};
+    let find = |size: &str| setup.models.iter().find(|m| size_label(&m.name) == size);
+    let mut designs = Vec::new();
+    for gbps in REGION_DRAM_GBPS {
+        for dim in REGION_DIMS {
+            for unit in [
+                AttentionUnit::Vector,
+                AttentionUnit::Array { rows: 64, cols: 64 },
+            ] {
+                designs.push((gbps, dim, unit));
+            }
+        }
+    }
+    designs
+        .into_par_iter()
+        .map(|(gbps, dim, unit)| {
+            let base = setup.arch.spec();
+            let cfg = ArrayConfig::new(tritone_sim::ArraySpec {
+                rows: Some(dim),
+                cols: Some(dim),
+                acc_bits: None,
+                dram: Some(Dram {
+                    bandwidth_gbps: gbps,
+                    ..setup.arch.dram()
+                }),
+                attention_unit: Some(unit),
+                ..base
+            })
+            .map_err(tritone_sim::SimError::from)?;
+            let latency = |m: ModelShape| -> Result<f64, ReportError> {
+                let p = DesignPoint::for_model(&cfg, m, setup.workload)?;
+                Ok(evaluator.metrics(&p)?.decode_latency_s)
+            };
+            let ratios = EQUIVALENCES
+                .iter()
+                .map(|(b, f)| match (find(b), find(f)) {
+                    (Some(b), Some(f)) => Ok(Some(
+                        latency(tritone_sim::model::fp16_baseline_model(f))? / latency(b.clone())?,
+                    )),
+                    _ => Ok(None),
+                })
+                .collect::<Result<_, ReportError>>()?;
+            Ok(RegionRow {
+                dram_gbps: gbps,
+                dim,
+                attention_unit: tritone_eval::param::attention_unit_text(unit),
+                ratios,
+            })
+        })
+        .collect()
+}
 fn equivalences(per: &[PerModel]) -> Vec<EquivRow> {
     let mut rows = Vec::new();
     let find = |size: &str| per.iter().find(|p| p.size == size);
@@ -743,6 +825,29 @@ mod tests {
         assert!(missing[0].verdict.contains("30B"));
         // No 70B: no Table 3 rows.
         assert!(d.table3.is_empty());
+        // The regions: every design of the grid, the 13B claim priced there,
+        // the others unevaluated; on the report's own design the region's
+        // ratio is the equivalence table's.
+        assert_eq!(
+            d.regions.len(),
+            REGION_DRAM_GBPS.len() * REGION_DIMS.len() * 2
+        );
+        for r in &d.regions {
+            assert!(r.ratios[0].unwrap() > 0.0);
+            assert_eq!(&r.ratios[1..], &[None, None]);
+        }
+        let own = d
+            .regions
+            .iter()
+            .find(|r| r.dram_gbps == 64.0 && r.dim == 256 && r.attention_unit == "64x64")
+            .unwrap();
+        let lat = &c13[0];
+        assert_eq!(lat.metric, "decode latency");
+        let want = lat.fp16.unwrap() / lat.bitnet.unwrap();
+        assert!(
+            (own.ratios[0].unwrap() - want).abs() < 1e-9 * want,
+            "{own:?}"
+        );
     }
 
     #[test]

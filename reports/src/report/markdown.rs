@@ -1,7 +1,7 @@
 //! Renders `report.md` from [`ReportData`]: every number in the text comes
 //! from the data, so the prose cannot drift from the CSV files.
 
-use super::data::{ReportData, Setup, A100_BYTES, FIG3_TOKENS, GB, TABLE3_SEQ};
+use super::data::{ReportData, Setup, A100_BYTES, EQUIVALENCES, FIG3_TOKENS, GB, TABLE3_SEQ};
 use super::figures::FIGURES;
 use crate::units::energy_unit;
 use crate::write::markdown_table;
@@ -501,7 +501,7 @@ fn table3(o: &mut String, _: &Setup, d: &ReportData) {
     }
 }
 
-fn equivalences(o: &mut String, _: &Setup, d: &ReportData) {
+fn equivalences(o: &mut String, s: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "The paper's claims that a larger BitNet b1.58 is more efficient than a smaller FP16 model in \
@@ -525,6 +525,40 @@ fn equivalences(o: &mut String, _: &Setup, d: &ReportData) {
         &["claim", "metric", "BitNet b1.58", "FP16", "unit", "verdict"],
         &rows,
     ));
+    if d.regions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nWhere the latency claims hold: each cell is the smaller FP16 model's decode latency over the \
+         larger BitNet b1.58's (above 1, the claim holds) on the design above with its DRAM bandwidth, \
+         array size and attention unit changed ({} prompt + {} generated tokens, batch 1):\n",
+        s.workload.prefill, s.workload.decode
+    );
+    let claims: Vec<String> = EQUIVALENCES
+        .iter()
+        .map(|(b, f)| format!("{b} vs {f} FP16"))
+        .collect();
+    let mut header = vec!["DRAM (GB/s)", "array", "attention"];
+    header.extend(claims.iter().map(String::as_str));
+    let rows: Vec<Vec<String>> = d
+        .regions
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                num(r.dram_gbps),
+                format!("{0}×{0}", r.dim),
+                r.attention_unit.clone(),
+            ];
+            row.extend(r.ratios.iter().map(|x| match x {
+                Some(x) if *x > 1.0 => format!("{x:.2}x holds"),
+                Some(x) => format!("{x:.2}x does not hold"),
+                None => "not evaluated".into(),
+            }));
+            row
+        })
+        .collect();
+    o.push_str(&markdown_table(&header, &rows));
 }
 
 fn gap(o: &mut String, s: &Setup, d: &ReportData) {
