@@ -317,6 +317,8 @@ pub struct ReportData {
     pub equivalences: Vec<EquivRow>,
     /// Equivalence regions: the latency claims over designs.
     pub regions: Vec<RegionRow>,
+    /// The 1.58-bit MoE claim: devices and decode speed.
+    pub moe: Vec<MoeRow>,
     /// Paper vs faithful.
     pub gap: Vec<GapRow>,
     /// Per-model summaries.
@@ -589,6 +591,7 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         table3,
         equivalences,
         regions: regions(&evaluator, setup)?,
+        moe: moe_rows(&evaluator, cfg, &setup.models)?,
         gap,
         models,
         components,
@@ -717,6 +720,79 @@ fn regions(evaluator: &Evaluator, setup: &Setup) -> Result<Vec<RegionRow>, Repor
                 dim,
                 attention_unit: tritone_eval::param::attention_unit_text(unit),
                 ratios,
+            })
+        })
+        .collect()
+}
+
+/// The 1.58-bit MoE claim (the paper's future work, "1b-Mixtral": fewer
+/// devices, less traffic): each MoE model and its FP16 baseline on the
+/// fewest 80 GB devices that hold it at sequence length 512 (pipeline
+/// parallel), decoding at batch 1 and at the largest batch those devices hold.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MoeRow {
+    /// Model.
+    pub model: String,
+    /// Fewest 80 GB devices that hold the weights and one sequence.
+    pub devices: u32,
+    /// Weights, GB.
+    pub weights_gb: f64,
+    /// Decode tokens/s at batch 1 on those devices.
+    pub tokens_per_s_batch1: f64,
+    /// Largest batch at sequence length 512 on those devices.
+    pub max_batch: u64,
+    /// Decode tokens/s at that batch.
+    pub tokens_per_s_max_batch: f64,
+}
+
+/// Most 80 GB devices the MoE rows try before calling a model unplaceable.
+const MOE_MAX_DEVICES: u32 = 16;
+
+/// [`MoeRow`]s of every MoE model of the setup and its FP16 baseline.
+fn moe_rows(
+    evaluator: &Evaluator,
+    cfg: &ArrayConfig,
+    models: &[ModelShape],
+) -> Result<Vec<MoeRow>, ReportError> {
+    let shapes: Vec<ModelShape> = models
+        .iter()
+        .filter(|m| m.moe.is_some())
+        .flat_map(|m| [tritone_sim::model::fp16_baseline_model(m), m.clone()])
+        .collect();
+    shapes
+        .into_par_iter()
+        .filter_map(|shape| {
+            let placed = (1..=MOE_MAX_DEVICES).find_map(|devices| {
+                let system = tritone_sim::config::System {
+                    devices,
+                    tensor_parallel: 1,
+                    ..cfg.system()
+                };
+                let on = DesignPoint::for_model(cfg, shape.clone(), tritone_eval::DEFAULT_WORKLOAD)
+                    .ok()?;
+                let c = on.arch().with_system(system).ok()?;
+                let batch = max_batch(&shape, &c, TABLE3_SEQ, A100_BYTES);
+                (batch >= 1).then_some((devices, c, batch))
+            })?;
+            Some((shape, placed))
+        })
+        .map(|(shape, (devices, c, batch))| {
+            let speed = |b: u64| -> Result<f64, ReportError> {
+                let w = Workload {
+                    prefill: 1,
+                    decode: TABLE3_SEQ - 1,
+                    batch: b,
+                };
+                let p = DesignPoint::new(c.clone(), shape.clone(), w)?;
+                Ok(evaluator.metrics(&p)?.tokens_per_s)
+            };
+            Ok(MoeRow {
+                model: shape.name.clone(),
+                devices,
+                weights_gb: Footprint::of(&shape, &c, 1, TABLE3_SEQ).weights as f64 / GB,
+                tokens_per_s_batch1: speed(1)?,
+                max_batch: batch,
+                tokens_per_s_max_batch: speed(batch)?,
             })
         })
         .collect()

@@ -24,6 +24,8 @@ pub enum Section {
     Table1,
     /// Table 3.
     Table3,
+    /// The 1.58-bit MoE claim.
+    Moe,
     /// The paper's equivalence claims.
     Equivalences,
     /// Paper view against the faithful view.
@@ -36,13 +38,14 @@ pub enum Section {
 
 impl Section {
     /// Every section, in report order.
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Setup,
         Section::Headline,
         Section::Fig3Left,
         Section::Fig3Right,
         Section::Table1,
         Section::Table3,
+        Section::Moe,
         Section::Equivalences,
         Section::Gap,
         Section::PerModel,
@@ -50,12 +53,13 @@ impl Section {
     ];
 
     /// The paper's figures reproduced: what `tritone energy --paper` prints.
-    pub const PAPER: [Section; 7] = [
+    pub const PAPER: [Section; 8] = [
         Section::Headline,
         Section::Fig3Left,
         Section::Fig3Right,
         Section::Table1,
         Section::Table3,
+        Section::Moe,
         Section::Equivalences,
         Section::Gap,
     ];
@@ -69,6 +73,7 @@ impl Section {
             Section::Fig3Right => "## Figure 3 (right): end-to-end energy by model size",
             Section::Table1 => "## Table 1 and Figure 2: memory and latency",
             Section::Table3 => "## Table 3: largest batch and throughput at 70B",
+            Section::Moe => "## 1.58-bit Mixture-of-Experts: devices and decode speed",
             Section::Equivalences => "## Equivalences",
             Section::Gap => "## Paper view vs hardware-faithful view",
             Section::PerModel => "## Per-model breakdowns",
@@ -85,6 +90,7 @@ impl Section {
             Section::Fig3Right => fig3_right,
             Section::Table1 => table1,
             Section::Table3 => table3,
+            Section::Moe => moe,
             Section::Equivalences => equivalences,
             Section::Gap => gap,
             Section::PerModel => per_model,
@@ -499,6 +505,47 @@ fn table3(o: &mut String, _: &Setup, d: &ReportData) {
             x(b.max_batch_mha as f64 / f.max_batch_mha.max(1) as f64)
         );
     }
+}
+
+fn moe(o: &mut String, _: &Setup, d: &ReportData) {
+    if d.moe.is_empty() {
+        o.push_str("No Mixture-of-Experts model in this report.\n");
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "The paper's future work names 1.58-bit MoE (\"1b-Mixtral\"): fewer devices and less traffic. \
+         Each MoE model on the fewest 80 GB devices ({A100_BYTES} bytes each, pipeline parallel) that \
+         hold its weights and one sequence of {TABLE3_SEQ} tokens, each device the design above; decode \
+         over a {TABLE3_SEQ}-token sequence at batch 1 and at the largest batch those devices hold. \
+         A batch loads only the experts its tokens route to (expected distinct experts under uniform \
+         top-k routing, docs/simulator.md).\n"
+    );
+    let rows: Vec<Vec<String>> = d
+        .moe
+        .iter()
+        .map(|r| {
+            vec![
+                r.model.clone(),
+                r.devices.to_string(),
+                num(r.weights_gb),
+                num(r.tokens_per_s_batch1),
+                r.max_batch.to_string(),
+                num(r.tokens_per_s_max_batch),
+            ]
+        })
+        .collect();
+    o.push_str(&markdown_table(
+        &[
+            "model",
+            "80 GB devices",
+            "weights (GB)",
+            "tokens/s at batch 1",
+            "largest batch",
+            "tokens/s at the largest batch",
+        ],
+        &rows,
+    ));
 }
 
 fn equivalences(o: &mut String, s: &Setup, d: &ReportData) {
