@@ -426,3 +426,89 @@ fn functional_gemm_on_safetensors_operands() {
     let e = failure(&tritone(&args));
     assert!(e.contains("K must match"), "{e}");
 }
+
+/// Model-level designs that cannot run are refused in one line naming the
+/// field, the value and the limit: an MoE routing to more experts than it
+/// has, devices whose memory cannot hold the model, a link that moves nothing.
+#[test]
+fn impossible_systems_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let moe = dir.path().join("config.json");
+    std::fs::write(
+        &moe,
+        r#"{"architectures": ["MixtralForCausalLM"], "hidden_size": 256,
+            "intermediate_size": 512, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "num_key_value_heads": 2, "vocab_size": 1000, "num_local_experts": 8,
+            "num_experts_per_tok": 9}"#,
+    )
+    .unwrap();
+    let one_line = |args: &[&str], needles: &[&str]| {
+        let o = tritone(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let e = failure(&o);
+        assert_eq!(e.trim_end().lines().count(), 1, "{args:?}: {e}");
+        for n in needles {
+            assert!(e.contains(n), "{args:?}: {e} lacks {n}");
+        }
+    };
+    one_line(
+        &["simulate", "model", "--config", moe.to_str().unwrap()],
+        &["num_experts_per_tok", "= 9", "num_local_experts", "= 8"],
+    );
+    // 70B at 2 bits needs 18.2 GB of weights: one 16 GiB device cannot hold it.
+    one_line(
+        &[
+            "simulate",
+            "model",
+            "--model",
+            "bitnet-b1.58-70b",
+            "--memory-gib",
+            "16",
+        ],
+        &[
+            "memory_gib",
+            "1 device(s) of 16 GiB",
+            "18.5 GB",
+            "add devices",
+        ],
+    );
+    // Its FP16 baseline (138 GB) does not fit one 80 GB device either.
+    one_line(
+        &[
+            "simulate",
+            "model",
+            "--model",
+            "bitnet-b1.58-70b",
+            "--baseline",
+            "--memory-gib",
+            "80",
+        ],
+        &["FP16 baseline", "138.0", "add devices"],
+    );
+    one_line(
+        &[
+            "simulate",
+            "model",
+            "--model",
+            "bitnet-b1.58-3b",
+            "--devices",
+            "2",
+            "--tensor-parallel",
+            "2",
+            "--link-gbps",
+            "0",
+        ],
+        &["link_gbps = 0", "positive"],
+    );
+    one_line(
+        &[
+            "simulate",
+            "model",
+            "--model",
+            "bitnet-b1.58-3b",
+            "--devices",
+            "0",
+        ],
+        &["devices = 0", "between 1 and 4096"],
+    );
+}

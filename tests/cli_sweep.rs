@@ -157,7 +157,7 @@ fn toml_spec_and_flags_combine() {
         out.to_str().unwrap(),
     ]);
     assert!(stdout.contains("2 of 2 points"), "{stdout}");
-    assert!(read(&out).contains("rows=32;cols=128;pe=mac-int8;"));
+    assert!(read(&out).contains("rows=32;cols=256;pe=mac-int8;"));
 }
 
 #[test]

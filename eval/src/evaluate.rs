@@ -14,8 +14,10 @@ use serde::Serialize;
 use tritone_energy::paper::matmul_actions;
 use tritone_energy::{Action, EnergyBreakdown, Ert, Occupancy};
 use tritone_reference::WeightKind;
+use tritone_sim::config::Schedule;
 use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape};
-use tritone_sim::model::{simulate_model_with, Footprint, GemmSource, ModelStats};
+use tritone_sim::model::graph::Phase;
+use tritone_sim::model::{simulate_model_with, Footprint, GemmSource, ModelStats, Resource};
 use tritone_sim::{ArrayConfig, GemmStats, Workload};
 
 /// Evaluates design points with one energy table, sharing simulated GEMMs
@@ -181,6 +183,11 @@ impl Evaluator {
     }
 }
 
+/// What bounds `phase` of `stats` (the array when the phase did not run).
+fn bound(stats: &ModelStats, phase: Phase) -> Resource {
+    stats.phase(phase).map(|p| p.bound).unwrap_or_default()
+}
+
 /// The shared figures of a simulated point, from its two energy totals.
 fn figures(
     point: &DesignPoint,
@@ -191,6 +198,7 @@ fn figures(
     let w = point.workload();
     let footprint = Footprint::of(point.model(), point.arch(), w.batch, w.prefill + w.decode);
     let tokens = point.tokens() as f64;
+    let hz = stats.clock_mhz * 1e6;
     let metrics = Metrics {
         cycles: stats.total_cycles,
         prefill_cycles: stats.prefill_cycles,
@@ -212,6 +220,15 @@ fn figures(
         weight_bytes: footprint.weights,
         kv_cache_bytes: footprint.kv_cache,
         memory_bytes: footprint.total(),
+        prefill_bound: bound(stats, Phase::Prefill),
+        decode_bound: bound(stats, Phase::Decode),
+        sequential_ttft_s: stats.phase_cycles(Phase::Prefill, Schedule::Sequential) as f64 / hz,
+        sequential_tokens_per_s: if w.decode == 0 {
+            0.0
+        } else {
+            (w.batch * w.decode) as f64 * hz
+                / stats.phase_cycles(Phase::Decode, Schedule::Sequential) as f64
+        },
     };
     (metrics, footprint)
 }

@@ -3,6 +3,7 @@
 //! with their column names, as one list.
 
 use serde::Serialize;
+use tritone_sim::model::Resource;
 
 /// Declares [`Metrics`] and its columns from one list of documented fields.
 macro_rules! metrics {
@@ -34,7 +35,7 @@ macro_rules! metrics {
                     $( $field: {
                         let name = stringify!($field);
                         let text = cell(name).ok_or_else(|| format!("column {name} is missing"))?;
-                        text.parse().map_err(|_| format!("column {name}: '{text}' is not a number"))?
+                        text.parse().map_err(|_| format!("column {name}: '{text}' is not a valid value"))?
                     }, )+
                 })
             }
@@ -80,6 +81,14 @@ metrics! {
     kv_cache_bytes: u64,
     /// Footprint, bytes: weights + KV cache + activations (estimate).
     memory_bytes: u64,
+    /// What bounds the prefill: dram, array, weight-path, attention-unit, vector-unit or link.
+    prefill_bound: Resource,
+    /// What bounds the decode (the same resources; `array` without decode steps).
+    decode_bound: Resource,
+    /// Time to first token under the sequential schedule, s.
+    sequential_ttft_s: f64,
+    /// Decode tokens/s under the sequential schedule.
+    sequential_tokens_per_s: f64,
 }
 
 /// The table of metric columns in `docs/sweeps.md`, generated from [`Metrics`].
@@ -103,6 +112,7 @@ mod tests {
             energy_per_token_pj: 1.782_244e10,
             ttft_s: 1e-9,
             memory_bytes: u64::MAX,
+            decode_bound: Resource::WeightPath,
             ..Metrics::default()
         };
         let cells = m.cells();
@@ -118,7 +128,8 @@ mod tests {
         assert_eq!(back, m);
         let e = Metrics::from_cells(|c| (c != "dram_bytes").then_some("1")).unwrap_err();
         assert!(e.contains("dram_bytes"), "{e}");
-        let e = Metrics::from_cells(|_| Some("x")).unwrap_err();
+        let e = Metrics::from_cells(|c| Some(if c.ends_with("_bound") { "dram" } else { "x" }))
+            .unwrap_err();
         assert!(e.contains("'x'"), "{e}");
     }
 }

@@ -14,7 +14,7 @@
 //! values[rows.index()] = rows.kind.parse("64")?;
 //! let spec = DesignSpec::from_values(&values);
 //! assert_eq!(spec.arch.rows, Some(64));
-//! assert!(param::rtl_key(&spec.config()?).starts_with("rows=64;cols=128;pe=ternary;acc_bits=15;"));
+//! assert!(param::rtl_key(&spec.config()?).starts_with("rows=64;cols=256;pe=ternary;acc_bits=15;"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -25,7 +25,7 @@ use std::fmt;
 use std::sync::Arc;
 use tritone_energy::DramKind;
 use tritone_reference::ModelShape;
-use tritone_sim::config::{Buffers, Dram};
+use tritone_sim::config::{AttentionUnit, Buffers, Dram, Schedule, System, VectorUnit};
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind, Workload};
 
 /// Which part of a design a parameter sets.
@@ -77,8 +77,14 @@ pub enum Kind {
     Dram,
     /// Accumulator bits or `auto`.
     AccBits,
+    /// Weight banks per PE (1, 2, 4, 8) or `auto` (two with double buffering, else one).
+    Banks,
     /// A model of the zoo (case-insensitive; written lowercase).
     Model,
+    /// Where attention's products run: `vector`, or an array `RxC`.
+    AttentionUnit,
+    /// An operator schedule: `sequential` or `overlapped`.
+    Schedule,
 }
 
 /// One parameter value.
@@ -96,8 +102,14 @@ pub enum Value {
     Dram(DramKind),
     /// A [`Kind::AccBits`].
     AccBits(AccBits),
+    /// A [`Kind::Banks`]: `None` is `auto`.
+    Banks(Option<u32>),
     /// A [`Kind::Model`], lowercase.
     Model(String),
+    /// A [`Kind::AttentionUnit`].
+    AttentionUnit(AttentionUnit),
+    /// A [`Kind::Schedule`].
+    Schedule(Schedule),
 }
 
 impl Kind {
@@ -125,8 +137,14 @@ impl Kind {
             Kind::AccBits => Value::AccBits(AccBits::Bits(
                 t.parse().map_err(|_| number("a number of bits or auto"))?,
             )),
+            Kind::Banks if t.eq_ignore_ascii_case("auto") => Value::Banks(None),
+            Kind::Banks => {
+                Value::Banks(Some(t.parse().map_err(|_| number("a bank count or auto"))?))
+            }
             Kind::Model if t.is_empty() => return Err("empty model name".into()),
             Kind::Model => Value::Model(t.to_ascii_lowercase()),
+            Kind::AttentionUnit => Value::AttentionUnit(parse_attention_unit(t)?),
+            Kind::Schedule => Value::Schedule(t.parse()?),
         })
     }
 
@@ -145,8 +163,38 @@ impl Kind {
             Kind::Pe => names(PeKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::Dram => names(DramKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::AccBits => "bits, or `auto`".into(),
+            Kind::Banks => "`1`, `2`, `4`, `8`, or `auto`".into(),
             Kind::Model => "a zoo name (`tritone models`)".into(),
+            Kind::AttentionUnit => "`vector`, or an array `RxC` (e.g. `64x64`)".into(),
+            Kind::Schedule => names(Schedule::ALL.iter().map(|s| s.name()).collect()),
         }
+    }
+}
+
+/// `vector` or `RxC` (rows × columns of an attention array).
+pub fn parse_attention_unit(text: &str) -> Result<AttentionUnit, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("vector") {
+        return Ok(AttentionUnit::Vector);
+    }
+    let dims: Option<Vec<u32>> = t
+        .split(['x', 'X', '×'])
+        .map(|d| d.trim().parse().ok())
+        .collect();
+    match dims.as_deref() {
+        Some([rows, cols]) => Ok(AttentionUnit::Array {
+            rows: *rows,
+            cols: *cols,
+        }),
+        _ => Err(format!("'{t}' is not `vector` or RxC (e.g. 64x64)")),
+    }
+}
+
+/// The text of an attention unit: `vector` or `RxC`.
+pub fn attention_unit_text(u: AttentionUnit) -> String {
+    match u {
+        AttentionUnit::Vector => "vector".into(),
+        AttentionUnit::Array { rows, cols } => format!("{rows}x{cols}"),
     }
 }
 
@@ -162,7 +210,11 @@ impl Value {
             Value::Dram(d) => d.name().to_string(),
             Value::AccBits(AccBits::Auto) => "auto".into(),
             Value::AccBits(AccBits::Bits(b)) => b.to_string(),
+            Value::Banks(None) => "auto".into(),
+            Value::Banks(Some(b)) => b.to_string(),
             Value::Model(m) => m.clone(),
+            Value::AttentionUnit(u) => attention_unit_text(*u),
+            Value::Schedule(k) => k.name().to_string(),
         }
     }
 
@@ -244,6 +296,18 @@ impl DesignSpec {
         self.arch
             .dram
             .get_or_insert_with(|| ArrayConfig::default().dram())
+    }
+
+    fn vector(&mut self) -> &mut VectorUnit {
+        self.arch
+            .vector
+            .get_or_insert_with(|| ArrayConfig::default().vector())
+    }
+
+    fn system(&mut self) -> &mut System {
+        self.arch
+            .system
+            .get_or_insert_with(|| ArrayConfig::default().system())
     }
 }
 
@@ -371,6 +435,25 @@ pub const PARAMS: &[Param] = &[
         set: |s, v| s.arch.double_buffer = Some(v.flag()),
     },
     Param {
+        name: "weight_banks",
+        group: Group::Rtl {
+            resolved: |c| Value::Banks(Some(c.weight_banks())),
+        },
+        kind: Kind::Banks,
+        about: "weight banks per PE (`auto`: two with double_buffer, else one; a count \
+                decides double buffering itself); more banks let one-token decode load \
+                tiles further ahead",
+        default: || Value::Banks(None),
+        set: |s, v| match v {
+            Value::Banks(None) => s.arch.weight_banks = None,
+            Value::Banks(Some(b)) => {
+                s.arch.weight_banks = Some(*b);
+                s.arch.double_buffer = None;
+            }
+            v => v.mismatch("a bank count"),
+        },
+    },
+    Param {
         name: "weight_rows_per_cycle",
         group: Group::Rtl {
             resolved: |c| Value::Count(c.weight_rows_per_cycle()),
@@ -430,6 +513,52 @@ pub const PARAMS: &[Param] = &[
         about: "clock, MHz",
         default: || Value::Real(default_arch().clock_mhz()),
         set: |s, v| s.arch.clock_mhz = Some(v.real()),
+    },
+    Param {
+        name: "vector_lanes",
+        group: Group::Arch,
+        kind: Kind::Count,
+        about: "vector-unit lanes (norms, quantizers, softmax, activations)",
+        default: || Value::Count(default_arch().vector().lanes),
+        set: |s, v| s.vector().lanes = v.count(),
+    },
+    Param {
+        name: "attention_unit",
+        group: Group::Arch,
+        kind: Kind::AttentionUnit,
+        about: "where QKᵀ and AV run: the vector unit, or an attention array RxC",
+        default: || Value::AttentionUnit(default_arch().attention_unit()),
+        set: |s, v| match v {
+            Value::AttentionUnit(u) => s.arch.attention_unit = Some(*u),
+            v => v.mismatch("an attention unit"),
+        },
+    },
+    Param {
+        name: "schedule",
+        group: Group::Arch,
+        kind: Kind::Schedule,
+        about: "operator schedule: one after another, or overlapped across units",
+        default: || Value::Schedule(default_arch().schedule()),
+        set: |s, v| match v {
+            Value::Schedule(k) => s.arch.schedule = Some(*k),
+            v => v.mismatch("a schedule"),
+        },
+    },
+    Param {
+        name: "devices",
+        group: Group::Arch,
+        kind: Kind::Count,
+        about: "devices running the model (pipeline stages × tensor-parallel devices)",
+        default: || Value::Count(default_arch().system().devices),
+        set: |s, v| s.system().devices = v.count(),
+    },
+    Param {
+        name: "tensor_parallel",
+        group: Group::Arch,
+        kind: Kind::Count,
+        about: "tensor-parallel devices per pipeline stage (divides devices)",
+        default: || Value::Count(default_arch().system().tensor_parallel),
+        set: |s, v| s.system().tensor_parallel = v.count(),
     },
     Param {
         name: "model",
@@ -581,7 +710,10 @@ mod tests {
                 Kind::Pe => "mac-int8",
                 Kind::Dram => "hbm2",
                 Kind::AccBits => "30",
+                Kind::Banks => "4",
                 Kind::Model => "Bitnet-B1.58-700M",
+                Kind::AttentionUnit => "32x16",
+                Kind::Schedule => "sequential",
             };
             let v = p.kind.parse(other).unwrap();
             assert_eq!(p.kind.parse(&v.text()).unwrap(), v, "{}", p.name);
@@ -603,13 +735,17 @@ mod tests {
         let key = rtl_key(&base);
         assert_eq!(
             key,
-            "rows=128;cols=128;pe=ternary;acc_bits=16;double_buffer=true;weight_rows_per_cycle=1"
+            "rows=256;cols=256;pe=ternary;acc_bits=17;double_buffer=true;weight_banks=2;\
+             weight_rows_per_cycle=1"
         );
         for (name, text) in [
             ("clock_mhz", "500"),
             ("dram_gbps", "8"),
             ("kv_bits", "8"),
-            ("acc_bits", "16"),
+            ("acc_bits", "17"),
+            ("attention_unit", "vector"),
+            ("schedule", "sequential"),
+            ("vector_lanes", "32"),
         ] {
             let p = find(name).unwrap();
             values[p.index()] = p.kind.parse(text).unwrap();
@@ -658,6 +794,18 @@ mod tests {
         assert!(Kind::Dram.parse("sdram").unwrap_err().contains("lpddr4"));
         let e = Zoo::default().get("gpt-5").unwrap_err().to_string();
         assert!(e.contains("gpt-5"), "{e}");
-        assert!(markdown_table().contains("| rows | `--rows` | arch (RTL) | 128 | array rows"));
+        assert!(markdown_table().contains("| rows | `--rows` | arch (RTL) | 256 | array rows"));
+        assert_eq!(
+            Kind::AttentionUnit.parse("64X32"),
+            Ok(Value::AttentionUnit(AttentionUnit::Array {
+                rows: 64,
+                cols: 32
+            }))
+        );
+        assert!(Kind::AttentionUnit.parse("64").unwrap_err().contains("RxC"));
+        assert!(Kind::Schedule
+            .parse("eager")
+            .unwrap_err()
+            .contains("overlapped"));
     }
 }

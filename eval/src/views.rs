@@ -13,9 +13,10 @@
 //!   shrinks as models grow — which this definition reproduces.
 //! - **Faithful view**: every action the simulator counts for the design
 //!   (adds at the accumulator's real width, skipped products, registers,
-//!   SRAM, DRAM, the vector unit), plus leakage over the run's cycles of
-//!   everything that is powered: the R×C PEs, the vector unit's lanes and
-//!   all three SRAM buffers ([`leakage_occupancy`]).
+//!   SRAM, DRAM, the vector unit, the attention array), plus leakage over
+//!   the run's cycles of everything that is powered on every device: the
+//!   R×C PEs, the attention array's PEs, the vector unit's lanes and all
+//!   three SRAM buffers ([`leakage_occupancy`]).
 
 use crate::error::EvalError;
 use serde::Serialize;
@@ -27,14 +28,19 @@ use tritone_sim::model::graph::{OpKind, Unit};
 use tritone_sim::model::{ModelStats, OpStats};
 use tritone_sim::ArrayConfig;
 
-/// What leakage is charged on over `cycles`: the array's R·C PEs plus the
-/// vector unit's lanes, and the weight, activation and output buffers.
+/// What leakage is charged on over `cycles`: on every device, the array's
+/// R·C PEs, the attention array's PEs and the vector unit's lanes, and the
+/// weight, activation and output buffers.
 pub fn leakage_occupancy(cfg: &ArrayConfig, cycles: u64) -> Occupancy {
     let b = cfg.buffers();
+    let devices = cfg.system().devices as u64;
     Occupancy {
         cycles,
-        pes: cfg.rows() as u64 * cfg.cols() as u64 + cfg.vector().lanes as u64,
-        sram_kib: b.weight_kib as u64 + b.act_kib as u64 + b.out_kib as u64,
+        pes: devices
+            * (cfg.rows() as u64 * cfg.cols() as u64
+                + cfg.attention_unit().pes()
+                + cfg.vector().lanes as u64),
+        sram_kib: devices * (b.weight_kib as u64 + b.act_kib as u64 + b.out_kib as u64),
     }
 }
 
@@ -58,9 +64,11 @@ pub struct PaperEnergy {
 }
 
 /// Whether the paper view counts an operator's own arithmetic (the linear
-/// layers are priced by formula, their scalings included).
+/// layers are priced by formula, their scalings included; attention counts
+/// the same arithmetic on the attention array as on the vector unit).
 fn paper_prices_own_arithmetic(o: &OpStats) -> bool {
-    o.unit == Unit::Vector && !matches!(o.kind, OpKind::ActQuant | OpKind::Dequant)
+    matches!(o.unit, Unit::Vector | Unit::Attention)
+        && !matches!(o.kind, OpKind::ActQuant | OpKind::Dequant)
 }
 
 /// Arithmetic only: every action but memory and registers.

@@ -3,9 +3,12 @@
 //! everything the forward pass reads.
 //!
 //! Recognized `architectures` (or, when absent, `model_type`):
-//! `LlamaForCausalLM` (`llama`: FP16 baseline, no subln), `BitnetForCausalLM`
+//! `LlamaForCausalLM` (`llama`: FP16 baseline, no subln), `MixtralForCausalLM`
+//! (`mixtral`: LLaMA with a Mixture-of-Experts FFN), `BitnetForCausalLM`
 //! (1bitLLM) and `BitNetForCausalLM` (`bitnet`, bitnet-b1.58-2B-4T): subln
-//! norms before o_proj and down_proj. Defaults follow transformers 5.x's
+//! norms before o_proj and down_proj. Any of them may carry Mixtral's MoE
+//! fields, `num_local_experts` and `num_experts_per_tok` (transformers'
+//! MixtralConfig default: 2); an MoE shape is simulated, not run. Defaults follow transformers 5.x's
 //! config classes (notes: bitnet-models.md): `tie_word_embeddings` false,
 //! `hidden_act` `silu` for LLaMA and `relu2` for BitNet, `rms_norm_eps` 1e-6
 //! (LLaMA) or 1e-5 (BitNet), `rope_theta` 10000 (LLaMA) or 500000 (BitNet).
@@ -21,7 +24,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::error::{ReferenceError, Result};
-use crate::zoo::{FfnKind, ModelShape, WeightKind};
+use crate::zoo::{FfnKind, ModelShape, Moe, WeightKind};
 
 /// Reads and converts a `config.json` file. The model is named after the
 /// file's directory (HF checkpoints are directories), else after the file.
@@ -96,13 +99,13 @@ fn parse_shape(
     };
     let arch = architecture(&obj)?;
     let (mut weights, subln, default_act) = match arch {
-        "LlamaForCausalLM" => (WeightKind::Fp16, false, FfnKind::SwiGlu),
+        "LlamaForCausalLM" | "MixtralForCausalLM" => (WeightKind::Fp16, false, FfnKind::SwiGlu),
         "BitnetForCausalLM" => (WeightKind::Ternary, true, FfnKind::SwiGlu),
         "BitNetForCausalLM" => (WeightKind::Ternary, true, FfnKind::ReluSquaredGated),
         other => {
             return Err(format!(
                 "unsupported architecture `{}` (supported: LlamaForCausalLM, \
-                 BitnetForCausalLM, BitNetForCausalLM)",
+                 MixtralForCausalLM, BitnetForCausalLM, BitNetForCausalLM)",
                 clip(&other)
             ))
         }
@@ -146,19 +149,47 @@ fn parse_shape(
         tied_embeddings,
         subln,
         source: format!("{source} ({arch})"),
+        moe: moe(&obj, arch)?,
     };
     shape.validate()?;
     Ok((obj, shape))
+}
+
+/// Mixtral's MoE fields: `num_local_experts` (required for an MoE, and by
+/// `MixtralForCausalLM`) and `num_experts_per_tok` (default 2, as
+/// transformers' MixtralConfig).
+fn moe(obj: &Map<String, Value>, arch: &str) -> std::result::Result<Option<Moe>, String> {
+    let experts = optional_u32(obj, "num_local_experts")?;
+    let top_k = optional_u32(obj, "num_experts_per_tok")?;
+    match (experts, top_k) {
+        (None, None) if arch == "MixtralForCausalLM" => {
+            Err("missing field `num_local_experts` (MixtralForCausalLM)".to_string())
+        }
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(
+            "field `num_experts_per_tok` without `num_local_experts`: give the expert count"
+                .to_string(),
+        ),
+        (Some(experts), top_k) => {
+            let m = Moe {
+                experts,
+                top_k: top_k.unwrap_or(2),
+            };
+            m.validate()?;
+            Ok(Some(m))
+        }
+    }
 }
 
 fn architecture(obj: &Map<String, Value>) -> std::result::Result<&str, String> {
     match obj.get("architectures") {
         None | Some(Value::Null) => match obj.get("model_type").and_then(Value::as_str) {
             Some("llama") => Ok("LlamaForCausalLM"),
+            Some("mixtral") => Ok("MixtralForCausalLM"),
             Some("bitnet") => Ok("BitNetForCausalLM"),
             Some(other) => Err(format!(
                 "no field `architectures`, and `model_type` `{}` is not supported \
-                 (supported: llama, bitnet)",
+                 (supported: llama, mixtral, bitnet)",
                 clip(&other)
             )),
             None => Err("missing field `architectures` (and no `model_type`)".to_string()),
@@ -361,6 +392,13 @@ pub fn parse_model_config(
     let obj = value
         .as_object()
         .ok_or("expected a JSON object at the top level")?;
+    if let Some(m) = shape.moe {
+        return Err(format!(
+            "fields `num_local_experts` = {} and `num_experts_per_tok` = {}: the forward pass \
+             runs dense models only (an MoE config is simulated, not run)",
+            m.experts, m.top_k
+        ));
+    }
     let llama = architecture(obj)? == "LlamaForCausalLM";
     for flag in ["attention_bias", "mlp_bias"] {
         match obj.get(flag) {
@@ -594,6 +632,61 @@ mod tests {
                 ..s
             },
             z
+        );
+    }
+
+    #[test]
+    fn mixtral_config_matches_the_zoo_and_moe_errors_name_the_field() {
+        // mistralai/Mixtral-8x7B-v0.1's config.json, the fields that matter.
+        let text = r#"{"architectures": ["MixtralForCausalLM"], "hidden_act": "silu",
+            "hidden_size": 4096, "intermediate_size": 14336, "num_attention_heads": 32,
+            "num_hidden_layers": 32, "num_key_value_heads": 8, "vocab_size": 32000,
+            "num_local_experts": 8, "num_experts_per_tok": 2, "tie_word_embeddings": false}"#;
+        let s = parse_config(text, "mixtral-8x7b_fp16", "test").unwrap();
+        let z = model("mixtral-8x7b_fp16").unwrap();
+        assert_eq!(
+            ModelShape {
+                source: z.source.clone(),
+                ..s.clone()
+            },
+            z
+        );
+        // An MoE shape is simulated, never run.
+        assert!(parse_model_config(text, s)
+            .unwrap_err()
+            .contains("num_local_experts"));
+        let base = r#""model_type": "llama", "hidden_size": 64, "intermediate_size": 96,
+            "num_attention_heads": 4, "num_hidden_layers": 1, "vocab_size": 32"#;
+        for (extra, needle) in [
+            (
+                r#", "num_local_experts": 2, "num_experts_per_tok": 3"#,
+                "num_experts_per_tok) = 3",
+            ),
+            (r#", "num_local_experts": 0"#, "`num_local_experts` is 0"),
+            (
+                r#", "num_experts_per_tok": 2"#,
+                "without `num_local_experts`",
+            ),
+        ] {
+            let e = parse_config(&format!("{{{base}{extra}}}"), "t", "test").unwrap_err();
+            assert!(e.contains(needle), "{extra}: {e}");
+        }
+        let mixtral = format!("{{{}}}", base.replace("\"llama\"", "\"mixtral\""));
+        let e = parse_config(&mixtral, "t", "test").unwrap_err();
+        assert!(e.contains("num_local_experts"), "{e}");
+        // Top-2 is transformers' default.
+        let d = parse_config(
+            &format!("{{{base}, \"num_local_experts\": 4}}"),
+            "t",
+            "test",
+        )
+        .unwrap();
+        assert_eq!(
+            d.moe,
+            Some(Moe {
+                experts: 4,
+                top_k: 2
+            })
         );
     }
 

@@ -83,4 +83,4 @@ pub use quant::{
 };
 pub use safetensors_io::{read_matrix, read_tensor_f32, write_tensors, NamedTensor, TensorData};
 pub use trit::Trit;
-pub use zoo::{model, model_names, zoo, FfnKind, ModelShape, ParamCounts, WeightKind};
+pub use zoo::{model, model_names, zoo, FfnKind, ModelShape, Moe, ParamCounts, WeightKind};

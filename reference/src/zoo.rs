@@ -3,8 +3,12 @@
 //!
 //! Shapes from the notes (bitnet-models.md, "Model shapes"). The paper does not
 //! state its 7B/13B/70B shapes: those are LLaMA-2's, an assumption every
-//! `source` string repeats. Each BitNet model also has an FP16 baseline,
-//! `llama-<size>_fp16`: the same shape with FP16 linear layers and no subln.
+//! `source` string repeats; its "30B" has no published shape either, so the
+//! 30B entry takes LLaMA-1 30B's (huggyllama/llama-30b config.json). The
+//! paper's future work ("1b-Mixtral") is the 8x7B entry: Mixtral-8x7B's shape
+//! (mistralai/Mixtral-8x7B-v0.1 config.json) with ternary linear layers. Each
+//! BitNet model also has an FP16 baseline (`llama-<size>_fp16`,
+//! `mixtral-8x7b_fp16`): the same shape with FP16 linear layers and no subln.
 
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +62,37 @@ pub struct ModelShape {
     pub subln: bool,
     /// Where the shape comes from.
     pub source: String,
+    /// Mixture-of-Experts feed-forward (`None`: one dense FFN per layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moe: Option<Moe>,
+}
+
+/// A Mixture-of-Experts feed-forward block (Mixtral's): a router picks
+/// `top_k` of `experts` SwiGLU FFNs for each token and sums their outputs
+/// weighted by the router's softmax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Moe {
+    /// Experts per layer (`num_local_experts`).
+    pub experts: u32,
+    /// Experts each token is routed to (`num_experts_per_tok`).
+    pub top_k: u32,
+}
+
+impl Moe {
+    /// Checks `1 ≤ top_k ≤ experts`; the error names the config fields.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.experts == 0 {
+            return Err("experts (num_local_experts) must be positive".into());
+        }
+        if self.top_k == 0 || self.top_k > self.experts {
+            return Err(format!(
+                "top_k (num_experts_per_tok) = {} must be between 1 and the expert count \
+                 (num_local_experts) = {}",
+                self.top_k, self.experts
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Most parameters a model shape may have: 2⁵⁰ (about 1.1 × 10¹⁵, some
@@ -79,10 +114,32 @@ impl ModelShape {
         self.kv_heads as u64 * self.head_dim() as u64
     }
 
-    /// The four parameter groups (linear, embedding, LM head, norms) in u128
-    /// for heads of `head_dim`: every product of u32 sizes fits, so nothing
+    /// Expert FFNs per layer: the MoE's experts, or 1 (dense).
+    pub fn experts(&self) -> u64 {
+        self.moe.map_or(1, |m| m.experts as u64)
+    }
+
+    /// Expert FFNs each token runs through: the MoE's top-k, or 1 (dense).
+    pub fn experts_per_token(&self) -> u64 {
+        self.moe.map_or(1, |m| m.top_k as u64)
+    }
+
+    /// Linear-layer weights of one decoder layer's attention (q, k, v, o).
+    fn attention_linear_per_layer(&self) -> u64 {
+        let h = self.hidden as u64;
+        // q and o are h×h, k and v are h×kv_dim.
+        2 * h * h + 2 * h * self.kv_dim()
+    }
+
+    /// Linear-layer weights of one expert FFN (gate, up, down: h×ffn each).
+    pub fn ffn_linear(&self) -> u64 {
+        3 * self.hidden as u64 * self.ffn as u64
+    }
+
+    /// The five parameter groups (linear, embedding, LM head, norms, router)
+    /// in u128 for heads of `head_dim`: every product of u32 sizes fits, so nothing
     /// can wrap here.
-    fn param_groups(&self, head_dim: u32) -> [u128; 4] {
+    fn param_groups(&self, head_dim: u32) -> [u128; 5] {
         let (h, f, l, v) = (
             self.hidden as u128,
             self.ffn as u128,
@@ -92,8 +149,9 @@ impl ModelShape {
         let qd = self.heads as u128 * head_dim as u128;
         let kvd = self.kv_heads as u128 * head_dim as u128;
         // q and o are h×(heads·head_dim) (h×h unless head_dim is set apart),
-        // k and v are h×kv_dim, gate/up/down are h×ffn.
-        let per_layer = 2 * h * qd + 2 * h * kvd + 3 * h * f;
+        // k and v are h×kv_dim, gate/up/down are h×ffn in each expert.
+        let experts = self.experts() as u128;
+        let per_layer = 2 * h * qd + 2 * h * kvd + experts * 3 * h * f;
         // RMSNorm gains: before attention and before the FFN, plus the subln
         // norms before o_proj (width h) and before down_proj (width ffn).
         let norms_per_layer = 2 * h + if self.subln { h + f } else { 0 };
@@ -102,6 +160,9 @@ impl ModelShape {
             v * h,
             if self.tied_embeddings { 0 } else { v * h },
             l * norms_per_layer + h,
+            // The router (gate) of an MoE layer: h×experts, kept in full
+            // precision like the norms.
+            self.moe.map_or(0, |m| l * h * m.experts as u128),
         ]
     }
 
@@ -117,14 +178,22 @@ impl ModelShape {
     /// `config.json` sets `head_dim` apart from `hidden / heads`).
     pub fn params_with_head_dim(&self, head_dim: u32) -> ParamCounts {
         let fit = |x: u128| u64::try_from(x).unwrap_or(u64::MAX);
-        let [linear, embedding, lm_head, norms] = self.param_groups(head_dim);
+        let [linear, embedding, lm_head, norms, router] = self.param_groups(head_dim);
         ParamCounts {
             linear: fit(linear),
             linear_ternary: self.weights == WeightKind::Ternary,
             embedding: fit(embedding),
             lm_head: fit(lm_head),
             norms: fit(norms),
+            router: fit(router),
         }
+    }
+
+    /// Linear-layer weights one token passes through: attention and its
+    /// top-k experts' FFNs (all of them for a dense model).
+    pub fn active_linear(&self) -> u64 {
+        self.layers as u64
+            * (self.attention_linear_per_layer() + self.experts_per_token() * self.ffn_linear())
     }
 
     /// Checks that the shape is usable: no zero sizes, heads divide hidden,
@@ -155,6 +224,9 @@ impl ModelShape {
                 self.heads, self.kv_heads
             ));
         }
+        if let Some(m) = &self.moe {
+            m.validate()?;
+        }
         let total: u128 = self.param_groups(self.head_dim()).iter().sum();
         if total > MAX_PARAMS as u128 {
             return Err(format!(
@@ -180,6 +252,8 @@ pub struct ParamCounts {
     pub lm_head: u64,
     /// RMSNorm gains (full precision).
     pub norms: u64,
+    /// MoE router weights (full precision; 0 for a dense model).
+    pub router: u64,
 }
 
 impl ParamCounts {
@@ -200,6 +274,7 @@ impl ParamCounts {
             self.embedding,
             self.lm_head,
             self.norms,
+            self.router,
             self.linear - self.ternary(),
         ]
         .into_iter()
@@ -208,9 +283,15 @@ impl ParamCounts {
 
     /// All parameters.
     pub fn total(&self) -> u64 {
-        [self.linear, self.embedding, self.lm_head, self.norms]
-            .into_iter()
-            .fold(0, u64::saturating_add)
+        [
+            self.linear,
+            self.embedding,
+            self.lm_head,
+            self.norms,
+            self.router,
+        ]
+        .into_iter()
+        .fold(0, u64::saturating_add)
     }
 }
 
@@ -228,10 +309,12 @@ struct Entry {
     tied: bool,
     subln: bool,
     source: &'static str,
+    moe: Option<Moe>,
 }
 
-/// The BitNet models of the notes (bitnet-models.md, "Model shapes").
-const ENTRIES: [Entry; 8] = [
+/// The BitNet models of the notes (bitnet-models.md, "Model shapes"), the
+/// 30B-class shape and the Mixtral-shaped MoE.
+const ENTRIES: [Entry; 10] = [
     Entry {
         name: "bitnet-b1.58-700m",
         baseline: "llama-700m_fp16",
@@ -245,6 +328,7 @@ const ENTRIES: [Entry; 8] = [
         tied: true,
         subln: true,
         source: "1bitLLM/bitnet_b1_58-large config.json",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-1.3b",
@@ -259,6 +343,7 @@ const ENTRIES: [Entry; 8] = [
         tied: true,
         subln: true,
         source: "1bitLLM/bitnet_b1_58-xl config.json",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-3b",
@@ -273,6 +358,7 @@ const ENTRIES: [Entry; 8] = [
         tied: true,
         subln: true,
         source: "1bitLLM/bitnet_b1_58-3B config.json",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-3.9b",
@@ -287,6 +373,7 @@ const ENTRIES: [Entry; 8] = [
         tied: true,
         subln: true,
         source: "Training Tips, Code and FAQ, Table 1 (tied embeddings and subln assumed as in the 1bitLLM models; counts to ~4.4B: uncertain)",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-2b-4t",
@@ -301,6 +388,7 @@ const ENTRIES: [Entry; 8] = [
         tied: true,
         subln: true,
         source: "microsoft/bitnet-b1.58-2B-4T config.json",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-7b",
@@ -315,6 +403,7 @@ const ENTRIES: [Entry; 8] = [
         tied: false,
         subln: false,
         source: "Llama-2-7b config.json (assumed: the paper does not state its 7B shape)",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-13b",
@@ -329,6 +418,7 @@ const ENTRIES: [Entry; 8] = [
         tied: false,
         subln: false,
         source: "Llama-2-13b config.json (assumed: the paper does not state its 13B shape)",
+        moe: None,
     },
     Entry {
         name: "bitnet-b1.58-70b",
@@ -343,6 +433,42 @@ const ENTRIES: [Entry; 8] = [
         tied: false,
         subln: false,
         source: "Llama-2-70b config.json (assumed: the paper does not state its 70B shape)",
+        moe: None,
+    },
+    Entry {
+        name: "bitnet-b1.58-30b",
+        baseline: "llama-30b_fp16",
+        hidden: 6656,
+        ffn: 17920,
+        layers: 60,
+        heads: 52,
+        kv_heads: 52,
+        vocab: 32000,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: false,
+        subln: false,
+        source: "huggyllama/llama-30b config.json, LLaMA-1 30B (assumed: the paper names a 30B \
+                 BitNet b1.58 but gives no shape)",
+        moe: None,
+    },
+    Entry {
+        name: "bitnet-b1.58-8x7b",
+        baseline: "mixtral-8x7b_fp16",
+        hidden: 4096,
+        ffn: 14336,
+        layers: 32,
+        heads: 32,
+        kv_heads: 8,
+        vocab: 32000,
+        ffn_kind: FfnKind::SwiGlu,
+        tied: false,
+        subln: false,
+        source: "mistralai/Mixtral-8x7B-v0.1 config.json (8 experts, top-2): the paper's \
+                 \"1b-Mixtral\" future work, a hypothetical BitNet b1.58 model of Mixtral's shape",
+        moe: Some(Moe {
+            experts: 8,
+            top_k: 2,
+        }),
     },
 ];
 
@@ -369,6 +495,7 @@ impl Entry {
             tied_embeddings: self.tied,
             subln,
             source,
+            moe: self.moe,
         }
     }
 }
@@ -406,7 +533,7 @@ mod tests {
     #[test]
     fn every_zoo_shape_is_valid_and_named_uniquely() {
         let z = zoo();
-        assert_eq!(z.len(), 16);
+        assert_eq!(z.len(), 20);
         for m in &z {
             m.validate().unwrap_or_else(|e| panic!("{}: {e}", m.name));
         }
@@ -454,6 +581,45 @@ mod tests {
         assert_eq!(p.total(), 6_738_415_616);
         assert_eq!(p.ternary(), 0);
         assert_eq!(p.full_precision(), p.total());
+    }
+
+    #[test]
+    fn llama_30b_and_mixtral_match_their_known_counts() {
+        // LLaMA-1 30B: 32,528,943,616 parameters (the "32.5B" of its paper).
+        assert_eq!(
+            model("llama-30b_fp16").unwrap().params().total(),
+            32_528_943_616
+        );
+        // Mixtral-8x7B: 46,702,792,704 parameters, about 12.9B active per token.
+        let m = model("mixtral-8x7b_fp16").unwrap();
+        let p = m.params();
+        assert_eq!(p.total(), 46_702_792_704);
+        assert_eq!(p.router, 32 * 4096 * 8);
+        let active = m.active_linear() + p.embedding + p.lm_head + p.norms + p.router;
+        assert!(
+            (12_800_000_000..12_950_000_000).contains(&active),
+            "{active}"
+        );
+        // The BitNet twin has the same shape with ternary linear layers.
+        let b = model("bitnet-b1.58-8x7b").unwrap();
+        assert_eq!(b.params().total(), p.total());
+        assert_eq!(b.params().ternary(), p.linear);
+    }
+
+    #[test]
+    fn moe_top_k_beyond_the_experts_is_refused() {
+        let bad = ModelShape {
+            moe: Some(Moe {
+                experts: 2,
+                top_k: 3,
+            }),
+            ..model("bitnet-b1.58-8x7b").unwrap()
+        };
+        let e = bad.validate().unwrap_err();
+        assert!(
+            e.contains("num_experts_per_tok") && e.contains("= 3") && e.contains("= 2"),
+            "{e}"
+        );
     }
 
     #[test]

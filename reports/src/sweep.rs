@@ -19,7 +19,7 @@
 //! spec.set("prefill", "16")?;
 //! spec.set("decode", "4")?;
 //! assert_eq!(spec.len()?, 4);
-//! assert!(spec.point(1).key().starts_with("rows=16;cols=128;pe=mac-int8;"));
+//! assert!(spec.point(1).key().starts_with("rows=16;cols=256;pe=mac-int8;"));
 //!
 //! let dir = tempfile::tempdir()?;
 //! let out = dir.path().join("sweep.csv");

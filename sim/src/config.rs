@@ -14,10 +14,44 @@ use tritone_energy::{DramKind, FpFormat};
 /// Largest array dimension the simulator accepts.
 pub const MAX_DIM: u32 = 4096;
 
-/// Default array rows and columns: 128×128, large enough that batch-1 decode
-/// of a large model meets the DRAM wall (as real accelerators do) rather than
-/// the array's own weight-load rate.
-pub const DEFAULT_DIM: u32 = 128;
+/// Default array rows and columns: 256×256. At batch 1 every fold streams
+/// one token, so a fold cannot start sooner than the drain of the bank it
+/// reloads allows (about (R + C)/2 cycles with two weight banks); a 256×256
+/// tile of 2-bit weights (16 KiB) every 256 cycles is 64 B/cycle, the
+/// default DRAM's rate at 1 GHz, so batch-1 decode reaches the DRAM bound
+/// (a 128×128 array reaches half of it). The FP16 baseline's 128 KiB tiles
+/// are 8× the bytes: DRAM-bound, as on the paper's GPUs.
+pub const DEFAULT_DIM: u32 = 256;
+
+/// Default on-chip buffers. The activation buffer holds a chunk of at least
+/// R tokens of the widest K of the zoo (LLaMA-2 70B's down_proj, K = 28 672:
+/// 256 tokens × 28 KiB = 7 MiB), so that each weight tile streams as many
+/// tokens as it takes to load; each output bank holds 256 tokens of 256
+/// 32-bit sums (512 KiB for the two).
+pub const DEFAULT_BUFFERS: Buffers = Buffers {
+    weight_kib: 256,
+    act_kib: 8192,
+    out_kib: 512,
+    width_bits: 256,
+};
+
+/// Default vector-unit lanes: 256 FP16 lanes keep the norms, quantizers,
+/// softmax and activations of a 70B prefill at an eighth of the array's time
+/// (64 lanes: half), so that they hide under the array when overlapped.
+pub const DEFAULT_LANES: u32 = 256;
+
+/// Rows and columns of the default attention array.
+pub const DEFAULT_ATTENTION_DIM: u32 = 64;
+
+/// The default attention unit: a 64×64 array, so that QKᵀ and AV at long
+/// prompts do not fall on the vector unit (which the paper's GPUs did not
+/// have to do either: their tensor cores run attention's matrix products).
+pub fn default_attention_unit() -> AttentionUnit {
+    AttentionUnit::Array {
+        rows: DEFAULT_ATTENTION_DIM,
+        cols: DEFAULT_ATTENTION_DIM,
+    }
+}
 
 pub use crate::pe::PeKind;
 
@@ -87,14 +121,208 @@ pub struct VectorUnit {
     pub precision: FpFormat,
 }
 
+/// Where attention's two matrix products, QKᵀ and AV, run.
+///
+/// TOML: `[attention_unit]` with `kind = "vector"`, or `kind = "array"` and
+/// its `rows` and `cols`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum AttentionUnit {
+    /// On the vector unit: one lane per multiply-add.
+    Vector,
+    /// On a second systolic array of multiply-accumulate PEs in the
+    /// `attention` precision (INT8, or FP16 with FP32 accumulation), with the
+    /// KV cache's operand stationary and queries (or score rows) streamed
+    /// (`model::attention`).
+    Array {
+        /// Rows of the attention array.
+        rows: u32,
+        /// Columns of the attention array.
+        cols: u32,
+    },
+}
+
+impl AttentionUnit {
+    /// Multiply-accumulate PEs it adds to the design (0 on the vector unit).
+    pub fn pes(&self) -> u64 {
+        match *self {
+            AttentionUnit::Vector => 0,
+            AttentionUnit::Array { rows, cols } => rows as u64 * cols as u64,
+        }
+    }
+}
+
+/// How the operators of a phase are scheduled on the units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// One operator after another: no unit works while another does.
+    Sequential,
+    /// The array, the attention unit, the vector unit and DRAM overlap
+    /// where the data dependences allow: a pipeline over tiles of tokens
+    /// between producers and consumers (`model::schedule`).
+    Overlapped,
+}
+
+impl Schedule {
+    /// Both schedules, sequential first.
+    pub const ALL: [Schedule; 2] = [Schedule::Sequential, Schedule::Overlapped];
+
+    /// The name, as in files.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Schedule::Sequential => "sequential",
+            Schedule::Overlapped => "overlapped",
+        }
+    }
+}
+
+impl std::str::FromStr for Schedule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Schedule::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown schedule '{s}' (valid: sequential, overlapped)"))
+    }
+}
+
+/// Default bandwidth of a device-to-device link, GB/s per direction: PCIe
+/// 4.0 ×16 (16 GT/s × 16 lanes with 128b/130b coding ≈ 31.5 GB/s, PCI-SIG),
+/// rounded to 32.
+pub const DEFAULT_LINK_GBPS: f64 = 32.0;
+
+/// Default latency of one transfer on a link, µs (an assumption of the order
+/// of a PCIe DMA round trip; the report shows how little it weighs).
+pub const DEFAULT_LINK_LATENCY_US: f64 = 2.0;
+
+/// Most devices a system may have.
+pub const MAX_DEVICES: u32 = 4096;
+
+/// Several devices running one model: pipeline parallelism (the layers
+/// split into `devices / tensor_parallel` stages, the batch into
+/// micro-batches) and tensor parallelism (each layer's GEMMs and heads
+/// split over `tensor_parallel` devices, with an all-reduce over the links
+/// after o_proj and down_proj). Every device is the design of the rest of
+/// the architecture. TOML: `[system]`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Devices D. Default 1.
+    #[serde(default = "one")]
+    pub devices: u32,
+    /// Tensor-parallel devices per pipeline stage (divides `devices`). Default 1.
+    #[serde(default = "one")]
+    pub tensor_parallel: u32,
+    /// Micro-batches the batch is split into for the pipeline. Default: the
+    /// number of pipeline stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub micro_batches: Option<u32>,
+    /// Bandwidth of each device-to-device link, GB/s per direction.
+    #[serde(default = "default_link_gbps")]
+    pub link_gbps: f64,
+    /// Latency of one transfer on a link, µs.
+    #[serde(default = "default_link_latency_us")]
+    pub link_latency_us: f64,
+    /// DRAM capacity of each device, GiB: the model's share and its KV
+    /// cache must fit. Default: unlimited (not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_gib: Option<f64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_link_gbps() -> f64 {
+    DEFAULT_LINK_GBPS
+}
+
+fn default_link_latency_us() -> f64 {
+    DEFAULT_LINK_LATENCY_US
+}
+
+impl Default for System {
+    fn default() -> Self {
+        System {
+            devices: 1,
+            tensor_parallel: 1,
+            micro_batches: None,
+            link_gbps: DEFAULT_LINK_GBPS,
+            link_latency_us: DEFAULT_LINK_LATENCY_US,
+            memory_gib: None,
+        }
+    }
+}
+
+impl System {
+    /// Pipeline stages: `devices / tensor_parallel`.
+    pub fn stages(&self) -> u32 {
+        self.devices / self.tensor_parallel
+    }
+
+    /// Micro-batches: as set, or one per pipeline stage.
+    pub fn micro_batches(&self) -> u32 {
+        self.micro_batches.unwrap_or(self.stages())
+    }
+
+    /// DRAM capacity per device in bytes, if limited.
+    pub fn memory_bytes(&self) -> Option<u64> {
+        self.memory_gib.map(|g| (g * (1u64 << 30) as f64) as u64)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.devices == 0 || self.devices > MAX_DEVICES {
+            return Err(invalid(
+                "system.devices",
+                self.devices,
+                format!("must be between 1 and {MAX_DEVICES}"),
+            ));
+        }
+        if self.tensor_parallel == 0 || !self.devices.is_multiple_of(self.tensor_parallel) {
+            return Err(invalid(
+                "system.tensor_parallel",
+                self.tensor_parallel,
+                format!(
+                    "must divide system.devices ({}): each pipeline stage has the same number of devices",
+                    self.devices
+                ),
+            ));
+        }
+        if self.micro_batches == Some(0) {
+            return Err(invalid("system.micro_batches", 0, "must be at least 1"));
+        }
+        if !(self.link_gbps.is_finite() && self.link_gbps > 0.0) {
+            return Err(invalid(
+                "system.link_gbps",
+                self.link_gbps,
+                "must be a positive number (a link that moves nothing cannot carry activations)",
+            ));
+        }
+        if !(self.link_latency_us.is_finite() && self.link_latency_us >= 0.0) {
+            return Err(invalid(
+                "system.link_latency_us",
+                self.link_latency_us,
+                "must be a finite number of at least 0",
+            ));
+        }
+        if let Some(g) = self.memory_gib {
+            if !(g.is_finite() && g > 0.0) {
+                return Err(invalid("system.memory_gib", g, "must be a positive number"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Raw architecture description: every field optional, defaults filled in by
 /// [`ArrayConfig::new`]. This is the TOML schema.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArraySpec {
-    /// Array rows R (the reduction dimension K maps onto rows). Default 128.
+    /// Array rows R (the reduction dimension K maps onto rows). Default 256.
     pub rows: Option<u32>,
-    /// Array columns C (output features N map onto columns). Default 128.
+    /// Array columns C (output features N map onto columns). Default 256.
     pub cols: Option<u32>,
     /// Accumulator width; default: the smallest that cannot overflow.
     pub acc_bits: Option<u32>,
@@ -122,6 +350,12 @@ pub struct ArraySpec {
     pub kv_bits: Option<u32>,
     /// DRAM packing of ternary weights. Default two-bit.
     pub weight_packing: Option<WeightPacking>,
+    /// Where QKᵀ and AV run. Default: [`default_attention_unit`].
+    pub attention_unit: Option<AttentionUnit>,
+    /// Operator schedule. Default overlapped.
+    pub schedule: Option<Schedule>,
+    /// Devices and their parallelism. Default: one device.
+    pub system: Option<System>,
     /// Bytes per beat of the engine's AXI4-Stream interfaces (a power of two,
     /// 1 to 1024). Default: the smallest power of two of at least the DRAM's
     /// bytes per cycle (at least 4), so the stream never limits the DRAM.
@@ -191,6 +425,9 @@ pub struct ArrayConfig {
     attention: AttentionPrecision,
     kv_bits: u32,
     weight_packing: WeightPacking,
+    attention_unit: AttentionUnit,
+    schedule: Schedule,
+    system: System,
     stream_bytes: Option<u32>,
 }
 
@@ -265,12 +502,7 @@ impl ArrayConfig {
                 "must be a finite number in (0, 10000]",
             ));
         }
-        let buffers = spec.buffers.unwrap_or(Buffers {
-            weight_kib: 256,
-            act_kib: 256,
-            out_kib: 256,
-            width_bits: 256,
-        });
+        let buffers = spec.buffers.unwrap_or(DEFAULT_BUFFERS);
         if buffers.width_bits == 0 || !buffers.width_bits.is_power_of_two() {
             return Err(invalid(
                 "buffers.width_bits",
@@ -290,7 +522,7 @@ impl ArrayConfig {
             ));
         }
         let vector = spec.vector.unwrap_or(VectorUnit {
-            lanes: 64,
+            lanes: DEFAULT_LANES,
             precision: FpFormat::Fp16,
         });
         if vector.lanes == 0 || vector.lanes > 65536 {
@@ -316,6 +548,20 @@ impl ArrayConfig {
                 ));
             }
         }
+        let attention_unit = spec.attention_unit.unwrap_or_else(default_attention_unit);
+        if let AttentionUnit::Array { rows, cols } = attention_unit {
+            for (field, v) in [("attention_unit.rows", rows), ("attention_unit.cols", cols)] {
+                if v == 0 || v > MAX_DIM {
+                    return Err(invalid(
+                        field,
+                        v,
+                        format!("must be between 1 and {MAX_DIM}"),
+                    ));
+                }
+            }
+        }
+        let system = spec.system.unwrap_or_default();
+        system.validate()?;
         let weight_banks = match (spec.weight_banks, spec.double_buffer) {
             (Some(b), _) if ![1, 2, 4, 8].contains(&b) => {
                 return Err(invalid("weight_banks", b, "must be 1, 2, 4 or 8"));
@@ -352,6 +598,9 @@ impl ArrayConfig {
             attention: spec.attention.unwrap_or(AttentionPrecision::Fp16),
             kv_bits,
             weight_packing: spec.weight_packing.unwrap_or(WeightPacking::TwoBit),
+            attention_unit,
+            schedule: spec.schedule.unwrap_or(Schedule::Overlapped),
+            system,
             stream_bytes: spec.stream_bytes,
         };
         // Every buffer must hold what the engine needs for any GEMM.
@@ -407,6 +656,9 @@ impl ArrayConfig {
             attention: Some(self.attention),
             kv_bits: Some(self.kv_bits),
             weight_packing: Some(self.weight_packing),
+            attention_unit: Some(self.attention_unit),
+            schedule: Some(self.schedule),
+            system: Some(self.system),
             stream_bytes: self.stream_bytes,
         }
     }
@@ -471,6 +723,34 @@ impl ArrayConfig {
     pub fn weight_packing(&self) -> WeightPacking {
         self.weight_packing
     }
+    /// Where QKᵀ and AV run.
+    pub fn attention_unit(&self) -> AttentionUnit {
+        self.attention_unit
+    }
+    /// The operator schedule.
+    pub fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+    /// The devices and their parallelism.
+    pub fn system(&self) -> System {
+        self.system
+    }
+    /// The same architecture with another schedule (both are always
+    /// evaluated; this picks the one a figure reports).
+    pub fn with_schedule(&self, schedule: Schedule) -> ArrayConfig {
+        ArrayConfig {
+            schedule,
+            ..self.clone()
+        }
+    }
+    /// The same architecture on a system of devices (validated).
+    pub fn with_system(&self, system: System) -> Result<ArrayConfig, ConfigError> {
+        system.validate()?;
+        Ok(ArrayConfig {
+            system,
+            ..self.clone()
+        })
+    }
     /// The stream width set in the description, if any (see
     /// [`crate::engine::stream_bytes`] for the width in effect).
     pub fn stream_bytes(&self) -> Option<u32> {
@@ -493,10 +773,15 @@ impl ArrayConfig {
             clock_mhz: _,
             buffers,
             dram,
-            // Model-level only: the vector unit, attention and the KV cache.
+            // Model-level only: the vector unit, attention (its precision and
+            // its unit), the KV cache, the operator schedule and the devices
+            // (tensor parallelism changes a GEMM's shape, not how a shape runs).
             vector: _,
             attention: _,
             kv_bits: _,
+            attention_unit: _,
+            schedule: _,
+            system: _,
             weight_packing,
             stream_bytes: _,
         } = *self;
@@ -645,6 +930,10 @@ mod tests {
                 stream_bytes: Some(48),
                 ..Default::default()
             },
+            ArraySpec {
+                attention_unit: Some(AttentionUnit::Array { rows: 0, cols: 8 }),
+                ..Default::default()
+            },
         ] {
             assert!(ArrayConfig::new(spec.clone()).is_err(), "{spec:?} accepted");
         }
@@ -685,6 +974,87 @@ mod tests {
             let faster = make((gbps * k) as f64, mhz as f64).unwrap();
             proptest::prop_assert_ne!(a.gemm_key().unwrap(), faster.gemm_key().unwrap());
         }
+    }
+
+    #[test]
+    fn systems_are_refused_with_the_field_and_the_reason() {
+        for (system, needle) in [
+            (
+                System {
+                    link_gbps: 0.0,
+                    devices: 2,
+                    ..Default::default()
+                },
+                "system.link_gbps = 0",
+            ),
+            (
+                System {
+                    devices: 4,
+                    tensor_parallel: 3,
+                    ..Default::default()
+                },
+                "system.tensor_parallel = 3",
+            ),
+            (
+                System {
+                    devices: 0,
+                    ..Default::default()
+                },
+                "system.devices = 0",
+            ),
+            (
+                System {
+                    micro_batches: Some(0),
+                    ..Default::default()
+                },
+                "system.micro_batches",
+            ),
+            (
+                System {
+                    memory_gib: Some(-1.0),
+                    ..Default::default()
+                },
+                "system.memory_gib",
+            ),
+        ] {
+            let e = ArrayConfig::new(ArraySpec {
+                system: Some(system),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(needle), "{e}");
+        }
+    }
+
+    #[test]
+    fn attention_unit_schedule_and_system_read_from_toml() {
+        let c = ArrayConfig::from_toml_str(
+            "schedule = \"sequential\"\n[attention_unit]\nkind = \"array\"\nrows = 32\ncols = 16\n\
+             [system]\ndevices = 4\ntensor_parallel = 2\nlink_gbps = 300.0\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.attention_unit(),
+            AttentionUnit::Array { rows: 32, cols: 16 }
+        );
+        assert_eq!(c.schedule(), Schedule::Sequential);
+        let s = c.system();
+        assert_eq!(
+            (s.stages(), s.micro_batches(), s.link_latency_us),
+            (2, 2, DEFAULT_LINK_LATENCY_US)
+        );
+        let v = ArrayConfig::from_toml_str("[attention_unit]\nkind = \"vector\"\n").unwrap();
+        assert_eq!(v.attention_unit(), AttentionUnit::Vector);
+        assert_eq!(ArrayConfig::default().schedule(), Schedule::Overlapped);
+        let e = ArrayConfig::from_toml_str("[attention_unit]\nkind = \"array\"\nrows = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cols"), "{e}");
+        let e = ArrayConfig::from_toml_str("[system]\ndevices = 2\nlink_gbps = 0.0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("system.link_gbps = 0"), "{e}");
     }
 
     #[test]

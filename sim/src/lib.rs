@@ -16,9 +16,9 @@
 //! use tritone_sim::model::{simulate_model, Workload};
 //! use tritone_sim::ArrayConfig;
 //!
-//! let cfg = ArrayConfig::default(); // 128×128 ternary array, 1 GHz, 64 GB/s
+//! let cfg = ArrayConfig::default(); // 256×256 ternary array, 1 GHz, 64 GB/s
 //! let g = simulate_gemm(&cfg, &GemmShape { m: 512, k: 3200, n: 8640 }, &GemmOptions::default())?;
-//! assert_eq!(g.folds, 25 * 68); // ⌈3200/128⌉ · ⌈8640/128⌉
+//! assert_eq!(g.folds, 13 * 34); // ⌈3200/256⌉ · ⌈8640/256⌉
 //! assert_eq!(g.cycles, g.compute_cycles + g.stall_cycles);
 //!
 //! let model = tritone_reference::model("bitnet-b1.58-700m")?;

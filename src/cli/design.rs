@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use tritone_sim::config::{AttentionUnit, Schedule};
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 
 /// The array design: an optional TOML file, overridden field by field.
@@ -88,5 +89,94 @@ impl DesignArgs {
             anyhow::bail!("give --rows and --cols (or --arch FILE)");
         }
         Ok(())
+    }
+}
+
+/// The model-level parts of a design: where attention runs, the operator
+/// schedule and the devices (`tritone simulate model`, `energy`, `report`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SystemArgs {
+    /// Operator schedule: overlapped (the default) or sequential.
+    #[arg(long, value_parser = parse_schedule)]
+    pub schedule: Option<Schedule>,
+    /// Where QKᵀ and AV run: `vector`, or an attention array `RxC` (e.g. 64x64).
+    #[arg(long, value_name = "vector|RxC", value_parser = parse_attention_unit)]
+    pub attention_unit: Option<AttentionUnit>,
+    /// Devices running the model (pipeline stages × tensor-parallel devices).
+    #[arg(long)]
+    pub devices: Option<u32>,
+    /// Tensor-parallel devices per pipeline stage (divides --devices).
+    #[arg(long)]
+    pub tensor_parallel: Option<u32>,
+    /// Micro-batches of the pipeline (default: one per stage, at most the batch).
+    #[arg(long)]
+    pub micro_batches: Option<u32>,
+    /// Bandwidth of each device-to-device link, GB/s.
+    #[arg(long)]
+    pub link_gbps: Option<f64>,
+    /// Latency of one link transfer, µs.
+    #[arg(long)]
+    pub link_latency_us: Option<f64>,
+    /// DRAM per device, GiB: refuse what does not fit.
+    #[arg(long)]
+    pub memory_gib: Option<f64>,
+}
+
+fn parse_schedule(text: &str) -> Result<Schedule, String> {
+    text.parse()
+}
+
+/// `vector` or `RxC`.
+fn parse_attention_unit(text: &str) -> Result<AttentionUnit, String> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("vector") {
+        return Ok(AttentionUnit::Vector);
+    }
+    let dims: Option<Vec<u32>> = t
+        .split(['x', 'X', '×'])
+        .map(|d| d.trim().parse().ok())
+        .collect();
+    match dims.as_deref() {
+        Some([rows, cols]) => Ok(AttentionUnit::Array {
+            rows: *rows,
+            cols: *cols,
+        }),
+        _ => Err(format!("'{text}' is not `vector` or RxC (e.g. 64x64)")),
+    }
+}
+
+impl SystemArgs {
+    /// `spec` with these options applied (validated with the rest).
+    pub fn apply(&self, mut spec: ArraySpec) -> ArraySpec {
+        spec.schedule = self.schedule.or(spec.schedule);
+        spec.attention_unit = self.attention_unit.or(spec.attention_unit);
+        let any = self.devices.is_some()
+            || self.tensor_parallel.is_some()
+            || self.micro_batches.is_some()
+            || self.link_gbps.is_some()
+            || self.link_latency_us.is_some()
+            || self.memory_gib.is_some();
+        if any {
+            let mut sys = spec.system.unwrap_or_default();
+            sys.devices = self.devices.unwrap_or(sys.devices);
+            sys.tensor_parallel = self.tensor_parallel.unwrap_or(sys.tensor_parallel);
+            sys.micro_batches = self.micro_batches.or(sys.micro_batches);
+            sys.link_gbps = self.link_gbps.unwrap_or(sys.link_gbps);
+            sys.link_latency_us = self.link_latency_us.unwrap_or(sys.link_latency_us);
+            sys.memory_gib = self.memory_gib.or(sys.memory_gib);
+            spec.system = Some(sys);
+        }
+        spec
+    }
+
+    /// `design`'s architecture with these options applied.
+    pub fn config(
+        &self,
+        design: &DesignArgs,
+        double_by_default: bool,
+    ) -> anyhow::Result<ArrayConfig> {
+        Ok(ArrayConfig::new(
+            self.apply(design.spec(double_by_default)?),
+        )?)
     }
 }

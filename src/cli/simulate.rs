@@ -8,6 +8,7 @@ use serde_json::json;
 use tritone_eval::functional::{check_gemm, check_tile, Operands};
 use tritone_eval::DEFAULT_WORKLOAD;
 use tritone_reference::ModelShape;
+use tritone_sim::config::{AttentionUnit, Schedule};
 use tritone_sim::gemm::{
     simulate_gemm, GemmOptions, GemmShape, GemmStats, OperandHome, ZeroWeights,
 };
@@ -16,7 +17,7 @@ use tritone_sim::model::{
 };
 use tritone_sim::tile::{schedule, stream_latency};
 
-use super::design::DesignArgs;
+use super::design::{DesignArgs, SystemArgs};
 
 /// Subcommands of `tritone simulate`.
 #[derive(clap::Subcommand)]
@@ -105,6 +106,8 @@ pub struct GemmArgs {
 pub struct ModelArgs {
     #[command(flatten)]
     design: DesignArgs,
+    #[command(flatten)]
+    system: SystemArgs,
     /// Zoo model (see `tritone models`).
     #[arg(long, required_unless_present = "config", conflicts_with = "config")]
     model: Option<String>,
@@ -124,7 +127,8 @@ pub struct ModelArgs {
     /// the FP16 copy of the array) and print it next to the model.
     #[arg(long)]
     baseline: bool,
-    /// Also print every operator's row.
+    /// Also print every operator's row: its unit, cycles, DRAM bytes and
+    /// the resource that bounds it.
     #[arg(long)]
     ops: bool,
     /// Print JSON (the model, and its FP16 baseline or null, with every operator).
@@ -305,7 +309,7 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
 type StatRow = (&'static str, fn(&ModelStats) -> String);
 
 fn model(a: ModelArgs) -> anyhow::Result<()> {
-    let cfg = a.design.config(true)?;
+    let cfg = a.system.config(&a.design, true)?;
     let shape: ModelShape = match (&a.model, &a.config) {
         (_, Some(path)) => tritone_reference::load_config(path)?,
         (Some(name), None) => tritone_reference::model(name)?,
@@ -334,16 +338,29 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
+    let attention = match cfg.attention_unit() {
+        AttentionUnit::Vector => "attention on the vector unit".to_string(),
+        AttentionUnit::Array { rows, cols } => format!("{rows}×{cols} attention array"),
+    };
+    let l = &model.layout;
     println!(
-        "{} — prefill {} + decode {} at batch {} on a {}×{} array at {} MHz, DRAM {} GB/s",
+        "{} — prefill {} + decode {} at batch {} on {} device(s) ({} stage(s) × {} tensor-parallel, {} micro-batch(es)): \
+         {}×{} array, {}, {} vector lanes, at {} MHz, DRAM {} GB/s; {} schedule",
         shape.name,
         w.prefill,
         w.decode,
         w.batch,
+        l.devices,
+        l.stages,
+        l.tensor,
+        l.micro_batches,
         cfg.rows(),
         cfg.cols(),
+        attention,
+        cfg.vector().lanes,
         cfg.clock_mhz(),
-        cfg.dram().bandwidth_gbps
+        cfg.dram().bandwidth_gbps,
+        cfg.schedule().name()
     );
     let columns: Vec<(&str, &ModelStats)> = std::iter::once(("model", &model))
         .chain(fp16.iter().map(|f| ("FP16 baseline", f)))
@@ -379,20 +396,46 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
     for (label, f) in rows {
         line(label, columns.iter().map(|(_, s)| f(s)).collect());
     }
+    for (name, s) in &columns {
+        println!("\n{name}: what bounds each phase");
+        println!(
+            "{:<8} {:>18} {:>18} {:>6}  {:<15} shares of operator cycles by bound",
+            "phase", "sequential", "overlapped", "tiles", "bound"
+        );
+        for p in &s.phases {
+            let shares: Vec<String> = p
+                .shares
+                .iter()
+                .filter(|x| x.pct >= 0.05)
+                .map(|x| format!("{} {:.1}%", x.resource, x.pct))
+                .collect();
+            println!(
+                "{:<8} {:>18} {:>18} {:>6}  {:<15} {}",
+                p.phase.name(),
+                s.phase_cycles(p.phase, Schedule::Sequential),
+                s.phase_cycles(p.phase, Schedule::Overlapped),
+                p.tiles,
+                p.bound.name(),
+                shares.join(", ")
+            );
+        }
+    }
     if a.ops {
         println!(
-            "\n{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",
-            "phase", "operator", "count", "cycles", "stalls", "DRAM bytes"
+            "\n{:<8} {:<16} {:<9} {:>9} {:>16} {:>14} {:>16}  bound",
+            "phase", "operator", "unit", "count", "cycles", "stalls", "DRAM bytes"
         );
         for o in &model.ops {
             println!(
-                "{:<8} {:<18} {:>8} {:>16} {:>14} {:>16}",
-                format!("{:?}", o.phase).to_lowercase(),
+                "{:<8} {:<16} {:<9} {:>9} {:>16} {:>14} {:>16}  {}",
+                o.phase.name(),
                 o.name,
+                o.unit.name(),
                 o.count,
                 o.cycles,
                 o.stall_cycles,
-                o.dram_bytes
+                o.dram_bytes,
+                o.bound.name()
             );
         }
     }

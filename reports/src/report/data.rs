@@ -37,8 +37,15 @@ const PAPER_TABLE1: [(&str, f64, f64, f64, f64); 4] = [
 const PAPER_TABLE3: [(u64, f64); 2] = [(16, 333.0), (176, 2977.0)];
 /// The paper's headline ratios (abstract / §3 at 7 nm; the 45 nm figure from the energy notes).
 const PAPER_HEADLINE: [(Node, f64); 2] = [(Node::Nm7, 71.4), (Node::Nm45, 50.0)];
-/// The paper's equivalences (§3): BitNet b1.58 size vs FP16 size.
-const EQUIVALENCES: [(&str, &str); 3] = [("13B", "3B"), ("30B", "7B"), ("70B", "13B")];
+/// The paper's three equivalences (§3): a BitNet b1.58 size against the FP16 size it beats.
+pub const EQUIVALENCES: [(&str, &str); 3] = [("13B", "3B"), ("30B", "7B"), ("70B", "13B")];
+
+/// DRAM bandwidths (GB/s) of the equivalence regions: an edge part, the
+/// default LPDDR4, and an HBM-class memory.
+pub const REGION_DRAM_GBPS: [f64; 3] = [16.0, 64.0, 256.0];
+
+/// Array sizes (R = C) of the equivalence regions: the old and the new default.
+pub const REGION_DIMS: [u32; 2] = [128, 256];
 
 /// What the report is computed for.
 #[derive(Clone, Debug)]
@@ -171,6 +178,23 @@ pub struct Table3Row {
     pub paper_tokens_per_s: f64,
 }
 
+/// One design of the equivalence regions: each claim's decode-latency ratio
+/// (the smaller FP16 model's over the larger BitNet b1.58's; above 1 the
+/// claim holds) on the report's design with the DRAM bandwidth, the array
+/// size and the attention unit changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegionRow {
+    /// DRAM bandwidth, GB/s.
+    pub dram_gbps: f64,
+    /// Array rows and columns.
+    pub dim: u32,
+    /// Where QKᵀ and AV run: `vector` or `RxC`.
+    pub attention_unit: String,
+    /// Per claim, in the paper's order: FP16 / BitNet b1.58 decode latency
+    /// (`None`: a model of the claim is not in the setup).
+    pub ratios: Vec<Option<f64>>,
+}
+
 /// One equivalence claim checked on one metric.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EquivRow {
@@ -291,6 +315,10 @@ pub struct ReportData {
     pub table3: Vec<Table3Row>,
     /// Equivalences.
     pub equivalences: Vec<EquivRow>,
+    /// Equivalence regions: the latency claims over designs.
+    pub regions: Vec<RegionRow>,
+    /// The 1.58-bit MoE claim: devices and decode speed.
+    pub moe: Vec<MoeRow>,
     /// Paper vs faithful.
     pub gap: Vec<GapRow>,
     /// Per-model summaries.
@@ -562,6 +590,8 @@ pub fn compute(setup: &Setup) -> Result<ReportData, ReportError> {
         table1,
         table3,
         equivalences,
+        regions: regions(&evaluator, setup)?,
+        moe: moe_rows(&evaluator, cfg, &setup.models)?,
         gap,
         models,
         components,
@@ -577,7 +607,14 @@ fn table3(
     cfg: &ArrayConfig,
     m70: &ModelShape,
 ) -> Result<Vec<Table3Row>, ReportError> {
-    let cap = 2 * A100_BYTES;
+    // As the paper ran it: two 80 GB devices, pipeline parallel (the layers
+    // split in two stages, the batch in micro-batches), each device this design.
+    let two = tritone_sim::config::System {
+        devices: 2,
+        tensor_parallel: 1,
+        ..cfg.system()
+    };
+    let cap = A100_BYTES;
     let runs = [
         (
             tritone_sim::model::fp16_baseline_model(m70),
@@ -589,7 +626,10 @@ fn table3(
         .map(|(shape, (pb, pt))| {
             // The array the model runs on (FP16 models on its FP16 copy).
             let on = DesignPoint::for_model(cfg, shape.clone(), tritone_eval::DEFAULT_WORKLOAD)?;
-            let c = on.arch();
+            let c = &on
+                .arch()
+                .with_system(two)
+                .map_err(tritone_sim::SimError::from)?;
             let batch = max_batch(&shape, c, TABLE3_SEQ, cap);
             let (tokens_per_s, vector_pct) = if batch == 0 {
                 (0.0, 0.0)
@@ -629,6 +669,134 @@ fn table3(
         .collect()
 }
 
+/// The latency claims of the paper's three equivalences over a grid of
+/// designs ([`REGION_DRAM_GBPS`] × [`REGION_DIMS`] × attention on the vector
+/// unit or a 64×64 array), every model priced by the one evaluator.
+fn regions(evaluator: &Evaluator, setup: &Setup) -> Result<Vec<RegionRow>, ReportError> {
+    use tritone_sim::config::{AttentionUnit, Dram};
+    let find = |size: &str| setup.models.iter().find(|m| size_label(&m.name) == size);
+    let mut designs = Vec::new();
+    for gbps in REGION_DRAM_GBPS {
+        for dim in REGION_DIMS {
+            for unit in [
+                AttentionUnit::Vector,
+                AttentionUnit::Array { rows: 64, cols: 64 },
+            ] {
+                designs.push((gbps, dim, unit));
+            }
+        }
+    }
+    designs
+        .into_par_iter()
+        .map(|(gbps, dim, unit)| {
+            let base = setup.arch.spec();
+            let cfg = ArrayConfig::new(tritone_sim::ArraySpec {
+                rows: Some(dim),
+                cols: Some(dim),
+                acc_bits: None,
+                dram: Some(Dram {
+                    bandwidth_gbps: gbps,
+                    ..setup.arch.dram()
+                }),
+                attention_unit: Some(unit),
+                ..base
+            })
+            .map_err(tritone_sim::SimError::from)?;
+            let latency = |m: ModelShape| -> Result<f64, ReportError> {
+                let p = DesignPoint::for_model(&cfg, m, setup.workload)?;
+                Ok(evaluator.metrics(&p)?.decode_latency_s)
+            };
+            let ratios = EQUIVALENCES
+                .iter()
+                .map(|(b, f)| match (find(b), find(f)) {
+                    (Some(b), Some(f)) => Ok(Some(
+                        latency(tritone_sim::model::fp16_baseline_model(f))? / latency(b.clone())?,
+                    )),
+                    _ => Ok(None),
+                })
+                .collect::<Result<_, ReportError>>()?;
+            Ok(RegionRow {
+                dram_gbps: gbps,
+                dim,
+                attention_unit: tritone_eval::param::attention_unit_text(unit),
+                ratios,
+            })
+        })
+        .collect()
+}
+
+/// The 1.58-bit MoE claim (the paper's future work, "1b-Mixtral": fewer
+/// devices, less traffic): each MoE model and its FP16 baseline on the
+/// fewest 80 GB devices that hold it at sequence length 512 (pipeline
+/// parallel), decoding at batch 1 and at the largest batch those devices hold.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MoeRow {
+    /// Model.
+    pub model: String,
+    /// Fewest 80 GB devices that hold the weights and one sequence.
+    pub devices: u32,
+    /// Weights, GB.
+    pub weights_gb: f64,
+    /// Decode tokens/s at batch 1 on those devices.
+    pub tokens_per_s_batch1: f64,
+    /// Largest batch at sequence length 512 on those devices.
+    pub max_batch: u64,
+    /// Decode tokens/s at that batch.
+    pub tokens_per_s_max_batch: f64,
+}
+
+/// Most 80 GB devices the MoE rows try before calling a model unplaceable.
+const MOE_MAX_DEVICES: u32 = 16;
+
+/// [`MoeRow`]s of every MoE model of the setup and its FP16 baseline.
+fn moe_rows(
+    evaluator: &Evaluator,
+    cfg: &ArrayConfig,
+    models: &[ModelShape],
+) -> Result<Vec<MoeRow>, ReportError> {
+    let shapes: Vec<ModelShape> = models
+        .iter()
+        .filter(|m| m.moe.is_some())
+        .flat_map(|m| [tritone_sim::model::fp16_baseline_model(m), m.clone()])
+        .collect();
+    shapes
+        .into_par_iter()
+        .filter_map(|shape| {
+            let placed = (1..=MOE_MAX_DEVICES).find_map(|devices| {
+                let system = tritone_sim::config::System {
+                    devices,
+                    tensor_parallel: 1,
+                    ..cfg.system()
+                };
+                let on = DesignPoint::for_model(cfg, shape.clone(), tritone_eval::DEFAULT_WORKLOAD)
+                    .ok()?;
+                let c = on.arch().with_system(system).ok()?;
+                let batch = max_batch(&shape, &c, TABLE3_SEQ, A100_BYTES);
+                (batch >= 1).then_some((devices, c, batch))
+            })?;
+            Some((shape, placed))
+        })
+        .map(|(shape, (devices, c, batch))| {
+            let speed = |b: u64| -> Result<f64, ReportError> {
+                let w = Workload {
+                    prefill: 1,
+                    decode: TABLE3_SEQ - 1,
+                    batch: b,
+                };
+                let p = DesignPoint::new(c.clone(), shape.clone(), w)?;
+                Ok(evaluator.metrics(&p)?.tokens_per_s)
+            };
+            Ok(MoeRow {
+                model: shape.name.clone(),
+                devices,
+                weights_gb: Footprint::of(&shape, &c, 1, TABLE3_SEQ).weights as f64 / GB,
+                tokens_per_s_batch1: speed(1)?,
+                max_batch: batch,
+                tokens_per_s_max_batch: speed(batch)?,
+            })
+        })
+        .collect()
+}
 fn equivalences(per: &[PerModel]) -> Vec<EquivRow> {
     let mut rows = Vec::new();
     let find = |size: &str| per.iter().find(|p| p.size == size);
@@ -733,6 +901,29 @@ mod tests {
         assert!(missing[0].verdict.contains("30B"));
         // No 70B: no Table 3 rows.
         assert!(d.table3.is_empty());
+        // The regions: every design of the grid, the 13B claim priced there,
+        // the others unevaluated; on the report's own design the region's
+        // ratio is the equivalence table's.
+        assert_eq!(
+            d.regions.len(),
+            REGION_DRAM_GBPS.len() * REGION_DIMS.len() * 2
+        );
+        for r in &d.regions {
+            assert!(r.ratios[0].unwrap() > 0.0);
+            assert_eq!(&r.ratios[1..], &[None, None]);
+        }
+        let own = d
+            .regions
+            .iter()
+            .find(|r| r.dram_gbps == 64.0 && r.dim == 256 && r.attention_unit == "64x64")
+            .unwrap();
+        let lat = &c13[0];
+        assert_eq!(lat.metric, "decode latency");
+        let want = lat.fp16.unwrap() / lat.bitnet.unwrap();
+        assert!(
+            (own.ratios[0].unwrap() - want).abs() < 1e-9 * want,
+            "{own:?}"
+        );
     }
 
     #[test]

@@ -118,6 +118,13 @@ pub const FIGURES: &[Figure] = &[
         chart: table3_throughput,
     },
     Figure {
+        stem: "moe",
+        section: Section::Moe,
+        alt: "",
+        rows: |d, s| rows(s, &d.moe),
+        chart: no_chart,
+    },
+    Figure {
         stem: "equivalences",
         section: Section::Equivalences,
         alt: "",

@@ -1,7 +1,7 @@
 //! Renders `report.md` from [`ReportData`]: every number in the text comes
 //! from the data, so the prose cannot drift from the CSV files.
 
-use super::data::{ReportData, Setup, A100_BYTES, FIG3_TOKENS, GB, TABLE3_SEQ};
+use super::data::{ReportData, Setup, A100_BYTES, EQUIVALENCES, FIG3_TOKENS, GB, TABLE3_SEQ};
 use super::figures::FIGURES;
 use crate::units::energy_unit;
 use crate::write::markdown_table;
@@ -24,6 +24,8 @@ pub enum Section {
     Table1,
     /// Table 3.
     Table3,
+    /// The 1.58-bit MoE claim.
+    Moe,
     /// The paper's equivalence claims.
     Equivalences,
     /// Paper view against the faithful view.
@@ -36,13 +38,14 @@ pub enum Section {
 
 impl Section {
     /// Every section, in report order.
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Setup,
         Section::Headline,
         Section::Fig3Left,
         Section::Fig3Right,
         Section::Table1,
         Section::Table3,
+        Section::Moe,
         Section::Equivalences,
         Section::Gap,
         Section::PerModel,
@@ -50,12 +53,13 @@ impl Section {
     ];
 
     /// The paper's figures reproduced: what `tritone energy --paper` prints.
-    pub const PAPER: [Section; 7] = [
+    pub const PAPER: [Section; 8] = [
         Section::Headline,
         Section::Fig3Left,
         Section::Fig3Right,
         Section::Table1,
         Section::Table3,
+        Section::Moe,
         Section::Equivalences,
         Section::Gap,
     ];
@@ -69,6 +73,7 @@ impl Section {
             Section::Fig3Right => "## Figure 3 (right): end-to-end energy by model size",
             Section::Table1 => "## Table 1 and Figure 2: memory and latency",
             Section::Table3 => "## Table 3: largest batch and throughput at 70B",
+            Section::Moe => "## 1.58-bit Mixture-of-Experts: devices and decode speed",
             Section::Equivalences => "## Equivalences",
             Section::Gap => "## Paper view vs hardware-faithful view",
             Section::PerModel => "## Per-model breakdowns",
@@ -85,6 +90,7 @@ impl Section {
             Section::Fig3Right => fig3_right,
             Section::Table1 => table1,
             Section::Table3 => table3,
+            Section::Moe => moe,
             Section::Equivalences => equivalences,
             Section::Gap => gap,
             Section::PerModel => per_model,
@@ -448,11 +454,12 @@ fn table1(o: &mut String, s: &Setup, d: &ReportData) {
 fn table3(o: &mut String, _: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
-        "The largest batch whose footprint at sequence length {TABLE3_SEQ} fits two 80 GB devices ({} bytes \
-         each), and the decode throughput that batch reaches **on the simulated design** (a {TABLE3_SEQ}-token \
-         sequence: one prompt token and {} generated, so the context sweeps the whole sequence). The \
-         paper's throughput is on two A100s with pipeline parallelism; the simulated design is far \
-         smaller, so compare the ratios.\n",
+        "As the paper ran it: two 80 GB devices ({} bytes each) with pipeline parallelism (the \
+         layers split into two stages, the batch into micro-batches), the largest batch whose footprint \
+         at sequence length {TABLE3_SEQ} fits both, and the decode throughput of **two simulated devices** of \
+         the design above at that batch (a {TABLE3_SEQ}-token sequence: one prompt token and {} generated, \
+         so the context sweeps the whole sequence). The paper's devices are A100s, far larger than the \
+         simulated design, so compare the ratios.\n",
         A100_BYTES,
         TABLE3_SEQ - 1
     );
@@ -500,7 +507,48 @@ fn table3(o: &mut String, _: &Setup, d: &ReportData) {
     }
 }
 
-fn equivalences(o: &mut String, _: &Setup, d: &ReportData) {
+fn moe(o: &mut String, _: &Setup, d: &ReportData) {
+    if d.moe.is_empty() {
+        o.push_str("No Mixture-of-Experts model in this report.\n");
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "The paper's future work names 1.58-bit MoE (\"1b-Mixtral\"): fewer devices and less traffic. \
+         Each MoE model on the fewest 80 GB devices ({A100_BYTES} bytes each, pipeline parallel) that \
+         hold its weights and one sequence of {TABLE3_SEQ} tokens, each device the design above; decode \
+         over a {TABLE3_SEQ}-token sequence at batch 1 and at the largest batch those devices hold. \
+         A batch loads only the experts its tokens route to (expected distinct experts under uniform \
+         top-k routing, docs/simulator.md).\n"
+    );
+    let rows: Vec<Vec<String>> = d
+        .moe
+        .iter()
+        .map(|r| {
+            vec![
+                r.model.clone(),
+                r.devices.to_string(),
+                num(r.weights_gb),
+                num(r.tokens_per_s_batch1),
+                r.max_batch.to_string(),
+                num(r.tokens_per_s_max_batch),
+            ]
+        })
+        .collect();
+    o.push_str(&markdown_table(
+        &[
+            "model",
+            "80 GB devices",
+            "weights (GB)",
+            "tokens/s at batch 1",
+            "largest batch",
+            "tokens/s at the largest batch",
+        ],
+        &rows,
+    ));
+}
+
+fn equivalences(o: &mut String, s: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "The paper's claims that a larger BitNet b1.58 is more efficient than a smaller FP16 model in \
@@ -524,6 +572,40 @@ fn equivalences(o: &mut String, _: &Setup, d: &ReportData) {
         &["claim", "metric", "BitNet b1.58", "FP16", "unit", "verdict"],
         &rows,
     ));
+    if d.regions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "\nWhere the latency claims hold: each cell is the smaller FP16 model's decode latency over the \
+         larger BitNet b1.58's (above 1, the claim holds) on the design above with its DRAM bandwidth, \
+         array size and attention unit changed ({} prompt + {} generated tokens, batch 1):\n",
+        s.workload.prefill, s.workload.decode
+    );
+    let claims: Vec<String> = EQUIVALENCES
+        .iter()
+        .map(|(b, f)| format!("{b} vs {f} FP16"))
+        .collect();
+    let mut header = vec!["DRAM (GB/s)", "array", "attention"];
+    header.extend(claims.iter().map(String::as_str));
+    let rows: Vec<Vec<String>> = d
+        .regions
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                num(r.dram_gbps),
+                format!("{0}×{0}", r.dim),
+                r.attention_unit.clone(),
+            ];
+            row.extend(r.ratios.iter().map(|x| match x {
+                Some(x) if *x > 1.0 => format!("{x:.2}x holds"),
+                Some(x) => format!("{x:.2}x does not hold"),
+                None => "not evaluated".into(),
+            }));
+            row
+        })
+        .collect();
+    o.push_str(&markdown_table(&header, &rows));
 }
 
 fn gap(o: &mut String, s: &Setup, d: &ReportData) {

@@ -229,9 +229,13 @@ pub fn parse_values(param: &Param, text: &str) -> Result<Vec<Value>, SweepError>
             }
             Ok(out)
         }
-        Kind::Flag | Kind::Pe | Kind::Dram | Kind::Model => {
-            split_items(n, text)?.into_iter().map(one).collect()
-        }
+        Kind::Flag
+        | Kind::Pe
+        | Kind::Dram
+        | Kind::Model
+        | Kind::AttentionUnit
+        | Kind::Schedule
+        | Kind::Banks => split_items(n, text)?.into_iter().map(one).collect(),
     }
 }
 

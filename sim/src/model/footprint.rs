@@ -10,7 +10,15 @@
 //!   of S tokens, B·S·(2·hidden + 2·ffn)·2 bytes (residual stream, normed
 //!   input, gate and up outputs; attention assumed fused, so the S×S scores
 //!   are not materialized).
+//!
+//! On several devices ([`crate::config::System`]) each device holds its
+//! pipeline stage's layers (the first stage also the embedding, the last the
+//! final norm and LM head — the embedding again when tied), a
+//! `1/tensor_parallel` share of their linear weights, embedding, LM head, KV
+//! cache and activations, and a copy of their norms and router;
+//! [`Footprint::per_device`] is the fullest device's.
 
+use super::parallel::Layout;
 use crate::config::ArrayConfig;
 use serde::Serialize;
 use tritone_reference::ModelShape;
@@ -42,13 +50,122 @@ impl Footprint {
     pub fn total(&self) -> u64 {
         self.weights + self.kv_cache + self.activations
     }
+
+    /// The fullest device's footprint when `cfg`'s system runs `batch`
+    /// sequences of `seq` tokens (the whole footprint on one device).
+    pub fn per_device(model: &ModelShape, cfg: &ArrayConfig, batch: u64, seq: u64) -> Footprint {
+        device_shares(model, cfg, seq)
+            .into_iter()
+            .map(|d| Footprint {
+                weights: d.weights,
+                kv_cache: batch * d.kv_per_seq,
+                activations: batch * d.act_per_seq,
+            })
+            .max_by_key(|f| f.total())
+            .unwrap_or_default()
+    }
+}
+
+/// Refuses a system whose devices cannot hold their share of `model` at
+/// `batch` sequences of `seq` tokens, naming the parts.
+pub fn check_capacity(
+    model: &ModelShape,
+    cfg: &ArrayConfig,
+    layout: &Layout,
+    batch: u64,
+    seq: u64,
+) -> Result<(), crate::SimError> {
+    let Some(cap) = cfg.system().memory_bytes() else {
+        return Ok(());
+    };
+    let f = Footprint::per_device(model, cfg, batch, seq);
+    if f.total() <= cap {
+        return Ok(());
+    }
+    let gb = |b: u64| b as f64 / 1e9;
+    Err(crate::SimError::Model {
+        name: model.name.clone(),
+        why: format!(
+            "{} device(s) of {} GiB (system.memory_gib) cannot hold it at batch {batch} and {seq} \
+             tokens: the fullest device needs {:.1} GB (weights {:.1}, KV cache {:.1}, \
+             activations {:.1}) of {:.1} GB; add devices or memory",
+            layout.devices,
+            cfg.system().memory_gib.unwrap_or_default(),
+            gb(f.total()),
+            gb(f.weights),
+            gb(f.kv_cache),
+            gb(f.activations),
+            gb(cap)
+        ),
+    })
 }
 
 /// Weight bytes of `model` stored for `cfg`.
 pub fn weight_bytes(model: &ModelShape, cfg: &ArrayConfig) -> u64 {
     let p = model.params();
     cfg.pe().dram_weight_bytes(cfg.weight_packing(), p.linear)
-        + 2 * (p.embedding + p.lm_head + p.norms)
+        + 2 * (p.embedding + p.lm_head + p.norms + p.router)
+}
+
+/// One device's share: its weights, and the bytes each sequence adds.
+struct DeviceShare {
+    weights: u64,
+    kv_per_seq: u64,
+    act_per_seq: u64,
+}
+
+/// Every device's share of `model` at `seq` tokens per sequence (one per
+/// pipeline stage: the devices of a stage hold equal shares).
+fn device_shares(model: &ModelShape, cfg: &ArrayConfig, seq: u64) -> Vec<DeviceShare> {
+    let (kv, act) = per_sequence(model, cfg, seq);
+    let sys = cfg.system();
+    let (stages, t) = (sys.stages() as u64, sys.tensor_parallel as u64);
+    let p = model.params();
+    let layers = model.layers as u64;
+    // A stage of one device: the model itself.
+    if stages == 1 && t == 1 {
+        return vec![DeviceShare {
+            weights: weight_bytes(model, cfg),
+            kv_per_seq: kv,
+            act_per_seq: act,
+        }];
+    }
+    let stage_layers: Vec<u64> = (0..stages.min(layers).max(1))
+        .map(|s| layers / stages + u64::from(s < layers % stages))
+        .collect();
+    let last = stage_layers.len() - 1;
+    let hidden = model.hidden as u64;
+    let final_norm = hidden;
+    let layer_norms = (p.norms - final_norm) / layers;
+    stage_layers
+        .iter()
+        .enumerate()
+        .map(|(s, &l)| {
+            let linear = cfg
+                .pe()
+                .dram_weight_bytes(cfg.weight_packing(), p.linear / layers * l)
+                .div_ceil(t);
+            let mut fp16 = l * layer_norms + p.router / layers * l;
+            let mut split = 0;
+            if s == 0 {
+                split += p.embedding;
+            }
+            if s == last {
+                fp16 += final_norm;
+                // A tied LM head is the embedding: the last stage holds it too.
+                split += if p.lm_head > 0 || last == 0 {
+                    p.lm_head
+                } else {
+                    p.embedding
+                };
+            }
+            DeviceShare {
+                weights: linear + 2 * fp16 + (2 * split).div_ceil(t),
+                kv_per_seq: (kv / layers * l).div_ceil(t),
+                act_per_seq: act.div_ceil(t),
+            }
+        })
+        .collect()
 }
 
 /// Bytes that grow with each sequence of length `seq`: KV cache and activations.
@@ -59,10 +176,13 @@ fn per_sequence(model: &ModelShape, cfg: &ArrayConfig, seq: u64) -> (u64, u64) {
 }
 
 /// The largest batch whose footprint at `seq` tokens fits `capacity` bytes
-/// (0 when even the weights do not fit).
+/// on every device of `cfg`'s system (0 when even the weights do not fit).
 pub fn max_batch(model: &ModelShape, cfg: &ArrayConfig, seq: u64, capacity: u64) -> u64 {
-    let (kv, act) = per_sequence(model, cfg, seq);
-    capacity.saturating_sub(weight_bytes(model, cfg)) / (kv + act).max(1)
+    device_shares(model, cfg, seq)
+        .iter()
+        .map(|d| capacity.saturating_sub(d.weights) / (d.kv_per_seq + d.act_per_seq).max(1))
+        .min()
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -103,5 +223,30 @@ mod tests {
         assert!(Footprint::of(&m, &cfg, b, 512).total() <= cap);
         assert!(Footprint::of(&m, &cfg, b + 1, 512).total() > cap);
         assert_eq!(max_batch(&m, &cfg, 512, 1 << 30), 0);
+    }
+
+    #[test]
+    fn devices_share_the_model() {
+        use crate::config::{ArraySpec, System};
+        let m = tritone_reference::model("bitnet-b1.58-70b").unwrap();
+        let one = ArrayConfig::default();
+        let whole = Footprint::of(&m, &one, 4, 512);
+        assert_eq!(Footprint::per_device(&m, &one, 4, 512), whole);
+        let two = ArrayConfig::new(ArraySpec {
+            system: Some(System {
+                devices: 2,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap();
+        let half = Footprint::per_device(&m, &two, 4, 512);
+        // 40 layers each; the embedding on one, the LM head on the other.
+        assert_eq!(half.kv_cache, whole.kv_cache / 2);
+        assert!(half.weights < whole.weights / 2 + whole.weights / 100);
+        assert!(half.weights > whole.weights / 2 - whole.weights / 100);
+        let b = max_batch(&m, &two, 512, 80 << 30);
+        assert!(Footprint::per_device(&m, &two, b, 512).total() <= 80 << 30);
+        assert!(Footprint::per_device(&m, &two, b + 1, 512).total() > 80 << 30);
     }
 }
