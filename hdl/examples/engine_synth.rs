@@ -1,6 +1,11 @@
 //! Engine resources: `cargo run --release -p tritone-hdl --example engine_synth -- [flat|hier] R C [mac]`.
+//!
+//! The buffers are those of `examples/arch/fpga-32x32.toml` (128 KiB of
+//! weights, 64 KiB of activations, 64 KiB of outputs), a size FPGA parts hold
+//! at every array size; the rest is the built-in default.
 use tritone_hdl::engine::synth::{synth_flat, synth_hierarchical};
 use tritone_hdl::engine::EngineDesign;
+use tritone_sim::config::Buffers;
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 
 fn main() {
@@ -15,6 +20,12 @@ fn main() {
         rows: Some(r),
         cols: Some(c),
         pe: Some(pe),
+        buffers: Some(Buffers {
+            weight_kib: 128,
+            act_kib: 64,
+            out_kib: 64,
+            width_bits: 128,
+        }),
         ..Default::default()
     })
     .unwrap();
