@@ -20,6 +20,16 @@ pub enum WeightKind {
     Fp16,
 }
 
+impl WeightKind {
+    /// The name shown to users (as serialized): `ternary` or `fp16`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            WeightKind::Ternary => "ternary",
+            WeightKind::Fp16 => "fp16",
+        }
+    }
+}
+
 /// The feed-forward block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

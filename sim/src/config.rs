@@ -42,6 +42,14 @@ pub enum WeightPacking {
 }
 
 impl WeightPacking {
+    /// The name used in TOML and shown to users (`two-bit`, `five-trits-per-byte`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            WeightPacking::TwoBit => "two-bit",
+            WeightPacking::FiveTritsPerByte => "five-trits-per-byte",
+        }
+    }
+
     /// Ternary weights per DRAM byte (3^5 = 243 ≤ 256: five trits fit a byte).
     pub const fn weights_per_byte(self) -> u64 {
         match self {

@@ -1,6 +1,7 @@
 //! `tritone report`: the whole-model report (Markdown, CSV, JSON, SVG and PNG
 //! plots) for every BitNet model of the zoo and its FP16 baseline.
 
+use super::output::outln;
 use std::path::PathBuf;
 use tritone_eval::DEFAULT_WORKLOAD;
 use tritone_reports::report::{default_setup, write_report};
@@ -54,21 +55,21 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             secs.push(t.elapsed().as_secs_f64());
         }
         secs.sort_by(f64::total_cmp);
-        println!(
+        outln!(
             "tritone report, {} models + FP16 baselines, {} runs: min {:.2} s, median {:.2} s, max {:.2} s",
             setup.models.len(),
             secs.len(),
             secs[0],
             secs[secs.len() / 2],
             secs[secs.len() - 1]
-        );
+        )?;
         return Ok(());
     }
     let written = write_report(&args.out, &setup)?;
-    println!(
+    outln!(
         "wrote {} files; report: {}",
         written.files.len(),
         written.markdown.display()
-    );
+    )?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `tritone sweep`: design-space sweeps and the merging of their shards.
 
+use super::output::outln;
 use anyhow::{bail, Context};
 use clap::{ArgMatches, Args, FromArgMatches};
 use std::path::PathBuf;
@@ -145,13 +146,13 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         let table = merge_shards(&args.merge)?;
         let files = write_outputs(&table, &args.out)?;
         let pareto = table.rows.iter().filter(|r| r.pareto).count();
-        println!(
+        outln!(
             "merged {} files: {} points, {pareto} on the Pareto front",
             args.merge.len(),
             table.rows.len()
-        );
+        )?;
         for f in files {
-            println!("wrote {}", f.display());
+            outln!("wrote {}", f.display())?;
         }
         return Ok(());
     }
@@ -182,22 +183,28 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     } else {
         0.0
     };
-    println!(
+    outln!(
         "{} of {} points in this run ({} evaluated in {secs:.2} s, {rate:.0} points/s; {} resumed)",
-        s.shard_points, s.total_points, s.evaluated, s.resumed
-    );
-    println!(
+        s.shard_points,
+        s.total_points,
+        s.evaluated,
+        s.resumed
+    )?;
+    outln!(
         "ok {}, invalid {}, failed {}; {} on the Pareto front",
-        s.ok, s.invalid, s.failed, s.pareto
-    );
+        s.ok,
+        s.invalid,
+        s.failed,
+        s.pareto
+    )?;
     if args.synth {
-        println!(
+        outln!(
             "synthesized {} hardware configurations (others from the cache)",
             s.synthesized
-        );
+        )?;
     }
     for f in s.files {
-        println!("wrote {}", f.display());
+        outln!("wrote {}", f.display())?;
     }
     Ok(())
 }

@@ -187,8 +187,8 @@ fn setup(o: &mut String, s: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "- Simulated design: {}x{} {} array, {}-bit accumulators, {} MHz; weight/activation/output \
-         buffers {}/{}/{} KiB ({}-bit access); {} DRAM at {} GB/s; vector unit {} lanes in {:?}; \
-         KV cache {} bits; ternary weights packed {:?} in DRAM.",
+         buffers {}/{}/{} KiB ({}-bit access); {} DRAM at {} GB/s; vector unit {} lanes in {}; \
+         KV cache {} bits; ternary weights packed {} in DRAM.",
         a.rows(),
         a.cols(),
         a.pe().name(),
@@ -201,9 +201,9 @@ fn setup(o: &mut String, s: &Setup, d: &ReportData) {
         a.dram().kind.name().to_ascii_uppercase(),
         a.dram().bandwidth_gbps,
         a.vector().lanes,
-        a.vector().precision,
+        tritone_energy::table::fp_name(a.vector().precision).to_ascii_uppercase(),
         a.kv_bits(),
-        a.weight_packing(),
+        a.weight_packing().name(),
     );
     let _ = writeln!(
         o,

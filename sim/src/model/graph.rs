@@ -21,6 +21,16 @@ pub enum Phase {
     Decode,
 }
 
+impl Phase {
+    /// The name shown to users (as serialized): `prefill` or `decode`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Phase::Prefill => "prefill",
+            Phase::Decode => "decode",
+        }
+    }
+}
+
 /// What an operator computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

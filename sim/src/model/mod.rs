@@ -273,8 +273,8 @@ pub fn simulate_model_with(
         return Err(SimError::Model {
             name: model.name.clone(),
             why: format!(
-                "{:?} weights cannot run on a {} array (they need {})",
-                model.weights,
+                "{} weights cannot run on a {} array (they need {})",
+                model.weights.name(),
                 cfg.pe().name(),
                 fitting.join(" or ")
             ),
