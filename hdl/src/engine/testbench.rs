@@ -97,7 +97,13 @@ impl EngineJob {
     /// −128 / 127 per token, all weights −1 (−128 for INT8).
     pub fn extreme(design: &EngineDesign, shape: GemmShape) -> EngineJob {
         let x = (0..shape.m * shape.k)
-            .map(|i| if (i / shape.k).is_multiple_of(2) { -128 } else { 127 })
+            .map(|i| {
+                if (i / shape.k).is_multiple_of(2) {
+                    -128
+                } else {
+                    127
+                }
+            })
             .collect();
         let w = match design.array().pe() {
             crate::design::RtlPe::Ternary => {
