@@ -102,11 +102,13 @@ pub enum Links {
     None,
 }
 
-/// A number with about four significant digits, plain or scientific.
+/// A number with about four significant digits, plain or scientific;
+/// `n/a` for what is not a number (a ratio of two zero energies) or not
+/// finite, never `NaN` or `inf`.
 pub fn num(v: f64) -> String {
     let v = v + 0.0; // -0.0 → 0.0
     let a = v.abs();
-    if v.is_nan() {
+    if !v.is_finite() {
         "n/a".into()
     } else if a == 0.0 {
         "0".into()
@@ -129,8 +131,13 @@ fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
 
+/// A ratio, `2.5x`; `n/a` without the `x` when there is none.
 fn x(v: f64) -> String {
-    format!("{}x", num(v))
+    if v.is_finite() {
+        format!("{}x", num(v))
+    } else {
+        num(v)
+    }
 }
 
 fn image(out: &mut String, stem: &str, alt: &str) {
@@ -783,6 +790,9 @@ mod tests {
         assert_eq!(num(1234.5), "1234");
         assert_eq!(num(2.5e-5), "2.500e-5");
         assert_eq!(num(f64::NAN), "n/a");
+        assert_eq!(num(f64::INFINITY), "n/a");
+        assert_eq!(x(f64::NAN), "n/a");
+        assert_eq!(x(2.5), "2.500x");
     }
 
     #[test]
