@@ -181,7 +181,7 @@ impl SweepTable {
 
     /// The rows of CSV text in the table's format, in the order written
     /// (`path` names it in errors).
-    pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<SweepTable, SweepError> {
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<SweepTable, SweepError> {
         let bad = |why: String| SweepError::Table {
             path: path.display().to_string(),
             why,
