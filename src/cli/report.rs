@@ -4,7 +4,7 @@
 use super::output::outln;
 use std::path::PathBuf;
 use tritone_eval::DEFAULT_WORKLOAD;
-use tritone_reports::report::{default_setup, write_report};
+use tritone_reports::report::{default_setup, report_files, write_report};
 use tritone_sim::Workload;
 
 /// Arguments of `tritone report`.
@@ -32,6 +32,21 @@ pub struct ReportArgs {
 
 /// Runs `tritone report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    // An --arch or --table kept in the report folder under a report file's
+    // name would be replaced by the report it configures.
+    let files = report_files(&args.out);
+    let outputs: Vec<super::Named<'_>> = files
+        .iter()
+        .map(|p| ("a report file", p.as_path()))
+        .collect();
+    let mut inputs: Vec<super::Named<'_>> = Vec::new();
+    if let Some(p) = &args.setup.table {
+        inputs.push(("--table", p));
+    }
+    if let Some(p) = &args.setup.design.arch {
+        inputs.push(("--arch", p));
+    }
+    super::refuse_overwrite(&outputs, &inputs)?;
     let mut setup = default_setup(args.setup.node);
     setup.ert = args.setup.ert()?;
     setup.arch = args.setup.arch()?;

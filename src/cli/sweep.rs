@@ -208,7 +208,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let total = spec.check_size(args.max_points).map_err(|e| {
         anyhow::anyhow!("{e}; raise the limit with --max-points N if the sweep is meant")
     })?;
-    outln!("{total} design points ({})", spec.factors())?;
+    let plural = if total == 1 { "" } else { "s" };
+    outln!("{total} design point{plural} ({})", spec.factors())?;
     let evaluator = match &args.table {
         Some(path) => ModelEvaluator::with_table(tritone_energy::Ert::from_toml_file(path)?),
         None => ModelEvaluator::new(args.node),
