@@ -3,6 +3,7 @@
 
 use crate::error::HdlError;
 use serde::Serialize;
+use tritone_sim::array_model::ArrayStructure;
 use tritone_sim::{ArrayConfig, PeKind};
 
 /// Largest array dimension the generator accepts (the range).
@@ -96,6 +97,11 @@ impl ArrayDesign {
     /// The architecture this design was made from.
     pub fn config(&self) -> &ArrayConfig {
         &self.config
+    }
+    /// The array top's structure (skew, de-skew, valid pipeline, weight
+    /// lanes), shared with the simulator's models.
+    pub fn structure(&self) -> ArrayStructure {
+        ArrayStructure::of(&self.config)
     }
     /// Rows R (the reduction index k).
     pub fn rows(&self) -> u32 {

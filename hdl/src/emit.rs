@@ -8,6 +8,7 @@ use crate::dispatch::with_pe;
 use crate::pe::ArrayPe;
 use rust_hdl::prelude::generate_verilog;
 use std::fmt::Write;
+use tritone_sim::array_model::ArrayStructure;
 
 /// The complete, synthesizable Verilog of `design` (top module
 /// [`ArrayDesign::top_name`] plus its PE modules). Deterministic.
@@ -146,12 +147,13 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     end
 
     // Valid pipeline: a token accepted at edge e leaves after edge e + R + C - 1.
-    reg [R+C-1:0] valid_pipe;
+    localparam VD = {vd};
+    reg [VD-1:0] valid_pipe;
     always @(posedge clk) begin
-        if (rst) valid_pipe <= {{(R+C){{1'b0}}}};
-        else     valid_pipe <= {{valid_pipe[R+C-2:0], x_valid}};
+        if (rst) valid_pipe <= {{VD{{1'b0}}}};
+        else     valid_pipe <= {{valid_pipe[VD-2:0], x_valid}};
     end
-    assign y_valid = valid_pipe[R+C-1];
+    assign y_valid = valid_pipe[VD-1];
 
     // One net per PE and signal (index r*C+c): arrays, not wide vectors, so an
     // event-driven simulator re-evaluates only the neighbour a change feeds.
@@ -165,20 +167,21 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     genvar r, c;
     generate
         for (r = 0; r < R; r = r + 1) begin : g_row
-            // Skew: row r delays its activation (with the token's bank index) by r+1 registers.
-            reg [(8+BB)*(r+1)-1:0] skew;
-            if (r == 0) begin : g_first
-                always @(posedge clk) skew <= {{cur_bank, x_data[7:0]}};
+            // Skew: row r delays its activation (with the token's bank index) by SD registers.
+            localparam SD = {sd};
+            reg [(8+BB)*SD-1:0] skew;
+            if (SD == 1) begin : g_first
+                always @(posedge clk) skew <= {{cur_bank, x_data[8*r +: 8]}};
             end else begin : g_rest
-                always @(posedge clk) skew <= {{skew[(8+BB)*r-1:0], cur_bank, x_data[8*r +: 8]}};
+                always @(posedge clk) skew <= {{skew[(8+BB)*(SD-1)-1:0], cur_bank, x_data[8*r +: 8]}};
             end
-            assign a_in[r*C]    = skew[(8+BB)*r +: 8];
-            assign bank_in[r*C] = skew[(8+BB)*r + 8 +: BB];
+            assign a_in[r*C]    = skew[(8+BB)*(SD-1) +: 8];
+            assign bank_in[r*C] = skew[(8+BB)*(SD-1) + 8 +: BB];
             // The last column's activation leaves the array unconsumed
             // (Verilator's `unused` idiom marks it as intended).
             wire unused_row_end = &{{1'b0, a_out[r*C+C-1], bank_out[r*C+C-1]}};
-            // Weight row r is written by beat r / L, lane r % L.
-            wire row_we = w_valid && ({{{{{pad}{{1'b0}}}}, w_beat}} == r / L);
+            // Weight row r is written by beat {row_beat}.
+            wire row_we = w_valid && ({{{{{pad}{{1'b0}}}}, w_beat}} == {row_beat});
             for (c = 0; c < C; c = c + 1) begin : g_col
                 if (c > 0) begin : g_link
                     assign a_in[r*C+c]    = a_out[r*C+c-1];
@@ -194,7 +197,7 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
                     .a_in(a_in[r*C+c]),
                     .bank_in(bank_in[r*C+c]),
                     .p_in(p_in[r*C+c]),
-                    .w_code(w_data[WB*((r % L)*C + c) +: WB]),
+                    .w_code(w_data[WB*{lane} +: WB]),
                     .w_en(row_we),
                     .w_bank(load_bank),
                     .a_out(a_out[r*C+c]),
@@ -203,24 +206,30 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
                 );
             end
         end
-        // De-skew: column c waits C-1-c registers so a whole token leaves together.
+        // De-skew: column c waits DD registers so a whole token leaves together.
         for (c = 0; c < C; c = c + 1) begin : g_out
-            if (c == C - 1) begin : g_direct
+            localparam DD = {dd};
+            if (DD == 0) begin : g_direct
                 assign y_data[A*c +: A] = p_out[(R-1)*C+c];
             end else begin : g_delay
-                reg [A*(C-1-c)-1:0] deskew;
-                if (c == C - 2) begin : g_one
+                reg [A*DD-1:0] deskew;
+                if (DD == 1) begin : g_one
                     always @(posedge clk) deskew <= p_out[(R-1)*C+c];
                 end else begin : g_many
-                    always @(posedge clk) deskew <= {{deskew[A*(C-2-c)-1:0], p_out[(R-1)*C+c]}};
+                    always @(posedge clk) deskew <= {{deskew[A*(DD-1)-1:0], p_out[(R-1)*C+c]}};
                 end
-                assign y_data[A*c +: A] = deskew[A*(C-2-c) +: A];
+                assign y_data[A*c +: A] = deskew[A*(DD-1) +: A];
             end
         end
     endgenerate
 endmodule
 "#,
         pad = 32 - bw,
+        vd = ArrayStructure::valid_depth(),
+        sd = ArrayStructure::skew_depth(),
+        dd = ArrayStructure::deskew_depth(),
+        row_beat = ArrayStructure::row_beat(),
+        lane = ArrayStructure::weight_lane(),
         rst_banks = if nb > 1 {
             "\n            load_bank <= {BB{1'b0}};\n            cur_bank <= {BB{1'b0}};"
                 .to_string()

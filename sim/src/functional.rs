@@ -9,11 +9,11 @@
 //! the output buffer, in the simulator's loop order; it equals
 //! `tritone_reference::ternary_matmul` (or `int8_matmul`) bit for bit.
 
+use crate::array_model::{ArrayStepper, ArrayStructure, PeModel};
 use crate::config::{ArrayConfig, PeKind};
 use crate::error::SimError;
 use crate::gemm::GemmShape;
 use crate::pe::FunctionalPe;
-use std::collections::VecDeque;
 use tritone_reference::Trit;
 
 /// Weights of a GEMM in the reference's `[N, K]` row-major layout.
@@ -131,96 +131,117 @@ pub fn run_tile(
         )));
     }
     let m = x.len() / rows;
-    let bits = cfg.acc_bits();
-    let mut weights = vec![0i8; r_n * c_n];
-    let beats = cfg.weight_beats() as u64;
-    let l = cfg.weight_rows_per_cycle() as usize;
-    // Weight beats: beat j writes rows j·L .. j·L+L−1 (edges 0..B−1).
-    for j in 0..beats as usize {
-        for r in j * l..((j + 1) * l).min(r_n) {
-            for c in 0..c_n {
-                weights[r * c_n + c] = if r < rows && c < cols {
-                    w[r * cols + c]
-                } else {
-                    0
-                };
-            }
-        }
-    }
-    let x0 = beats; // first token accepted right after the last weight beat
-                    // PE registers: (token, value); None is a bubble.
-    let mut act: Vec<Option<(usize, i8)>> = vec![None; r_n * c_n];
-    let mut psum: Vec<Option<(usize, i64)>> = vec![None; r_n * c_n];
-    // Deskew chain of column c: C−1−c registers, then the output register.
-    let mut deskew: Vec<VecDeque<Option<(usize, i64)>>> = (0..c_n)
-        .map(|c| VecDeque::from(vec![None; c_n - 1 - c]))
+    let s = ArrayStructure::of(cfg);
+    let pes = (0..r_n * c_n)
+        .map(|_| PeState::new(pe, cfg.acc_bits(), s.banks))
         .collect();
-    let mut out_reg: Vec<Option<(usize, i64)>> = vec![None; c_n];
+    let mut array = ArrayStepper::new(s, pes);
+    let lanes_per_beat = cfg.weight_rows_per_cycle() as usize * c_n;
+    let beats = cfg.weight_beats() as usize;
     let mut y = vec![0i32; m * cols];
-    let mut seen = 0usize;
-    let mut last_valid = 0u64;
-    let mut e = x0;
-    while seen < m * cols {
-        // Output register and deskew shift first (they read last edge's values).
-        for c in 0..c_n {
-            let bottom = psum[(r_n - 1) * c_n + c];
-            let chain = &mut deskew[c];
-            let leaving = if chain.is_empty() {
-                bottom
-            } else {
-                chain.push_back(bottom);
-                chain.pop_front().flatten()
-            };
-            out_reg[c] = leaving;
-            if let (Some((i, v)), true) = (leaving, c < cols) {
-                y[i * cols + c] = v as i32;
-                seen += 1;
-                last_valid = e;
-            }
-        }
-        // PEs, bottom-right first so each reads its neighbours' previous values.
-        for r in (0..r_n).rev() {
-            for c in (0..c_n).rev() {
-                let a_in = if c == 0 {
-                    // Input skew: row r sees the token accepted r edges ago.
-                    let t = e as i64 - x0 as i64 - r as i64;
-                    (t >= 0 && (t as usize) < m).then(|| {
-                        (
-                            t as usize,
-                            if r < rows {
-                                x[t as usize * rows + r]
-                            } else {
-                                0
-                            },
-                        )
-                    })
-                } else {
-                    act[r * c_n + c - 1]
-                };
-                let p_in = if r == 0 {
-                    a_in.map(|(i, _)| (i, 0))
-                } else {
-                    psum[(r - 1) * c_n + c]
-                };
-                act[r * c_n + c] = a_in;
-                psum[r * c_n + c] = match (a_in, p_in) {
-                    (Some((i, a)), Some((j, p))) => {
-                        debug_assert_eq!(
-                            i, j,
-                            "skew keeps a token's activation and partial sum together"
-                        );
-                        Some((i, pe_op(pe, p, weights[r * c_n + c], a, bits)))
+    let (mut seen, mut e) = (0usize, 0usize);
+    let mut cycles = 0;
+    // Weight beats at edges 0 .. B−1 (beat b carries rows b·L …, zero past
+    // the tile), then the M tokens back to back, then until the last output.
+    while seen < m {
+        let beat: Option<Vec<u64>> = (e < beats).then(|| {
+            (0..lanes_per_beat)
+                .map(|lane| {
+                    let (r, c) = (e * (lanes_per_beat / c_n) + lane / c_n, lane % c_n);
+                    if r < rows && c < cols {
+                        w[r * cols + c] as u8 as u64
+                    } else {
+                        0
                     }
-                    _ => None,
-                };
+                })
+                .collect()
+        });
+        let t = e.wrapping_sub(beats);
+        let token: Option<Vec<u64>> = (e >= beats && t < m).then(|| {
+            (0..r_n)
+                .map(|r| {
+                    if r < rows {
+                        x[t * rows + r] as u8 as u64
+                    } else {
+                        0
+                    }
+                })
+                .collect()
+        });
+        if let Some(out) = array
+            .edge(beat.as_deref(), token.as_deref())
+            .map_err(SimError::Functional)?
+        {
+            for c in 0..cols {
+                y[seen * cols + c] = signed(out[c], cfg.acc_bits()) as i32;
             }
+            seen += 1;
+            cycles = e as u64 + 1;
         }
         e += 1;
     }
-    Ok(TileRun {
-        y,
-        cycles: last_valid + 1,
-    })
+    Ok(TileRun { y, cycles })
+}
+
+/// The low `bits` bits of `v` read as a signed number.
+fn signed(v: u64, bits: u32) -> i64 {
+    wrap(v as i64, bits)
+}
+
+/// A PE's registers stepped with its kind's arithmetic: what
+/// [`ArrayStepper`] drives in the functional model.
+struct PeState<'a> {
+    op: &'a dyn FunctionalPe,
+    bits: u32,
+    a: u64,
+    bank: u64,
+    p: u64,
+    w: Vec<i8>,
+}
+
+impl<'a> PeState<'a> {
+    fn new(op: &'a dyn FunctionalPe, bits: u32, banks: usize) -> Self {
+        PeState {
+            op,
+            bits,
+            a: 0,
+            bank: 0,
+            p: 0,
+            w: vec![0; banks],
+        }
+    }
+}
+
+impl PeModel for PeState<'_> {
+    fn edge(
+        &mut self,
+        a_in: u64,
+        bank_in: u64,
+        p_in: u64,
+        w: u64,
+        w_en: bool,
+        w_bank: u64,
+    ) -> Result<(), String> {
+        let weight = self.w[bank_in as usize];
+        let sum = pe_op(
+            self.op,
+            signed(p_in, self.bits),
+            weight,
+            a_in as u8 as i8,
+            self.bits,
+        );
+        self.p = sum as u64 & (u64::MAX >> (64 - self.bits));
+        if w_en {
+            self.w[w_bank as usize] = w as u8 as i8;
+        }
+        self.a = a_in;
+        self.bank = bank_in;
+        Ok(())
+    }
+
+    fn outputs(&self) -> (u64, u64, u64) {
+        (self.a, self.bank, self.p)
+    }
 }
 
 /// The fold result without stepping: each column's sum in row order, with the

@@ -28,6 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod array_model;
 pub mod config;
 pub mod dram;
 pub mod engine;
