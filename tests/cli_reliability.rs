@@ -315,8 +315,8 @@ fn nonsense_sizes_are_refused_with_the_field_and_the_limit() {
         ),
         (
             r#""hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 1,
-               "vocab_size": 32, "head_dim": 128"#,
-            &["`head_dim` is 128", "64 / 1 = 64"][..],
+               "vocab_size": 32, "head_dim": 127"#,
+            &["`head_dim` is 127", "even"][..],
         ),
     ] {
         std::fs::write(
@@ -327,6 +327,24 @@ fn nonsense_sizes_are_refused_with_the_field_and_the_limit() {
         let o = tritone(&["models", "--config", config.to_str().unwrap()]);
         one_line_error(&o, needles);
     }
+    // A head_dim set apart from hidden / heads is honoured: q and o are
+    // 64 × 128, k and v 64 × 128, the FFN 3 · 64 · 96; embedding and LM
+    // head 32 · 64 each; norms 2 · 64 + 64.
+    std::fs::write(
+        &config,
+        r#"{"model_type": "llama", "num_attention_heads": 1, "hidden_size": 64,
+            "intermediate_size": 96, "num_hidden_layers": 1, "vocab_size": 32,
+            "head_dim": 128}"#,
+    )
+    .unwrap();
+    let o = tritone(&["models", "--config", config.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["head_dim"], 128);
+    assert_eq!(v[0]["params"]["linear"], 4 * 64 * 128 + 3 * 64 * 96);
+    assert_eq!(
+        v[0]["params"]["total"],
+        4 * 64 * 128 + 3 * 64 * 96 + 2 * 32 * 64 + 3 * 64
+    );
     #[cfg(unix)]
     {
         let start = Instant::now();

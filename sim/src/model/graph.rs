@@ -238,6 +238,8 @@ fn vec_op(elements: Lin, adds: u64, muls: u64, moves: u64) -> Work {
 pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     let (d, f, kvd) = (model.hidden as u64, model.ffn as u64, model.kv_dim());
     let (heads, hd) = (model.heads as u64, model.head_dim() as u64);
+    // heads · head_dim: `d` unless a config sets the head dimension apart.
+    let qd = model.q_dim();
     let (b, p, t) = (ps.batch, ps.prompt, ps.tokens());
     let ternary = model.weights == WeightKind::Ternary;
     let mut g = DiGraph::new();
@@ -319,20 +321,20 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     stage(
         &mut g,
         vec![
-            gemm("q_proj", d, d),
+            gemm("q_proj", d, qd),
             gemm("k_proj", d, kvd),
             gemm("v_proj", d, kvd),
         ],
     );
     if ternary {
-        stage(&mut g, vec![dequant("dequant_qkv", d + 2 * kvd)]);
+        stage(&mut g, vec![dequant("dequant_qkv", qd + 2 * kvd)]);
     }
     stage(
         &mut g,
         vec![layer(
             "rope",
             OpKind::Rope,
-            vec_op(Lin::fixed(t * (d + kvd)), 1, 2, 0),
+            vec_op(Lin::fixed(t * (qd + kvd)), 1, 2, 0),
         )],
     );
     let kv = ps.kv_bits;
@@ -435,12 +437,12 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
         )],
     );
     if model.subln {
-        stage(&mut g, vec![norm("attn_subln", d)]);
+        stage(&mut g, vec![norm("attn_subln", qd)]);
     }
     if ternary {
-        stage(&mut g, vec![quant("act_quant_o", d)]);
+        stage(&mut g, vec![quant("act_quant_o", qd)]);
     }
-    stage(&mut g, vec![gemm("o_proj", d, d)]);
+    stage(&mut g, vec![gemm("o_proj", qd, d)]);
     if ternary {
         stage(&mut g, vec![dequant("dequant_o", d)]);
     }

@@ -513,6 +513,7 @@ mod tests {
             layers: 3,
             heads: 4,
             kv_heads: 2,
+            head_dim: None,
             vocab: 100,
             ffn_kind: FfnKind::SwiGlu,
             tied_embeddings: true,
@@ -532,6 +533,43 @@ mod tests {
             ..Default::default()
         })
         .unwrap()
+    }
+
+    /// A head dimension set apart from hidden / heads (a `config.json`
+    /// `head_dim`) sizes q_proj and o_proj, and the GEMMs of a layer hold
+    /// exactly the parameter count's linear weights.
+    #[test]
+    fn a_separate_head_dim_sizes_the_attention_projections() {
+        for head_dim in [None, Some(24), Some(8)] {
+            let m = ModelShape {
+                head_dim,
+                ..tiny(WeightKind::Fp16)
+            };
+            m.validate().unwrap();
+            let ps = PhaseShape {
+                phase: Phase::Prefill,
+                batch: 1,
+                prompt: 3,
+                kv_bits: 16,
+                int8_attention: false,
+            };
+            let g = graph::build(&m, &ps);
+            let mut weights = 0;
+            let mut shapes = BTreeMap::new();
+            for op in g.node_weights() {
+                if let graph::Work::Gemm(s) = &op.work {
+                    if op.per_layer {
+                        weights += s.k * s.n;
+                        shapes.insert(op.name, (s.k, s.n));
+                    }
+                }
+            }
+            let qd = 4 * u64::from(m.head_dim());
+            assert_eq!(shapes["q_proj"], (64, qd));
+            assert_eq!(shapes["o_proj"], (qd, 64));
+            assert_eq!(shapes["k_proj"], (64, 2 * u64::from(m.head_dim())));
+            assert_eq!(weights * u64::from(m.layers), m.params().linear);
+        }
     }
 
     /// The closed-form decode equals pricing every step on its own.
