@@ -184,7 +184,7 @@ impl SweepTable {
     pub fn parse(bytes: &[u8], path: &Path) -> Result<SweepTable, SweepError> {
         let bad = |why: String| SweepError::Table {
             path: path.display().to_string(),
-            why,
+            why: one_line(&why),
         };
         let mut reader = csv::Reader::from_reader(bytes);
         let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
@@ -262,6 +262,26 @@ impl<'a> Cells<'a> {
             .and_then(|&i| self.record.get(i))
             .ok_or_else(|| format!("column {column} is missing"))
     }
+}
+
+/// A message that quotes cells of a file, made one line: control
+/// characters (a newline inside a quoted cell) escaped, and clipped to 1000
+/// characters.
+fn one_line(why: &str) -> String {
+    const MAX: usize = 1000;
+    let mut out = String::new();
+    for (i, c) in why.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {

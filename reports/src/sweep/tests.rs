@@ -596,6 +596,15 @@ fn csv_round_trips_and_rejects_tampering() {
     std::fs::write(&out, "a,b\n1,2\n").unwrap();
     let e = SweepTable::read_csv(&out).unwrap_err().to_string();
     assert!(e.contains("column 'index' is missing"), "{e}");
+    // A quoted cell with a newline (found by fuzzing) is quoted on one line.
+    let (head, rows) = text.split_once('\n').unwrap();
+    let cut = rows.replacen("0,", "\"0\n1\",", 1);
+    std::fs::write(&out, format!("{head}\n{cut}")).unwrap();
+    let e = SweepTable::read_csv(&out).unwrap_err().to_string();
+    assert!(
+        !e.contains('\n') && e.contains("row 2") && e.contains("0\\n1"),
+        "{e}"
+    );
 }
 
 #[test]
