@@ -315,8 +315,8 @@ fn nonsense_sizes_are_refused_with_the_field_and_the_limit() {
         ),
         (
             r#""hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 1,
-               "vocab_size": 32, "head_dim": 128"#,
-            &["`head_dim` is 128", "64 / 1 = 64"][..],
+               "vocab_size": 32, "head_dim": 127"#,
+            &["`head_dim` is 127", "even"][..],
         ),
     ] {
         std::fs::write(
@@ -327,6 +327,24 @@ fn nonsense_sizes_are_refused_with_the_field_and_the_limit() {
         let o = tritone(&["models", "--config", config.to_str().unwrap()]);
         one_line_error(&o, needles);
     }
+    // A head_dim set apart from hidden / heads is honoured: q and o are
+    // 64 × 128, k and v 64 × 128, the FFN 3 · 64 · 96; embedding and LM
+    // head 32 · 64 each; norms 2 · 64 + 64.
+    std::fs::write(
+        &config,
+        r#"{"model_type": "llama", "num_attention_heads": 1, "hidden_size": 64,
+            "intermediate_size": 96, "num_hidden_layers": 1, "vocab_size": 32,
+            "head_dim": 128}"#,
+    )
+    .unwrap();
+    let o = tritone(&["models", "--config", config.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["head_dim"], 128);
+    assert_eq!(v[0]["params"]["linear"], 4 * 64 * 128 + 3 * 64 * 96);
+    assert_eq!(
+        v[0]["params"]["total"],
+        4 * 64 * 128 + 3 * 64 * 96 + 2 * 32 * 64 + 3 * 64
+    );
     #[cfg(unix)]
     {
         let start = Instant::now();
@@ -496,4 +514,99 @@ fn non_utf8_output_names_are_kept_byte_for_byte() {
     let names: Vec<_> = std::fs::read_dir(&rtl).unwrap().collect();
     assert_eq!(names.len(), 3);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+}
+
+#[test]
+fn nonsense_numbers_are_refused_with_the_field_and_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let arch = dir.path().join("arch.toml");
+    let a = arch.to_str().unwrap();
+    for (text, needles) in [
+        (
+            "rows = 8\ncols = 8\nclock_mhz = 1e-300\n",
+            &["clock_mhz = 1e-300", "from 1 to 10000 MHz"][..],
+        ),
+        (
+            "rows = 8\ncols = 8\nclock_mhz = 20000.0\n",
+            &["clock_mhz = 20000.0", "10000 MHz"][..],
+        ),
+        (
+            "rows = 8\ncols = 8\n[dram]\nkind = \"hbm2\"\nbandwidth_gbps = 1e300\n",
+            &["dram.bandwidth_gbps = 1e300", "100000 GB/s"][..],
+        ),
+    ] {
+        std::fs::write(&arch, text).unwrap();
+        one_line_error(&tritone(&["energy", "--paper", "--arch", a]), needles);
+        one_line_error(
+            &tritone(&[
+                "simulate", "gemm", "--arch", a, "--m", "4", "--k", "8", "--n", "8",
+            ]),
+            needles,
+        );
+    }
+    let o = tritone(&["sweep", "--clock-mhz", "1e-300", "--out", "x.csv"]);
+    one_line_error(&o, &["clock_mhz = 1e-300", "from 1 to 10000 MHz"]);
+
+    let table = dir.path().join("table.toml");
+    let t = table.to_str().unwrap();
+    let builtin = tritone_energy::table::TABLE_7NM;
+    for (from, to, needles) in [
+        (
+            "value = 0.16,",
+            "value = 1e308,",
+            &["fp_add.fp16 = 1e308", "1e6 pJ"][..],
+        ),
+        (
+            "value = 0.16,",
+            "value = -0.16,",
+            &["fp_add.fp16 = -0.16", "0 to 1e6 pJ"][..],
+        ),
+    ] {
+        assert!(builtin.contains(from));
+        std::fs::write(&table, builtin.replacen(from, to, 1)).unwrap();
+        one_line_error(&tritone(&["energy", "--paper", "--table", t]), needles);
+        let out = dir.path().join("report");
+        let o = tritone(&["report", "--table", t, "--out", out.to_str().unwrap()]);
+        one_line_error(&o, needles);
+        assert!(!out.exists());
+    }
+    // The largest entries accepted still give finite energies: no `inf J`
+    // or `NaNx` in the report.
+    let huge: String = builtin
+        .lines()
+        .map(|l| match l.split_once("value = ") {
+            Some((head, tail)) => {
+                let rest = tail.split_once(',').map_or("", |(_, r)| r);
+                format!("{head}value = 1e6,{rest}")
+            }
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&table, huge).unwrap();
+    let out = dir.path().join("report");
+    let o = tritone(&[
+        "report",
+        "--table",
+        t,
+        "--model",
+        "bitnet-b1.58-700m",
+        "--prefill",
+        "16",
+        "--decode",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    stdout(&o);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let words = md.split(|c: char| c.is_whitespace() || c == '|');
+    for w in words {
+        let w = w.trim_end_matches('x').to_ascii_lowercase();
+        assert!(
+            !["inf", "-inf", "nan"].contains(&w.as_str()),
+            "{w} in the report"
+        );
+    }
+    assert!(!md.contains("NaN"));
 }

@@ -41,6 +41,13 @@ fn small_sweep_writes_csv_json_and_pareto_plots() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.csv");
     let stdout = ok(&args(&["--out", out.to_str().unwrap()]));
+    // Counted and printed first, before any work.
+    assert!(
+        stdout.starts_with(
+            "24 design points (rows 3 × cols 2 × weight_rows_per_cycle 2 × clock_mhz 2)\n"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.contains("24 of 24 points"), "{stdout}");
     let csv = read(&out);
     let mut lines = csv.lines();
@@ -67,7 +74,10 @@ fn small_sweep_writes_csv_json_and_pareto_plots() {
         .count();
     assert_eq!(invalid, 4);
     assert!(csv.contains("weight_rows_per_cycle"));
-    assert!(rows.iter().any(|r| r.ends_with(",true")));
+    let pareto = header.iter().position(|c| *c == "pareto").unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.split(',').nth(pareto) == Some("true")));
     let json: serde_json::Value = serde_json::from_str(&read(&dir.path().join("s.json"))).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 24);
     assert!(json[0]["tokens_per_s"].is_number());
@@ -272,4 +282,179 @@ fn a_sweep_killed_mid_run_resumes_without_recomputing() {
     let whole = dir.path().join("whole.csv");
     ok(&[&sweep[..], &["--out", whole.to_str().unwrap()]].concat());
     assert_eq!(read(&out), read(&whole));
+}
+
+/// Sweeps past the point limit, outputs that collide or are inputs, and
+/// merges of files that are not parts of one sweep: each refused before any
+/// work, on one line naming the problem, nothing written.
+#[test]
+fn oversized_sweeps_colliding_outputs_and_foreign_shards_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name).display().to_string();
+    let start = std::time::Instant::now();
+    // 10^9 points: counted, refused at once.
+    let e = fails(&[
+        "sweep",
+        "--rows",
+        "1..1000:+1",
+        "--cols",
+        "1..1000:+1",
+        "--decode",
+        "1..1000:+1",
+        "--out",
+        &d("big.csv"),
+    ]);
+    assert!(
+        e.contains("1000000000 points")
+            && e.contains("rows 1000 × cols 1000 × decode 1000")
+            && e.contains("limit of 100000")
+            && e.contains("--max-points"),
+        "{e}"
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!dir.path().join("big.csv").exists());
+    // The limit is raised by the flag (here lowered, to keep the test fast).
+    let e = fails(&args(&["--max-points", "23", "--out", &d("s.csv")]));
+    assert!(e.contains("24 points") && e.contains("limit of 23"), "{e}");
+
+    // --out s.json would write its JSON over its own CSV.
+    let e = fails(&args(&["--out", &d("s.json")]));
+    assert!(e.contains("same file") && e.contains("s.json"), "{e}");
+    let spec = d("spec.toml");
+    std::fs::write(&spec, "[arch]\nrows = [8, 16]\n").unwrap();
+    let e = fails(&[
+        "sweep",
+        "--spec",
+        &spec,
+        "--out",
+        &d("spec.csv"),
+        "--synth",
+        "--synth-cache",
+        &spec,
+    ]);
+    assert!(
+        e.contains("--synth-cache") && e.contains("input file"),
+        "{e}"
+    );
+    let e = fails(&[
+        "sweep",
+        "--rows",
+        "8",
+        "--out",
+        &d("w.csv"),
+        "--synth",
+        "--synth-cache",
+        &d("w.json"),
+    ]);
+    assert!(e.contains("same file"), "{e}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only the spec"
+    );
+
+    // Shards of other sweeps (another model, other lists) or files that
+    // disagree on a point are not merged.
+    let small = [
+        "sweep",
+        "--quiet",
+        "--rows",
+        "8,16",
+        "--prefill",
+        "16",
+        "--decode",
+        "4",
+    ];
+    let (a, b, c) = (d("a.csv"), d("b.csv"), d("c.csv"));
+    ok(&[&small[..], &["--model", "bitnet-b1.58-700m", "--out", &a]].concat());
+    ok(&[&small[..], &["--model", "bitnet-b1.58-1.3b", "--out", &b]].concat());
+    let e = fails(&["sweep", "--merge", &a, &b, "--out", &d("m.csv")]);
+    assert!(
+        e.contains("not shards of one sweep") && e.contains("a.csv"),
+        "{e}"
+    );
+    let text = std::fs::read_to_string(&a).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "cycles").unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<String> = l.split(',').map(String::from).collect();
+            if i == 1 {
+                cells[col] = "12345".into();
+            }
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(&c, lines.join("\n") + "\n").unwrap();
+    let e = fails(&["sweep", "--merge", &a, &c, "--out", &d("m.csv")]);
+    assert!(e.contains("cycles") && e.contains("disagree"), "{e}");
+    let e = fails(&["sweep", "--merge", &a, &c, "--out", &c]);
+    assert!(e.contains("input file"), "{e}");
+    assert!(!dir.path().join("m.csv").exists());
+
+    // A resumed row with a negative energy is refused, naming the row.
+    let col = header
+        .iter()
+        .position(|h| *h == "energy_per_token_pj")
+        .unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut cells: Vec<String> = l.split(',').map(String::from).collect();
+            if i == 2 {
+                cells[col] = "-7.5".into();
+            }
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(&a, lines.join("\n") + "\n").unwrap();
+    let e = fails(&[&small[..], &["--model", "bitnet-b1.58-700m", "--out", &a]].concat());
+    assert!(
+        e.contains("row 3") && e.contains("energy_per_token_pj") && e.contains("-7.5"),
+        "{e}"
+    );
+}
+
+/// An output name that is not UTF-8 gets siblings with the same bytes.
+#[cfg(unix)]
+#[test]
+fn non_utf8_sweep_outputs_keep_their_bytes_in_every_sibling() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(OsStr::from_bytes(b"s\xff.csv"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tritone"))
+        .args([
+            "sweep",
+            "--quiet",
+            "--rows",
+            "8,16",
+            "--prefill",
+            "16",
+            "--decode",
+            "4",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut names: Vec<Vec<u8>> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().as_bytes().to_vec())
+        .collect();
+    names.sort();
+    let want: Vec<Vec<u8>> = [
+        &b"s\xff-pareto.png"[..],
+        b"s\xff-pareto.svg",
+        b"s\xff.csv",
+        b"s\xff.json",
+    ]
+    .iter()
+    .map(|n| n.to_vec())
+    .collect();
+    assert_eq!(names, want);
 }

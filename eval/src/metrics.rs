@@ -27,7 +27,9 @@ macro_rules! metrics {
                 vec![$(self.$field.to_string()),+]
             }
 
-            /// Reads the figures back from cells found by column name.
+            /// Reads the figures back from cells found by column name;
+            /// refuses a value no evaluation gives (negative, NaN or
+            /// infinite), naming the column.
             pub fn from_cells<'a>(
                 mut cell: impl FnMut(&str) -> Option<&'a str>,
             ) -> Result<Metrics, String> {
@@ -35,12 +37,39 @@ macro_rules! metrics {
                     $( $field: {
                         let name = stringify!($field);
                         let text = cell(name).ok_or_else(|| format!("column {name} is missing"))?;
-                        text.parse().map_err(|_| format!("column {name}: '{text}' is not a valid value"))?
+                        let v: $ty = text.parse().map_err(|_| format!("column {name}: '{text}' is not a valid value"))?;
+                        if !Figure::is_possible(&v) {
+                            return Err(format!("column {name}: '{text}' is not a finite number >= 0"));
+                        }
+                        v
                     }, )+
                 })
             }
         }
     };
+}
+
+/// A metric's value type: whether a value can come out of an evaluation.
+trait Figure {
+    fn is_possible(&self) -> bool;
+}
+
+impl Figure for u64 {
+    fn is_possible(&self) -> bool {
+        true
+    }
+}
+
+impl Figure for Resource {
+    fn is_possible(&self) -> bool {
+        true
+    }
+}
+
+impl Figure for f64 {
+    fn is_possible(&self) -> bool {
+        self.is_finite() && *self >= 0.0
+    }
 }
 
 /// The first line of a doc comment, trimmed (a const fn: the list is static).
@@ -131,5 +160,10 @@ mod tests {
         let e = Metrics::from_cells(|c| Some(if c.ends_with("_bound") { "dram" } else { "x" }))
             .unwrap_err();
         assert!(e.contains("'x'"), "{e}");
+        for bad in ["-1.5", "NaN", "inf", "-0.1e-300"] {
+            let e = Metrics::from_cells(|c| Some(if c == "energy_pj" { bad } else { "1" }))
+                .unwrap_err();
+            assert!(e.contains("energy_pj") && e.contains(bad), "{e}");
+        }
     }
 }

@@ -43,9 +43,9 @@ impl DesignPoint {
         workload.validate()?;
         if arch.pe().model_weights() != model.weights {
             return Err(EvalError::Model(format!(
-                "model {} has {:?} weights, which cannot run on a {} array",
+                "model {} has {} weights, which cannot run on a {} array",
                 model.name,
-                model.weights,
+                model.weights.name(),
                 arch.pe().name()
             )));
         }

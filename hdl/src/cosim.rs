@@ -38,7 +38,7 @@ pub fn cosimulate(
     stim: &Stimulus,
     sim: Simulator,
 ) -> Result<CosimReport, HdlError> {
-    let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
+    let dir = tritone_reference::interrupt::tempdir().map_err(|e| HdlError::Io {
         path: "temporary directory".into(),
         source: e,
     })?;
@@ -88,7 +88,7 @@ pub(crate) fn write(path: &Path, text: &str) -> Result<(), HdlError> {
 /// Runs a tool to completion; its stdout, or an error naming the tool.
 pub(crate) fn run(cmd: &mut Command) -> Result<String, HdlError> {
     let tool = cmd.get_program().to_string_lossy().into_owned();
-    let out = cmd.output().map_err(|e| HdlError::Tool {
+    let out = tritone_reference::interrupt::output(cmd).map_err(|e| HdlError::Tool {
         tool: tool.clone(),
         why: format!("{e} (install Icarus Verilog, Verilator and Yosys: apt-get install -y iverilog verilator yosys)"),
     })?;

@@ -127,7 +127,7 @@ pub(crate) fn yosys_on(
     script: &str,
     stats: &[&str],
 ) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
-    let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
+    let dir = tritone_reference::interrupt::tempdir().map_err(|e| HdlError::Io {
         path: "temporary directory".into(),
         source: e,
     })?;
@@ -136,16 +136,17 @@ pub(crate) fn yosys_on(
         path: file.display().to_string(),
         source: e,
     })?;
-    let out = Command::new("yosys")
-        .current_dir(dir.path())
-        .arg("-q")
-        .arg("-p")
-        .arg(format!("read_verilog {}; {script}", file.display()))
-        .output()
-        .map_err(|e| HdlError::Tool {
-            tool: "yosys".into(),
-            why: format!("{e} (install it with apt-get install -y yosys)"),
-        })?;
+    let out = tritone_reference::interrupt::output(
+        Command::new("yosys")
+            .current_dir(dir.path())
+            .arg("-q")
+            .arg("-p")
+            .arg(format!("read_verilog {}; {script}", file.display())),
+    )
+    .map_err(|e| HdlError::Tool {
+        tool: "yosys".into(),
+        why: format!("{e} (install it with apt-get install -y yosys)"),
+    })?;
     if !out.status.success() {
         return Err(HdlError::Tool {
             tool: "yosys".into(),

@@ -34,14 +34,29 @@ fn temp_builder() -> tempfile::Builder<'static, 'static> {
 /// callers name the destination themselves, so keep the OS error only (it
 /// would otherwise be printed twice, with a name the user never chose).
 fn plain(e: io::Error) -> io::Error {
-    let os = e
-        .get_ref()
-        .and_then(|inner| inner.source())
+    let Some(inner) = e.get_ref() else {
+        return e;
+    };
+    let os = inner
+        .source()
         .and_then(|src| src.downcast_ref::<io::Error>())
         .and_then(io::Error::raw_os_error);
-    match os {
+    if let Some(code) = os {
+        return io::Error::from_raw_os_error(code);
+    }
+    // tempfile's path error gives no source: read the OS error off its text,
+    // "No such file or directory (os error 2) at path \"/d/.tritone-x\"".
+    let text = inner.to_string();
+    let Some((message, _)) = text.split_once(" at path ") else {
+        return e;
+    };
+    let code = message
+        .rsplit_once("(os error ")
+        .and_then(|(_, n)| n.strip_suffix(')'))
+        .and_then(|n| n.parse().ok());
+    match code {
         Some(code) => io::Error::from_raw_os_error(code),
-        None => e,
+        None => io::Error::new(e.kind(), message.to_string()),
     }
 }
 
@@ -181,6 +196,21 @@ fn list_files(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder where no file can be made (`/proc`): the OS error alone,
+    /// without tempfile's "at path" and its temporary name.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn errors_name_no_temporary() {
+        let e = write_atomic(Path::new("/proc/tritone-test.bin"), b"x").unwrap_err();
+        let text = e.to_string();
+        assert!(
+            !text.contains(" at path ") && !text.contains(".tritone-") && text.contains("os error"),
+            "{text}"
+        );
+        let e = publish_together(Path::new("/proc"), |_| Ok::<(), ()>(())).unwrap_err();
+        assert!(!e.to_string().contains(".tritone-"), "{e}");
+    }
 
     #[test]
     fn replaces_whole_files_and_leaves_nothing_on_failure() {

@@ -61,28 +61,55 @@ fn config_name(path: &Path) -> String {
 /// Converts the text of a `config.json`; `name` and `source` go into the shape.
 /// The error string names the offending field.
 ///
-/// A `head_dim` other than `hidden_size / num_attention_heads` is refused
-/// here: a [`ModelShape`] (what the zoo, the simulator and the energy model
-/// use) derives the head dimension from the hidden size, and would count the
-/// q and o projections wrong. Running such a checkpoint
-/// ([`load_model_config`]) honours it.
+/// A `head_dim` other than `hidden_size / num_attention_heads` is kept in the
+/// shape ([`ModelShape::head_dim`]): the q and o projections, the attention
+/// and the parameter count follow it.
 pub fn parse_config(
     text: &str,
     name: &str,
     source: &str,
 ) -> std::result::Result<ModelShape, String> {
-    let (obj, shape) = parse_shape(text, name, source)?;
-    if let Some(head_dim) = optional_u32(&obj, "head_dim")? {
-        if head_dim != shape.head_dim() {
-            return Err(format!(
-                "field `head_dim` is {head_dim}, but model shapes need hidden_size / \
-                 num_attention_heads = {} / {} = {} (a separate head dimension is \
-                 supported only by `tritone run`)",
-                shape.hidden,
-                shape.heads,
-                shape.head_dim()
-            ));
-        }
+    Ok(parse_shape(text, name, source)?.1)
+}
+
+/// `shape` with the config's `head_dim`, if any: kept when it differs from
+/// `hidden / heads`; refused when BitNet's subln norms cannot take it, when
+/// it is odd (RoPE rotates pairs), and when the parameters pass
+/// [`crate::zoo::MAX_PARAMS`].
+fn with_head_dim(
+    obj: &Map<String, Value>,
+    mut shape: ModelShape,
+) -> std::result::Result<ModelShape, String> {
+    let Some(head_dim) = optional_u32(obj, "head_dim")? else {
+        return Ok(shape);
+    };
+    if shape.subln && head_dim as u64 * shape.heads as u64 != shape.hidden as u64 {
+        return Err(format!(
+            "field `head_dim` is {head_dim}: BitNet's attn_sub_norm needs heads · head_dim = hidden_size ({})",
+            shape.hidden
+        ));
+    }
+    if head_dim % 2 != 0 {
+        return Err(format!(
+            "field `head_dim` is {head_dim}; RoPE needs an even head dimension"
+        ));
+    }
+    if head_dim != shape.head_dim() {
+        shape.head_dim = Some(head_dim);
+    }
+    let total = shape.params().total();
+    if total > crate::zoo::MAX_PARAMS {
+        return Err(format!(
+            "field `head_dim` is {head_dim}: with {} heads the model has {} parameters, \
+             more than the limit {} (2^50)",
+            shape.heads,
+            if total == u64::MAX {
+                "more than 2^64".to_string()
+            } else {
+                total.to_string()
+            },
+            crate::zoo::MAX_PARAMS
+        ));
     }
     Ok(shape)
 }
@@ -144,6 +171,7 @@ fn parse_shape(
         layers: required_u32(&obj, "num_hidden_layers")?,
         heads,
         kv_heads: optional_u32(&obj, "num_key_value_heads")?.unwrap_or(heads),
+        head_dim: None,
         vocab: required_u32(&obj, "vocab_size")?,
         ffn_kind,
         tied_embeddings,
@@ -151,6 +179,7 @@ fn parse_shape(
         source: format!("{source} ({arch})"),
         moe: moe(&obj, arch)?,
     };
+    let shape = with_head_dim(&obj, shape)?;
     shape.validate()?;
     Ok((obj, shape))
 }
@@ -344,7 +373,8 @@ pub struct Rope {
 pub struct ModelConfig {
     /// The shape (sizes, FFN kind, tying, subln, ternary or not).
     pub shape: ModelShape,
-    /// Per-head dimension (`head_dim`, else hidden / heads).
+    /// Per-head dimension (`head_dim`, else hidden / heads): the shape's
+    /// [`ModelShape::head_dim`].
     pub head_dim: u32,
     /// RMSNorm ε.
     pub rms_norm_eps: f32,
@@ -357,7 +387,7 @@ pub struct ModelConfig {
 impl ModelConfig {
     /// Parameter counts with this config's `head_dim`.
     pub fn params(&self) -> crate::zoo::ParamCounts {
-        self.shape.params_with_head_dim(self.head_dim)
+        self.shape.params()
     }
 }
 
@@ -416,30 +446,12 @@ pub fn parse_model_config(
         (None, WeightKind::Ternary) => Some(Quantization::Online),
         (None, WeightKind::Fp16) => None,
     };
-    let head_dim = optional_u32(obj, "head_dim")?.unwrap_or(shape.head_dim());
-    if shape.subln && head_dim as u64 * shape.heads as u64 != shape.hidden as u64 {
-        return Err(format!(
-            "field `head_dim` is {head_dim}: BitNet's attn_sub_norm needs heads · head_dim = hidden_size ({})",
-            shape.hidden
-        ));
-    }
+    let shape = with_head_dim(obj, shape)?;
+    let head_dim = shape.head_dim();
     if head_dim % 2 != 0 {
         return Err(format!(
-            "field `head_dim` is {head_dim}; RoPE needs an even head dimension"
-        ));
-    }
-    let total = shape.params_with_head_dim(head_dim).total();
-    if total > crate::zoo::MAX_PARAMS {
-        return Err(format!(
-            "field `head_dim` is {head_dim}: with {} heads the model has {} parameters, \
-             more than the limit {} (2^50)",
-            shape.heads,
-            if total == u64::MAX {
-                "more than 2^64".to_string()
-            } else {
-                total.to_string()
-            },
-            crate::zoo::MAX_PARAMS
+            "head dimension hidden_size / num_attention_heads = {head_dim}; RoPE needs an even \
+             head dimension"
         ));
     }
     let rms_norm_eps =
@@ -699,22 +711,32 @@ mod tests {
     }
 
     #[test]
-    fn head_dim_is_honoured_by_runs_and_refused_by_shapes() {
+    fn head_dim_is_honoured_by_runs_and_shapes() {
         // hidden 64, 4 heads: hidden / heads = 16; head_dim 24 sets it apart.
         let c = run_config(r#", "head_dim": 24"#).unwrap();
         let p = c.params();
         // q, o: 64 × 96; k, v: 64 × 96 (4 KV heads); FFN 3 · 64 · 96.
         assert_eq!(p.linear, 2 * 64 * 96 + 2 * 64 * 96 + 3 * 64 * 96);
-        assert_ne!(p.total(), c.shape.params().total());
+        let derived = ModelShape {
+            head_dim: None,
+            ..c.shape.clone()
+        };
+        assert_ne!(p.total(), derived.params().total());
+        // Shapes (simulator, energy, reports) honour it too.
         let text = format!("{{{TINY}, \"head_dim\": 24}}");
-        let e = parse_config(&text, "t", "test").unwrap_err();
-        assert!(
-            e.contains("`head_dim` is 24") && e.contains("64 / 4 = 16"),
-            "{e}"
+        let shape = parse_config(&text, "t", "test").unwrap();
+        assert_eq!(
+            (shape.head_dim(), shape.q_dim(), shape.kv_dim()),
+            (24, 96, 96)
         );
+        assert_eq!(shape.params(), p);
         // A head_dim equal to hidden / heads is just the default.
         let text = format!("{{{TINY}, \"head_dim\": 16}}");
-        assert_eq!(parse_config(&text, "t", "test").unwrap().hidden, 64);
+        let plain = format!("{{{TINY}}}");
+        assert_eq!(
+            parse_config(&text, "t", "test").unwrap(),
+            parse_config(&plain, "t", "test").unwrap()
+        );
         // heads · head_dim past 32 bits neither wraps nor panics.
         let e = run_config(
             r#", "hidden_size": 65536, "num_attention_heads": 65536, "head_dim": 4294967294"#,

@@ -24,6 +24,16 @@ pub enum WeightKind {
     Fp16,
 }
 
+impl WeightKind {
+    /// The name shown to users (as serialized): `ternary` or `fp16`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            WeightKind::Ternary => "ternary",
+            WeightKind::Fp16 => "fp16",
+        }
+    }
+}
+
 /// The feed-forward block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -52,6 +62,12 @@ pub struct ModelShape {
     pub heads: u32,
     /// Key/value heads (GQA when fewer than `heads`).
     pub kv_heads: u32,
+    /// Dimension of one attention head when a `config.json` sets it apart
+    /// from `hidden / heads` (its `head_dim`); `None` derives it. The q and
+    /// o projections are `hidden × heads·head_dim`, k and v
+    /// `hidden × kv_heads·head_dim`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_dim: Option<u32>,
     /// Vocabulary size.
     pub vocab: u32,
     /// Feed-forward type.
@@ -102,10 +118,18 @@ impl Moe {
 pub const MAX_PARAMS: u64 = 1 << 50;
 
 impl ModelShape {
-    /// Dimension of one attention head (0 for a shape without heads, which
-    /// [`ModelShape::validate`] refuses).
+    /// Dimension of one attention head: the shape's own
+    /// [`ModelShape::head_dim`] field, else `hidden / heads` (0 for a shape
+    /// without heads, which [`ModelShape::validate`] refuses).
     pub fn head_dim(&self) -> u32 {
-        self.hidden.checked_div(self.heads).unwrap_or(0)
+        self.head_dim
+            .unwrap_or_else(|| self.hidden.checked_div(self.heads).unwrap_or(0))
+    }
+
+    /// Width of the q projection and of the attention output that o_proj
+    /// reads: `heads · head_dim` (`hidden` unless `head_dim` is set apart).
+    pub fn q_dim(&self) -> u64 {
+        self.heads as u64 * self.head_dim() as u64
     }
 
     /// Width of the K and V projections: `kv_heads · head_dim` (smaller than
@@ -212,7 +236,10 @@ impl ModelShape {
                 return Err(format!("{field} must be positive"));
             }
         }
-        if !self.hidden.is_multiple_of(self.heads) {
+        if self.head_dim == Some(0) {
+            return Err("head_dim must be positive".into());
+        }
+        if self.head_dim.is_none() && !self.hidden.is_multiple_of(self.heads) {
             return Err(format!(
                 "hidden {} is not a multiple of heads {}",
                 self.hidden, self.heads
@@ -490,6 +517,7 @@ impl Entry {
             layers: self.layers,
             heads: self.heads,
             kv_heads: self.kv_heads,
+            head_dim: None,
             vocab: self.vocab,
             ffn_kind: self.ffn_kind,
             tied_embeddings: self.tied,

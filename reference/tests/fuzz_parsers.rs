@@ -281,16 +281,26 @@ fn config_files_never_panic_and_errors_name_the_file_and_field() {
     let accepted = std::cell::Cell::new(0u32);
     fuzz("config.json", 4000, config_text(), |text| {
         std::fs::write(&path, &text).unwrap();
-        match load_config(&path) {
+        let shape = match load_config(&path) {
             Ok(shape) => {
                 accepted.set(accepted.get() + 1);
                 prop_assert!(shape.validate().is_ok());
                 prop_assert!(shape.params().total() <= MAX_PARAMS);
+                Some(shape)
             }
-            Err(e) => check_config_error(&e.to_string(), &shown)?,
-        }
+            Err(e) => {
+                check_config_error(&e.to_string(), &shown)?;
+                None
+            }
+        };
         match load_model_config(&path) {
             Ok(c) => {
+                // One shape for runs and for the simulator: same head
+                // dimension, same parameter count.
+                if let Some(shape) = &shape {
+                    prop_assert_eq!(shape.head_dim(), c.head_dim);
+                    prop_assert_eq!(shape.params(), c.params());
+                }
                 prop_assert!(c.params().total() <= MAX_PARAMS);
                 prop_assert!(c.head_dim > 0 && c.head_dim % 2 == 0);
                 prop_assert!(c.rms_norm_eps > 0.0 && c.rms_norm_eps.is_finite());

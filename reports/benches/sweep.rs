@@ -33,7 +33,12 @@ fn thousand_points(model: &str, dims: &str) -> SweepSpec {
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let journal = Journal::start(&dir.path().join("bench-journal.csv"), &[]).expect("journal");
+    let journal = Journal::start(
+        &dir.path().join("bench-journal.csv"),
+        &[],
+        &Default::default(),
+    )
+    .expect("journal");
     let mut group = c.benchmark_group("sweep");
     group.sample_size(10);
     // Small arrays make many folds per GEMM (the simulator's cost grows with

@@ -81,23 +81,55 @@ pub struct Written {
     pub files: Vec<PathBuf>,
 }
 
-/// Computes the report for `setup` and writes it into `dir` (created if missing).
-pub fn write_report(dir: &Path, setup: &Setup) -> Result<Written, ReportError> {
-    let d = data::compute(setup)?;
+/// Every file a report into `dir` may write (a figure without a chart
+/// writes no plot), so that a caller can refuse an output that would
+/// replace one of its inputs before any work.
+pub fn report_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for f in figures::FIGURES {
         let stem = dir.join(f.stem);
-        (f.rows)(&d, &stem)?;
-        files.extend(["csv", "json"].map(|ext| crate::plot::with_ext(&stem, ext)));
-        if let Some(chart) = (f.chart)(&d) {
-            let p = chart.draw(&stem)?;
-            files.extend([p.svg, p.png]);
-        }
+        let exts: &[&str] = if f.has_chart() {
+            &["csv", "json", "svg", "png"]
+        } else {
+            &["csv", "json"]
+        };
+        files.extend(exts.iter().map(|ext| crate::plot::with_ext(&stem, ext)));
     }
-    let markdown = dir.join("report.md");
-    write_markdown(&markdown, &markdown::render(setup, &d))?;
-    files.push(markdown.clone());
-    Ok(Written { markdown, files })
+    files.push(dir.join("report.md"));
+    files
+}
+
+/// Computes the report for `setup` and writes it into `dir` (created if
+/// missing). The files are written into a staging folder and published
+/// together ([`tritone_reference::atomic::publish_together`]): a failure or
+/// an interrupt leaves the previous report whole, never a mix of two runs.
+pub fn write_report(dir: &Path, setup: &Setup) -> Result<Written, ReportError> {
+    let d = data::compute(setup)?;
+    let mut names = Vec::new();
+    tritone_reference::atomic::publish_together(dir, |stage| -> Result<(), ReportError> {
+        for f in figures::FIGURES {
+            let stem = stage.join(f.stem);
+            (f.rows)(&d, &stem)?;
+            names.extend(["csv", "json"].map(|ext| crate::plot::with_ext(Path::new(f.stem), ext)));
+            if let Some(chart) = (f.chart)(&d) {
+                chart.draw(&stem)?;
+                names.extend(
+                    ["svg", "png"].map(|ext| crate::plot::with_ext(Path::new(f.stem), ext)),
+                );
+            }
+        }
+        write_markdown(&stage.join("report.md"), &markdown::render(setup, &d))?;
+        names.push(PathBuf::from("report.md"));
+        Ok(())
+    })
+    .map_err(|source| WriteError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })??;
+    Ok(Written {
+        markdown: dir.join("report.md"),
+        files: names.iter().map(|n| dir.join(n)).collect(),
+    })
 }
 
 #[cfg(test)]

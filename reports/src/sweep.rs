@@ -24,7 +24,13 @@
 //! let dir = tempfile::tempdir()?;
 //! let out = dir.path().join("sweep.csv");
 //! let evaluator = ModelEvaluator::new(tritone_energy::Node::Nm7);
-//! let options = SweepOptions { out: out.clone(), shard: None, synth: None, progress: false };
+//! let options = SweepOptions {
+//!     out: out.clone(),
+//!     shard: None,
+//!     synth: None,
+//!     progress: false,
+//!     max_points: tritone_reports::sweep::DEFAULT_MAX_POINTS,
+//! };
 //! let summary = run_sweep(&spec, &evaluator, options)?;
 //! assert_eq!((summary.ok, summary.evaluated), (4, 4));
 //! assert!(summary.pareto >= 1);
@@ -44,8 +50,10 @@ pub mod synth;
 
 pub use eval::{ModelEvaluator, PointEvaluator};
 pub use merge::merge_shards;
-pub use row::{Metrics, Outcome, Row, SweepTable};
-pub use run::{run_sweep, write_outputs, Shard, SweepOptions, SweepSummary, SynthStage};
+pub use row::{Metrics, Outcome, Provenance, Row, SweepTable};
+pub use run::{
+    run_sweep, write_outputs, Shard, SweepOptions, SweepSummary, SynthStage, DEFAULT_MAX_POINTS,
+};
 pub use space::{SweepPoint, SweepSpec};
 pub use synth::{HwKey, SynthCache, SynthCounts, Synthesizer};
 
@@ -78,6 +86,16 @@ pub enum SweepError {
     /// The number of points overflows.
     #[error("the sweep has more than 2^64 points")]
     TooLarge,
+    /// More points than the limit of one run.
+    #[error("the sweep has {points} points ({factors}), more than the limit of {max}")]
+    TooManyPoints {
+        /// The count (or a bound when it overflows).
+        points: String,
+        /// The lists that multiply to it: `rows 5 × cols 4`.
+        factors: String,
+        /// The limit.
+        max: u64,
+    },
     /// A shard selector that does not split anything.
     #[error("invalid shard '{0}': expected i/n with 0 <= i < n (e.g. 0/4)")]
     Shard(String),

@@ -23,8 +23,12 @@ pub fn energy_unit(max_pj: f64) -> (&'static str, f64) {
         .unwrap_or(ENERGY_UNITS[0])
 }
 
-/// One energy with its own prefix and four decimals, e.g. "12.3456 mJ".
+/// One energy with its own prefix and four decimals, e.g. "12.3456 mJ";
+/// `n/a` for a value that is not finite (never `inf J`).
 pub fn si_joules(pj: f64) -> String {
+    if !pj.is_finite() {
+        return "n/a".into();
+    }
     let (unit, per) = energy_unit(pj);
     format!("{:.4} {unit}", pj / per)
 }
@@ -41,5 +45,7 @@ mod tests {
         assert_eq!(si_joules(1.5e9), "1.5000 mJ");
         assert_eq!(si_joules(2.0), "2.0000 pJ");
         assert_eq!(si_joules(3.2e12), "3.2000 J");
+        assert_eq!(si_joules(f64::INFINITY), "n/a");
+        assert_eq!(si_joules(f64::NAN), "n/a");
     }
 }

@@ -14,6 +14,17 @@ use tritone_energy::{DramKind, FpFormat};
 /// Largest array dimension the simulator accepts.
 pub const MAX_DIM: u32 = 4096;
 
+/// The clocks an architecture may have, MHz: 1 MHz to 10 GHz. Below, no
+/// logic runs (and the simulator's kHz resolution would round the clock
+/// away); above, no silicon switches. A clock outside is a typo (`1e-300`).
+pub const CLOCK_MHZ_RANGE: std::ops::RangeInclusive<f64> = 1.0..=10_000.0;
+
+/// The DRAM bandwidths an architecture may have, GB/s: the simulator's
+/// resolution of 0.001 GB/s to 100,000 GB/s (100 TB/s, past any memory
+/// system built). The bound keeps bytes per cycle (`1000 · MB/s / kHz`) far
+/// inside 64 bits; `1e300` would wrap it.
+pub const DRAM_GBPS_RANGE: std::ops::RangeInclusive<f64> = 0.001..=100_000.0;
+
 /// Default array rows and columns: 256×256. At batch 1 every fold streams
 /// one token, so a fold cannot start sooner than the drain of the bank it
 /// reloads allows (about (R + C)/2 cycles with two weight banks); a 256×256
@@ -76,6 +87,14 @@ pub enum WeightPacking {
 }
 
 impl WeightPacking {
+    /// The name used in TOML and shown to users (`two-bit`, `five-trits-per-byte`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            WeightPacking::TwoBit => "two-bit",
+            WeightPacking::FiveTritsPerByte => "five-trits-per-byte",
+        }
+    }
+
     /// Ternary weights per DRAM byte (3^5 = 243 ≤ 256: five trits fit a byte).
     pub const fn weights_per_byte(self) -> u64 {
         match self {
@@ -495,11 +514,15 @@ impl ArrayConfig {
             ));
         }
         let clock_mhz = spec.clock_mhz.unwrap_or(1000.0);
-        if !(clock_mhz.is_finite() && clock_mhz > 0.0 && clock_mhz <= 10_000.0) {
+        if !(CLOCK_MHZ_RANGE.contains(&clock_mhz)) {
             return Err(invalid(
                 "clock_mhz",
-                clock_mhz,
-                "must be a finite number in (0, 10000]",
+                format!("{clock_mhz:?}"),
+                format!(
+                    "must be a clock from {} to {} MHz",
+                    CLOCK_MHZ_RANGE.start(),
+                    CLOCK_MHZ_RANGE.end()
+                ),
             ));
         }
         let buffers = spec.buffers.unwrap_or(DEFAULT_BUFFERS);
@@ -514,11 +537,15 @@ impl ArrayConfig {
             kind: DramKind::Lpddr4,
             bandwidth_gbps: 64.0,
         });
-        if !(dram.bandwidth_gbps.is_finite() && dram.bandwidth_gbps > 0.0) {
+        if !(DRAM_GBPS_RANGE.contains(&dram.bandwidth_gbps)) {
             return Err(invalid(
                 "dram.bandwidth_gbps",
-                dram.bandwidth_gbps,
-                "must be a positive number",
+                format!("{:?}", dram.bandwidth_gbps),
+                format!(
+                    "must be a bandwidth from {} to {} GB/s",
+                    DRAM_GBPS_RANGE.start(),
+                    DRAM_GBPS_RANGE.end()
+                ),
             ));
         }
         let vector = spec.vector.unwrap_or(VectorUnit {
@@ -902,6 +929,28 @@ mod tests {
             },
             ArraySpec {
                 clock_mhz: Some(f64::NAN),
+                ..Default::default()
+            },
+            ArraySpec {
+                clock_mhz: Some(1e-300),
+                ..Default::default()
+            },
+            ArraySpec {
+                clock_mhz: Some(10_001.0),
+                ..Default::default()
+            },
+            ArraySpec {
+                dram: Some(Dram {
+                    kind: DramKind::Hbm2,
+                    bandwidth_gbps: 1e300,
+                }),
+                ..Default::default()
+            },
+            ArraySpec {
+                dram: Some(Dram {
+                    kind: DramKind::Hbm2,
+                    bandwidth_gbps: f64::INFINITY,
+                }),
                 ..Default::default()
             },
             ArraySpec {

@@ -111,7 +111,10 @@ fn architecture_files_never_panic_and_errors_name_the_file_or_field() {
             Ok(c) => {
                 accepted.set(accepted.get() + 1);
                 prop_assert!(c.rows() >= 1 && c.cols() >= 1);
-                prop_assert!(c.clock_mhz().is_finite() && c.clock_mhz() > 0.0);
+                prop_assert!(tritone_sim::config::CLOCK_MHZ_RANGE.contains(&c.clock_mhz()));
+                prop_assert!(
+                    tritone_sim::config::DRAM_GBPS_RANGE.contains(&c.dram().bandwidth_gbps)
+                );
             }
             Err(e) => {
                 // TOML's own messages span lines (a caret under the

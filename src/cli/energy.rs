@@ -3,6 +3,7 @@
 //! paper's figures reproduced (`--paper`).
 
 use super::design::DesignArgs;
+use super::output::print;
 use std::path::PathBuf;
 use tritone_energy::{Ert, Node};
 use tritone_eval::{DesignPoint, Evaluator, DEFAULT_WORKLOAD};
@@ -106,9 +107,14 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<()> {
         };
         let d = data::compute(&setup)?;
         if args.json {
-            return emit(&(serde_json::to_string_pretty(&d)? + "\n"));
+            return Ok(print(&(serde_json::to_string_pretty(&d)? + "\n"))?);
         }
-        return emit(&render_sections(&setup, &d, &Section::PAPER, Links::None));
+        return Ok(print(&render_sections(
+            &setup,
+            &d,
+            &Section::PAPER,
+            Links::None,
+        ))?);
     }
     let evaluator = Evaluator::new(ert);
     if let Some(shape) = args.gemm {
@@ -120,9 +126,9 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<()> {
         };
         let g = evaluator.evaluate_gemm(&arch, &shape, &opts)?;
         return if args.json {
-            emit(&(serde_json::to_string_pretty(&g)? + "\n"))
+            Ok(print(&(serde_json::to_string_pretty(&g)? + "\n"))?)
         } else {
-            emit(&render_gemm(&g))
+            Ok(print(&render_gemm(&g))?)
         };
     }
     let name = args
@@ -142,17 +148,8 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<()> {
     };
     if args.json {
         let v = serde_json::json!({ "model": m, "fp16_counterpart": fp16 });
-        emit(&(serde_json::to_string_pretty(&v)? + "\n"))
+        Ok(print(&(serde_json::to_string_pretty(&v)? + "\n"))?)
     } else {
-        emit(&render_text(&m, fp16.as_ref()))
-    }
-}
-
-/// Writes to stdout; a closed pipe (`| head`) ends the output quietly.
-fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => Ok(r?),
+        Ok(print(&render_text(&m, fp16.as_ref()))?)
     }
 }

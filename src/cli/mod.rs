@@ -27,9 +27,16 @@ pub type Named<'a> = (&'a str, &'a Path);
 pub fn refuse_overwrite(outputs: &[Named<'_>], inputs: &[Named<'_>]) -> anyhow::Result<()> {
     for (i, &(oflag, out)) in outputs.iter().enumerate() {
         if let Some(&(iflag, input)) = inputs.iter().find(|(_, p)| same_file(out, p)) {
+            // Files named after --out (a sweep's JSON, a report's figures)
+            // move with it.
+            let choose = if oflag.starts_with("--") {
+                oflag
+            } else {
+                "--out"
+            };
             anyhow::bail!(
                 "{oflag} {} is an input file (the same file as {iflag} {}): refusing to \
-                 overwrite it; choose another {oflag}",
+                 overwrite it; choose another {choose}",
                 out.display(),
                 input.display()
             );

@@ -1,9 +1,10 @@
 //! `tritone report`: the whole-model report (Markdown, CSV, JSON, SVG and PNG
 //! plots) for every BitNet model of the zoo and its FP16 baseline.
 
+use super::output::outln;
 use std::path::PathBuf;
 use tritone_eval::DEFAULT_WORKLOAD;
-use tritone_reports::report::{default_setup, write_report};
+use tritone_reports::report::{default_setup, report_files, write_report};
 use tritone_sim::Workload;
 
 /// Arguments of `tritone report`.
@@ -31,6 +32,21 @@ pub struct ReportArgs {
 
 /// Runs `tritone report`.
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
+    // An --arch or --table kept in the report folder under a report file's
+    // name would be replaced by the report it configures.
+    let files = report_files(&args.out);
+    let outputs: Vec<super::Named<'_>> = files
+        .iter()
+        .map(|p| ("a report file", p.as_path()))
+        .collect();
+    let mut inputs: Vec<super::Named<'_>> = Vec::new();
+    if let Some(p) = &args.setup.table {
+        inputs.push(("--table", p));
+    }
+    if let Some(p) = &args.setup.design.arch {
+        inputs.push(("--arch", p));
+    }
+    super::refuse_overwrite(&outputs, &inputs)?;
     let mut setup = default_setup(args.setup.node);
     setup.ert = args.setup.ert()?;
     setup.arch = args.setup.arch()?;
@@ -54,21 +70,21 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
             secs.push(t.elapsed().as_secs_f64());
         }
         secs.sort_by(f64::total_cmp);
-        println!(
+        outln!(
             "tritone report, {} models + FP16 baselines, {} runs: min {:.2} s, median {:.2} s, max {:.2} s",
             setup.models.len(),
             secs.len(),
             secs[0],
             secs[secs.len() / 2],
             secs[secs.len() - 1]
-        );
+        )?;
         return Ok(());
     }
     let written = write_report(&args.out, &setup)?;
-    println!(
+    outln!(
         "wrote {} files; report: {}",
         written.files.len(),
         written.markdown.display()
-    );
+    )?;
     Ok(())
 }

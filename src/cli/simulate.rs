@@ -18,6 +18,7 @@ use tritone_sim::model::{
 use tritone_sim::tile::{schedule, stream_latency};
 
 use super::design::{DesignArgs, SystemArgs};
+use super::output::outln;
 
 /// Subcommands of `tritone simulate`.
 #[derive(clap::Subcommand)]
@@ -175,9 +176,9 @@ fn tile(a: TileArgs) -> anyhow::Result<()> {
             "weight_beats": cfg.weight_beats(), "latency_cycles": latency, "tile_cycles": cycles,
             "bit_exact": bit_exact,
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
     } else {
-        println!(
+        outln!(
             "tile {}×{} {} PE, {}-bit accumulators, {}, {} tokens",
             cfg.rows(),
             cfg.cols(),
@@ -189,12 +190,12 @@ fn tile(a: TileArgs) -> anyhow::Result<()> {
                 "single-buffered"
             },
             a.tokens
-        );
-        println!("latency (first token in → last output valid): {latency} cycles (R + C + M − 2)");
-        println!("weight load: {} beats", cfg.weight_beats());
-        println!("tile total (load + stream): {cycles} cycles");
+        )?;
+        outln!("latency (first token in → last output valid): {latency} cycles (R + C + M − 2)")?;
+        outln!("weight load: {} beats", cfg.weight_beats())?;
+        outln!("tile total (load + stream): {cycles} cycles")?;
         if let Some(ok) = bit_exact {
-            println!("bit-exact: {}", if ok { "yes" } else { "NO" });
+            outln!("bit-exact: {}", if ok { "yes" } else { "NO" })?;
         }
     }
     if bit_exact == Some(false) {
@@ -261,19 +262,19 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
         });
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        outln!("{}", serde_json::to_string_pretty(&reports)?)?;
     } else {
-        println!(
+        outln!(
             "array {}×{} {} PE at {} MHz, DRAM {} GB/s",
             cfg.rows(),
             cfg.cols(),
             cfg.pe().name(),
             cfg.clock_mhz(),
             cfg.dram().bandwidth_gbps
-        );
+        )?;
         for r in &reports {
             let s = &r.stats;
-            println!(
+            outln!(
                 "{}: M={} K={} N={}: {} cycles ({:.6} s), {} stall, {} compute; utilization {:.1}% (mapping {:.1}%); \
                  {} folds × {} M-chunks; SRAM r/w {} / {} B; DRAM r/w {} / {} B (weights {} B)",
                 r.name,
@@ -293,9 +294,9 @@ fn gemm(a: GemmArgs) -> anyhow::Result<()> {
                 s.dram_read_bytes,
                 s.dram_write_bytes,
                 s.weight_dram_bytes
-            );
+            )?;
             if let Some(ok) = r.bit_exact {
-                println!("bit-exact: {}", if ok { "yes" } else { "NO" });
+                outln!("bit-exact: {}", if ok { "yes" } else { "NO" })?;
             }
         }
     }
@@ -335,7 +336,7 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         .transpose()?;
     if a.json {
         let v = json!({ "model": model, "fp16": fp16 });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(());
     }
     let attention = match cfg.attention_unit() {
@@ -343,7 +344,7 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         AttentionUnit::Array { rows, cols } => format!("{rows}×{cols} attention array"),
     };
     let l = &model.layout;
-    println!(
+    outln!(
         "{} — prefill {} + decode {} at batch {} on {} device(s) ({} stage(s) × {} tensor-parallel, {} micro-batch(es)): \
          {}×{} array, {}, {} vector lanes, at {} MHz, DRAM {} GB/s; {} schedule",
         shape.name,
@@ -361,15 +362,15 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         cfg.clock_mhz(),
         cfg.dram().bandwidth_gbps,
         cfg.schedule().name()
-    );
+    )?;
     let columns: Vec<(&str, &ModelStats)> = std::iter::once(("model", &model))
         .chain(fp16.iter().map(|f| ("FP16 baseline", f)))
         .collect();
     let line = |label: &str, cells: Vec<String>| {
         let cells: String = cells.iter().map(|c| format!(" {c:>20}")).collect();
-        println!("{label:<28}{cells}");
+        outln!("{label:<28}{cells}")
     };
-    line("", columns.iter().map(|(h, _)| h.to_string()).collect());
+    line("", columns.iter().map(|(h, _)| h.to_string()).collect())?;
     let rows: [StatRow; 15] = [
         ("PE", |s| s.pe.name().to_string()),
         ("per layer: prefill cycles", |s| {
@@ -394,14 +395,18 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
         ("array MACs", |s| s.array_macs.to_string()),
     ];
     for (label, f) in rows {
-        line(label, columns.iter().map(|(_, s)| f(s)).collect());
+        line(label, columns.iter().map(|(_, s)| f(s)).collect())?;
     }
     for (name, s) in &columns {
-        println!("\n{name}: what bounds each phase");
-        println!(
+        outln!("\n{name}: what bounds each phase")?;
+        outln!(
             "{:<8} {:>18} {:>18} {:>6}  {:<15} shares of operator cycles by bound",
-            "phase", "sequential", "overlapped", "tiles", "bound"
-        );
+            "phase",
+            "sequential",
+            "overlapped",
+            "tiles",
+            "bound"
+        )?;
         for p in &s.phases {
             let shares: Vec<String> = p
                 .shares
@@ -409,7 +414,7 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
                 .filter(|x| x.pct >= 0.05)
                 .map(|x| format!("{} {:.1}%", x.resource, x.pct))
                 .collect();
-            println!(
+            outln!(
                 "{:<8} {:>18} {:>18} {:>6}  {:<15} {}",
                 p.phase.name(),
                 s.phase_cycles(p.phase, Schedule::Sequential),
@@ -417,16 +422,22 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
                 p.tiles,
                 p.bound.name(),
                 shares.join(", ")
-            );
+            )?;
         }
     }
     if a.ops {
-        println!(
+        outln!(
             "\n{:<8} {:<16} {:<9} {:>9} {:>16} {:>14} {:>16}  bound",
-            "phase", "operator", "unit", "count", "cycles", "stalls", "DRAM bytes"
-        );
+            "phase",
+            "operator",
+            "unit",
+            "count",
+            "cycles",
+            "stalls",
+            "DRAM bytes"
+        )?;
         for o in &model.ops {
-            println!(
+            outln!(
                 "{:<8} {:<16} {:<9} {:>9} {:>16} {:>14} {:>16}  {}",
                 o.phase.name(),
                 o.name,
@@ -436,7 +447,7 @@ fn model(a: ModelArgs) -> anyhow::Result<()> {
                 o.stall_cycles,
                 o.dram_bytes,
                 o.bound.name()
-            );
+            )?;
         }
     }
     Ok(())

@@ -1,12 +1,15 @@
 //! `tritone sweep`: design-space sweeps and the merging of their shards.
 
+use super::output::outln;
 use anyhow::{bail, Context};
 use clap::{ArgMatches, Args, FromArgMatches};
 use std::path::PathBuf;
 use tritone_eval::param::{Group, PARAMS};
 use tritone_reports::sweep::{
-    merge_shards, run::sibling, run_sweep, write_outputs, ModelEvaluator, Shard, SweepOptions,
-    SweepSpec, SynthCache, SynthCounts, SynthStage,
+    merge_shards,
+    run::{output_files, sibling},
+    run_sweep, write_outputs, ModelEvaluator, Shard, SweepOptions, SweepSpec, SynthCache,
+    SynthCounts, SynthStage, DEFAULT_MAX_POINTS,
 };
 
 /// Arguments of `tritone sweep`.
@@ -51,6 +54,10 @@ pub struct SweepArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Most design points of the sweep (the product of its lists, all shards
+    /// together); a larger sweep is refused before any work.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_POINTS)]
+    max_points: u64,
 
     /// The swept parameters, one flag per entry of the parameter table.
     #[command(flatten)]
@@ -109,8 +116,8 @@ impl SweepArgs {
     fn spec(&self) -> anyhow::Result<SweepSpec> {
         let mut spec = match &self.spec {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = tritone_reference::input::read_text(path, MAX_SPEC_BYTES)
+                    .with_context(|| format!("cannot read --spec {}", path.display()))?;
                 SweepSpec::from_toml_str(&text).with_context(|| format!("in {}", path.display()))?
             }
             None => SweepSpec::default(),
@@ -122,6 +129,27 @@ impl SweepArgs {
         }
         Ok(spec)
     }
+}
+
+/// Largest `--spec` file read: 1 MiB. A spec lists parameter values and
+/// ranges (a few hundred bytes); a device or pipe without end is cut there.
+const MAX_SPEC_BYTES: u64 = 1 << 20;
+
+/// Refuses, before any work, outputs of the sweep writing `out` that are
+/// inputs or that collide with each other (`--out s.json` would write its
+/// JSON over its own CSV).
+fn refuse_collisions(
+    out: &std::path::Path,
+    synth: bool,
+    cache: Option<&std::path::Path>,
+    inputs: &[super::Named<'_>],
+) -> anyhow::Result<()> {
+    let mut outputs = output_files(out, synth);
+    if let Some(c) = cache {
+        outputs.push(("--synth-cache", c.to_path_buf()));
+    }
+    let named: Vec<super::Named<'_>> = outputs.iter().map(|(f, p)| (*f, p.as_path())).collect();
+    super::refuse_overwrite(&named, inputs)
 }
 
 /// Resource counts of the engine generated for `cfg`: Yosys `synth_xilinx`
@@ -145,30 +173,51 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         if given || args.shard.is_some() || args.synth {
             bail!("--merge takes only the shard CSVs and --out");
         }
+        let inputs: Vec<super::Named<'_>> = args
+            .merge
+            .iter()
+            .map(|p| ("--merge", p.as_path()))
+            .collect();
+        refuse_collisions(&args.out, false, None, &inputs)?;
         let table = merge_shards(&args.merge)?;
         let files = write_outputs(&table, &args.out)?;
         let pareto = table.rows.iter().filter(|r| r.pareto).count();
-        println!(
+        outln!(
             "merged {} files: {} points, {pareto} on the Pareto front",
             args.merge.len(),
             table.rows.len()
-        );
+        )?;
         for f in files {
-            println!("wrote {}", f.display());
+            outln!("wrote {}", f.display())?;
         }
         return Ok(());
     }
+    let cache_path = args.synth.then(|| {
+        args.synth_cache
+            .clone()
+            .unwrap_or_else(|| sibling(&args.out, "-synth.json"))
+    });
+    let mut inputs: Vec<super::Named<'_>> = Vec::new();
+    if let Some(p) = &args.spec {
+        inputs.push(("--spec", p));
+    }
+    if let Some(p) = &args.table {
+        inputs.push(("--table", p));
+    }
+    refuse_collisions(&args.out, args.synth, cache_path.as_deref(), &inputs)?;
     let spec = args.spec()?;
     let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
+    // Counted and printed before any work; refused past the limit.
+    let total = spec.check_size(args.max_points).map_err(|e| {
+        anyhow::anyhow!("{e}; raise the limit with --max-points N if the sweep is meant")
+    })?;
+    let plural = if total == 1 { "" } else { "s" };
+    outln!("{total} design point{plural} ({})", spec.factors())?;
     let evaluator = match &args.table {
         Some(path) => ModelEvaluator::with_table(tritone_energy::Ert::from_toml_file(path)?),
         None => ModelEvaluator::new(args.node),
     };
-    let mut cache = match (args.synth, &args.synth_cache) {
-        (false, _) => None,
-        (true, Some(path)) => Some(SynthCache::open(path)?),
-        (true, None) => Some(SynthCache::open(&sibling(&args.out, "-synth.json"))?),
-    };
+    let mut cache = cache_path.as_deref().map(SynthCache::open).transpose()?;
     let options = SweepOptions {
         out: args.out.clone(),
         shard,
@@ -177,6 +226,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
             cache,
         }),
         progress: !args.quiet,
+        max_points: args.max_points,
     };
     let s = run_sweep(&spec, &evaluator, options)?;
     let secs = s.eval_time.as_secs_f64();
@@ -185,22 +235,28 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     } else {
         0.0
     };
-    println!(
+    outln!(
         "{} of {} points in this run ({} evaluated in {secs:.2} s, {rate:.0} points/s; {} resumed)",
-        s.shard_points, s.total_points, s.evaluated, s.resumed
-    );
-    println!(
+        s.shard_points,
+        s.total_points,
+        s.evaluated,
+        s.resumed
+    )?;
+    outln!(
         "ok {}, invalid {}, failed {}; {} on the Pareto front",
-        s.ok, s.invalid, s.failed, s.pareto
-    );
+        s.ok,
+        s.invalid,
+        s.failed,
+        s.pareto
+    )?;
     if args.synth {
-        println!(
+        outln!(
             "synthesized {} hardware configurations (others from the cache)",
             s.synthesized
-        );
+        )?;
     }
     for f in s.files {
-        println!("wrote {}", f.display());
+        outln!("wrote {}", f.display())?;
     }
     Ok(())
 }

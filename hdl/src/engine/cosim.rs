@@ -30,7 +30,7 @@ pub fn cosimulate(
     opts: TestbenchOptions,
     sim: Simulator,
 ) -> Result<EngineReport, HdlError> {
-    let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
+    let dir = tritone_reference::interrupt::tempdir().map_err(|e| HdlError::Io {
         path: "temporary directory".into(),
         source: e,
     })?;

@@ -104,7 +104,7 @@ fn xilinx(
 /// path between flip-flops.
 fn pe_levels(design: &EngineDesign, text: &str) -> Result<u64, HdlError> {
     let pe = format!("{}_array_pe", design.top_name());
-    let dir = tempfile::tempdir().map_err(|e| HdlError::Io {
+    let dir = tritone_reference::interrupt::tempdir().map_err(|e| HdlError::Io {
         path: "temporary directory".into(),
         source: e,
     })?;

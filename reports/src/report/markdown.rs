@@ -108,11 +108,13 @@ pub enum Links {
     None,
 }
 
-/// A number with about four significant digits, plain or scientific.
+/// A number with about four significant digits, plain or scientific;
+/// `n/a` for what is not a number (a ratio of two zero energies) or not
+/// finite, never `NaN` or `inf`.
 pub fn num(v: f64) -> String {
     let v = v + 0.0; // -0.0 → 0.0
     let a = v.abs();
-    if v.is_nan() {
+    if !v.is_finite() {
         "n/a".into()
     } else if a == 0.0 {
         "0".into()
@@ -135,8 +137,13 @@ fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
 
+/// A ratio, `2.5x`; `n/a` without the `x` when there is none.
 fn x(v: f64) -> String {
-    format!("{}x", num(v))
+    if v.is_finite() {
+        format!("{}x", num(v))
+    } else {
+        num(v)
+    }
 }
 
 fn image(out: &mut String, stem: &str, alt: &str) {
@@ -193,8 +200,8 @@ fn setup(o: &mut String, s: &Setup, d: &ReportData) {
     let _ = writeln!(
         o,
         "- Simulated design: {}x{} {} array, {}-bit accumulators, {} MHz; weight/activation/output \
-         buffers {}/{}/{} KiB ({}-bit access); {} DRAM at {} GB/s; vector unit {} lanes in {:?}; \
-         KV cache {} bits; ternary weights packed {:?} in DRAM.",
+         buffers {}/{}/{} KiB ({}-bit access); {} DRAM at {} GB/s; vector unit {} lanes in {}; \
+         KV cache {} bits; ternary weights packed {} in DRAM.",
         a.rows(),
         a.cols(),
         a.pe().name(),
@@ -207,9 +214,9 @@ fn setup(o: &mut String, s: &Setup, d: &ReportData) {
         a.dram().kind.name().to_ascii_uppercase(),
         a.dram().bandwidth_gbps,
         a.vector().lanes,
-        a.vector().precision,
+        tritone_energy::table::fp_name(a.vector().precision).to_ascii_uppercase(),
         a.kv_bits(),
-        a.weight_packing(),
+        a.weight_packing().name(),
     );
     let _ = writeln!(
         o,
@@ -865,6 +872,9 @@ mod tests {
         assert_eq!(num(1234.5), "1234");
         assert_eq!(num(2.5e-5), "2.500e-5");
         assert_eq!(num(f64::NAN), "n/a");
+        assert_eq!(num(f64::INFINITY), "n/a");
+        assert_eq!(x(f64::NAN), "n/a");
+        assert_eq!(x(2.5), "2.500x");
     }
 
     #[test]

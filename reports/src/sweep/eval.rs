@@ -26,6 +26,13 @@ pub trait PointEvaluator: Sync {
     /// Simulates and prices one point. Impossible points give
     /// [`Outcome::Invalid`], never a panic.
     fn evaluate(&self, point: &SweepPoint) -> Outcome;
+
+    /// The identity of the energy table the points are priced with,
+    /// written with every row: rows priced with another table are neither
+    /// resumed nor merged. Empty when the evaluator prices with none.
+    fn energy_table(&self) -> String {
+        String::new()
+    }
 }
 
 /// The real evaluator: every point through [`Evaluator::evaluate`] with the
@@ -34,6 +41,7 @@ pub trait PointEvaluator: Sync {
 pub struct ModelEvaluator {
     evaluator: Evaluator,
     zoo: Zoo,
+    table_id: String,
 }
 
 impl ModelEvaluator {
@@ -44,9 +52,17 @@ impl ModelEvaluator {
 
     /// An evaluator pricing with `ert` (e.g. a user's own table).
     pub fn with_table(ert: Ert) -> ModelEvaluator {
+        // The name for people, a fingerprint of every entry for the check.
+        let entries = serde_json::to_string(&ert).expect("JSON of a table");
+        let table_id = format!(
+            "{}#{:016x}",
+            ert.name(),
+            super::space::fingerprint(entries.as_bytes())
+        );
         ModelEvaluator {
             evaluator: Evaluator::new(ert),
             zoo: Zoo::default(),
+            table_id,
         }
     }
 
@@ -71,6 +87,10 @@ impl PointEvaluator for ModelEvaluator {
             Ok(m) => Outcome::Ok(m),
             Err(e) => Outcome::Invalid(e.to_string()),
         }
+    }
+
+    fn energy_table(&self) -> String {
+        self.table_id.clone()
     }
 }
 

@@ -54,6 +54,20 @@ fn scale(values: impl Iterator<Item = f64>) -> Scale {
     }
 }
 
+/// The plots [`write_pareto_plots`] may write next to `out`.
+pub fn plot_files(out: &Path, with_synth: bool) -> Vec<PathBuf> {
+    let mut axes = vec![THROUGHPUT];
+    if with_synth {
+        axes.push(AREA);
+    }
+    axes.iter()
+        .flat_map(|a| {
+            let stem = sibling(out, a.suffix);
+            ["svg", "png"].map(|ext| crate::plot::with_ext(&stem, ext))
+        })
+        .collect()
+}
+
 /// Writes `<stem>-pareto.{svg,png}` (and `<stem>-pareto-luts.{svg,png}` with
 /// synthesis counts) next to `out`; nothing when no point is ok.
 pub fn write_pareto_plots(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, SweepError> {

@@ -5,7 +5,7 @@
 //! it finished. The final outputs are still written once, atomically, in
 //! enumeration order; the journal is then removed.
 
-use super::row::{header, Row, SweepTable};
+use super::row::{header, Provenance, Row, SweepTable, MAX_TABLE_BYTES};
 use super::SweepError;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -17,12 +17,13 @@ pub fn path_for(out: &Path) -> PathBuf {
     super::run::sibling(out, "-journal.csv")
 }
 
-/// The rows of the journal at `path` (none when it does not exist). A last
-/// line cut short by a kill is ignored: only whole lines count.
-pub fn read(path: &Path) -> Result<Vec<Row>, SweepError> {
-    let bytes = match std::fs::read(path) {
+/// The rows of the journal at `path` (none when it does not exist), with
+/// what they were computed from. A last line cut short by a kill is
+/// ignored: only whole lines count.
+pub fn read(path: &Path) -> Result<SweepTable, SweepError> {
+    let bytes = match tritone_reference::input::read_bytes(path, MAX_TABLE_BYTES) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SweepTable::default()),
         Err(e) => return Err(SweepError::file(path, e)),
     };
     let whole = bytes
@@ -30,15 +31,16 @@ pub fn read(path: &Path) -> Result<Vec<Row>, SweepError> {
         .rposition(|&b| b == b'\n')
         .map_or(&bytes[..0], |i| &bytes[..=i]);
     if whole.is_empty() {
-        return Ok(Vec::new());
+        return Ok(SweepTable::default());
     }
-    Ok(SweepTable::parse(whole, path)?.rows)
+    SweepTable::parse(whole, path)
 }
 
 /// An open journal, appended to from many threads.
 pub struct Journal {
     path: PathBuf,
     file: Mutex<File>,
+    provenance: Provenance,
 }
 
 fn line(cells: Vec<String>) -> Vec<u8> {
@@ -50,11 +52,15 @@ fn line(cells: Vec<String>) -> Vec<u8> {
 impl Journal {
     /// Starts the journal at `path` holding `kept` (the rows a resumed run
     /// takes over), replacing whatever was there atomically, and opens it
-    /// for appending.
-    pub fn start(path: &Path, kept: &[Row]) -> Result<Journal, SweepError> {
+    /// for appending; every row is marked with `provenance`.
+    pub fn start(
+        path: &Path,
+        kept: &[Row],
+        provenance: &Provenance,
+    ) -> Result<Journal, SweepError> {
         let mut text = line(header(false).iter().map(|h| h.to_string()).collect());
         for row in kept {
-            text.extend(line(row.cells(false)));
+            text.extend(line(row.cells(false, provenance)));
         }
         crate::write::atomic_write(path, &text)?;
         let file = OpenOptions::new()
@@ -64,13 +70,14 @@ impl Journal {
         Ok(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
+            provenance: provenance.clone(),
         })
     }
 
     /// Appends one evaluated row (one `write` of a whole line, so a kill
     /// leaves at most that line cut short).
     pub fn append(&self, row: &Row) -> Result<(), SweepError> {
-        let bytes = line(row.cells(false));
+        let bytes = line(row.cells(false, &self.provenance));
         let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
         f.write_all(&bytes)
             .map_err(|e| SweepError::file(&self.path, e))

@@ -64,15 +64,40 @@ pub struct Row {
     pub pareto: bool,
 }
 
-/// The rows of a sweep in enumeration order, and whether synthesis counts
-/// are part of it (they add columns and a Pareto objective).
+/// What the rows of a table were computed from, written in two columns of
+/// every row: the sweep ([`super::SweepSpec::fingerprint`]: its value lists)
+/// and the energy table the points were priced with
+/// ([`super::PointEvaluator::energy_table`]). Shards merge only when both
+/// agree; a resumed output must have been priced with the same table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The sweep's fingerprint (16 hex digits).
+    pub sweep: String,
+    /// The energy table's identity (`<name>#<16 hex digits>`).
+    pub energy_table: String,
+}
+
+/// The provenance columns, in CSV order (after `pareto`).
+pub const PROVENANCE_COLUMNS: [&str; 2] = ["sweep", "energy_table"];
+
+/// The rows of a sweep in enumeration order, whether synthesis counts are
+/// part of it (they add columns and a Pareto objective), and what it was
+/// computed from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SweepTable {
     /// Rows sorted by point index, keys unique.
     pub rows: Vec<Row>,
     /// Whether the table has synthesis columns.
     pub with_synth: bool,
+    /// The sweep and energy table of every row (empty in a table without rows
+    /// read from a file).
+    pub provenance: Provenance,
 }
+
+/// Largest sweep table read back (an output to resume, a journal, a shard
+/// to merge): 1 GiB, some 1.5 million rows. A device or pipe without end is
+/// cut there instead of filling memory.
+pub const MAX_TABLE_BYTES: u64 = 1 << 30;
 
 /// The column names of a table, with or without synthesis counts.
 pub(crate) fn header(with_synth: bool) -> Vec<&'static str> {
@@ -84,12 +109,13 @@ pub(crate) fn header(with_synth: bool) -> Vec<&'static str> {
         h.extend(SYNTH_COLUMNS);
     }
     h.push("pareto");
+    h.extend(PROVENANCE_COLUMNS);
     h
 }
 
 impl Row {
     /// The CSV cells of this row (numbers plain, absent values empty).
-    pub(crate) fn cells(&self, with_synth: bool) -> Vec<String> {
+    pub(crate) fn cells(&self, with_synth: bool, provenance: &Provenance) -> Vec<String> {
         let mut c = vec![self.point.index.to_string(), self.point.key()];
         c.extend(self.point.values.iter().map(|v| v.text()));
         c.push(self.outcome.status().to_string());
@@ -108,6 +134,7 @@ impl Row {
             }
         }
         c.push(self.pareto.to_string());
+        c.extend([provenance.sweep.clone(), provenance.energy_table.clone()]);
         c
     }
 }
@@ -120,7 +147,7 @@ impl SweepTable {
         w.write_record(header(self.with_synth))
             .expect("in-memory CSV");
         for row in &self.rows {
-            w.write_record(row.cells(self.with_synth))
+            w.write_record(row.cells(self.with_synth, &self.provenance))
                 .expect("in-memory CSV");
         }
         w.into_inner().expect("in-memory CSV")
@@ -131,15 +158,19 @@ impl SweepTable {
     /// strings; absent values null) — the metrics exactly as
     /// `tritone energy --json` writes them.
     pub fn to_json(&self) -> String {
-        let rows: Vec<serde_json::Value> =
-            self.rows.iter().map(|r| r.json(self.with_synth)).collect();
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|r| r.json(self.with_synth, &self.provenance))
+            .collect();
         serde_json::to_string_pretty(&rows).expect("JSON of plain values")
     }
 
     /// Reads a table written by [`SweepTable::to_csv`]. Every row is checked:
     /// its key must match its parameters, keys and indices must be unique.
     pub fn read_csv(path: &Path) -> Result<SweepTable, SweepError> {
-        let bytes = std::fs::read(path).map_err(|e| SweepError::file(path, e))?;
+        let bytes = tritone_reference::input::read_bytes(path, MAX_TABLE_BYTES)
+            .map_err(|e| SweepError::file(path, e))?;
         let table = SweepTable::parse(&bytes, path)?;
         table.check_order().map_err(|why| SweepError::Table {
             path: path.display().to_string(),
@@ -150,10 +181,10 @@ impl SweepTable {
 
     /// The rows of CSV text in the table's format, in the order written
     /// (`path` names it in errors).
-    pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<SweepTable, SweepError> {
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<SweepTable, SweepError> {
         let bad = |why: String| SweepError::Table {
             path: path.display().to_string(),
-            why,
+            why: one_line(&why),
         };
         let mut reader = csv::Reader::from_reader(bytes);
         let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
@@ -168,17 +199,37 @@ impl SweepTable {
             )));
         }
         let mut rows = Vec::new();
+        let mut provenance: Option<Provenance> = None;
         for (line, record) in reader.records().enumerate() {
             let record = record.map_err(|e| bad(e.to_string()))?;
             let cell = Cells {
                 record: &record,
                 pos: &pos,
             };
-            let row = parse_row(&cell, with_synth)
-                .map_err(|why| bad(format!("row {}: {why}", line + 2)))?;
+            let at = |why: String| bad(format!("row {}: {why}", line + 2));
+            let row = parse_row(&cell, with_synth).map_err(at)?;
+            let this = Provenance {
+                sweep: cell.get("sweep").map_err(at)?.to_string(),
+                energy_table: cell.get("energy_table").map_err(at)?.to_string(),
+            };
+            match &provenance {
+                None => provenance = Some(this),
+                Some(first) if *first != this => {
+                    return Err(at(format!(
+                        "sweep {} priced with {} differs from the rows above (sweep {} priced \
+                         with {}): the file mixes rows of different sweeps",
+                        this.sweep, this.energy_table, first.sweep, first.energy_table
+                    )))
+                }
+                Some(_) => {}
+            }
             rows.push(row);
         }
-        Ok(SweepTable { rows, with_synth })
+        Ok(SweepTable {
+            rows,
+            with_synth,
+            provenance: provenance.unwrap_or_default(),
+        })
     }
 
     /// Checks that rows are in strictly increasing index order (so no index
@@ -213,11 +264,31 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// A message that quotes cells of a file, made one line: control
+/// characters (a newline inside a quoted cell) escaped, and clipped to 1000
+/// characters.
+fn one_line(why: &str) -> String {
+    const MAX: usize = 1000;
+    let mut out = String::new();
+    for (i, c) in why.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
-    let index: u64 = cell
-        .get("index")?
+    let index_text = cell.get("index")?;
+    let index: u64 = index_text
         .parse()
-        .map_err(|_| "bad index".to_string())?;
+        .map_err(|_| format!("index '{index_text}' is not a non-negative integer"))?;
     let point =
         SweepPoint::from_texts(index, |p| cell.get(p.name).ok()).map_err(|e| e.to_string())?;
     let key = cell.get("key")?;
@@ -261,7 +332,7 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
 
 impl Row {
     /// The row as a JSON object with the CSV's column names.
-    fn json(&self, with_synth: bool) -> serde_json::Value {
+    fn json(&self, with_synth: bool, provenance: &Provenance) -> serde_json::Value {
         use serde_json::{json, Map, Value};
         let mut o = Map::new();
         o.insert("index".into(), json!(self.point.index));
@@ -294,6 +365,8 @@ impl Row {
             }
         }
         o.insert("pareto".into(), json!(self.pareto));
+        o.insert("sweep".into(), json!(provenance.sweep));
+        o.insert("energy_table".into(), json!(provenance.energy_table));
         Value::Object(o)
     }
 }

@@ -6,7 +6,7 @@
 
 use super::eval::PointEvaluator;
 use super::journal::{self, Journal};
-use super::row::{Outcome, Row, SweepTable};
+use super::row::{Outcome, Provenance, Row, SweepTable};
 use super::space::SweepSpec;
 use super::synth::{HwKey, SynthCache, Synthesizer};
 use super::SweepError;
@@ -15,6 +15,7 @@ use crate::write::atomic_write;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -65,6 +66,12 @@ pub struct SynthStage<'a> {
     pub cache: &'a mut SynthCache,
 }
 
+/// Default limit of the points of one sweep ([`SweepOptions::max_points`]):
+/// 100,000. Every point is evaluated (about 3,000 to 6,000 a second on two
+/// cores) and its row kept in memory and written (about 700 bytes of CSV),
+/// so a spec whose lists multiply past it is refused before any work.
+pub const DEFAULT_MAX_POINTS: u64 = 100_000;
+
 /// How to run a sweep.
 pub struct SweepOptions<'a> {
     /// The CSV output; JSON and plots are written next to it.
@@ -75,6 +82,9 @@ pub struct SweepOptions<'a> {
     pub synth: Option<SynthStage<'a>>,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Most points of the sweep (all shards); more is refused before any
+    /// work ([`DEFAULT_MAX_POINTS`] unless raised).
+    pub max_points: u64,
 }
 
 /// What a sweep did.
@@ -247,42 +257,94 @@ pub fn mark_pareto(table: &mut SweepTable) {
     }
 }
 
-/// The files written next to the CSV `out`: `<stem>.json` and the plots.
+/// A file next to the CSV `out`: its stem followed by `suffix`
+/// (`sweep.csv`, `.json` → `sweep.json`). The stem is kept byte for byte,
+/// so a name that is not UTF-8 gets siblings with the same bytes.
 pub fn sibling(out: &Path, suffix: &str) -> PathBuf {
-    let stem = out
+    let mut name: OsString = out
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sweep".into());
-    out.with_file_name(format!("{stem}{suffix}"))
+        .map_or_else(|| OsString::from("sweep"), ToOwned::to_owned);
+    name.push(suffix);
+    out.with_file_name(name)
 }
 
-/// Writes the CSV, the JSON and the Pareto plots of a table; returns the files.
+/// Every file a sweep writing `out` may create, each with what it is (for
+/// messages): the CSV, the JSON, the Pareto plots (with `synth`, those
+/// against LUTs too) and the journal. The synthesis cache is chosen
+/// separately (`SynthCache::open`). A caller refuses collisions among them,
+/// and with its inputs, before any work.
+pub fn output_files(out: &Path, synth: bool) -> Vec<(&'static str, PathBuf)> {
+    let mut files = vec![
+        ("--out", out.to_path_buf()),
+        ("the JSON", sibling(out, ".json")),
+    ];
+    files.extend(
+        super::figure::plot_files(out, synth)
+            .into_iter()
+            .map(|p| ("a Pareto plot", p)),
+    );
+    files.push(("the journal", journal::path_for(out)));
+    files
+}
+
+/// Writes the CSV, the JSON and the Pareto plots of a table, published
+/// together ([`tritone_reference::atomic::publish_together`]: an interrupt
+/// or a failure leaves the previous files whole); returns the files.
 pub fn write_outputs(table: &SweepTable, out: &Path) -> Result<Vec<PathBuf>, SweepError> {
-    atomic_write(out, &table.to_csv())?;
-    let json = sibling(out, ".json");
-    atomic_write(&json, table.to_json().as_bytes())?;
-    let mut files = vec![out.to_path_buf(), json];
-    files.extend(super::figure::write_pareto_plots(table, out)?);
-    Ok(files)
+    let Some(name) = out.file_name() else {
+        return Err(SweepError::file(out, "names no file"));
+    };
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut staged = Vec::new();
+    tritone_reference::atomic::publish_together(dir, |stage| -> Result<(), SweepError> {
+        let csv = stage.join(name);
+        atomic_write(&csv, &table.to_csv())?;
+        let json = sibling(&csv, ".json");
+        atomic_write(&json, table.to_json().as_bytes())?;
+        staged = vec![csv.clone(), json];
+        staged.extend(super::figure::write_pareto_plots(table, &csv)?);
+        Ok(())
+    })
+    .map_err(|e| SweepError::file(out, e))??;
+    // The same names next to `out`, in writing order.
+    Ok(staged
+        .iter()
+        .map(|p| out.with_file_name(p.file_name().expect("a staged file")))
+        .collect())
 }
 
 /// Rows of an existing output and of its journal that this run keeps
-/// (final outcomes, one per point), re-indexed for `spec`.
+/// (final outcomes, one per point), re-indexed for `spec`. Rows priced with
+/// another energy table than `energy_table` are refused.
 fn resumable_rows(
     spec: &SweepSpec,
     shard: Option<Shard>,
     out: &Path,
+    energy_table: &str,
 ) -> Result<Vec<Row>, SweepError> {
     let written = if out.exists() {
-        SweepTable::read_csv(out)?.rows
+        SweepTable::read_csv(out)?
     } else {
-        Vec::new()
+        SweepTable::default()
     };
     let journal_path = journal::path_for(out);
     let journaled = journal::read(&journal_path)?;
     let mut kept: BTreeMap<u64, Row> = BTreeMap::new();
-    for (path, rows) in [(out, written), (journal_path.as_path(), journaled)] {
-        for row in checked_rows(spec, shard, path, rows)? {
+    for (path, table) in [(out, written), (journal_path.as_path(), journaled)] {
+        let theirs = &table.provenance.energy_table;
+        if !table.rows.is_empty() && theirs != energy_table {
+            return Err(SweepError::Table {
+                path: path.display().to_string(),
+                why: format!(
+                    "its rows were priced with energy table {theirs}, this run prices with \
+                     {energy_table}: write to a new --out or delete the file"
+                ),
+            });
+        }
+        for row in checked_rows(spec, shard, path, table.rows)? {
             kept.entry(row.point.index).or_insert(row);
         }
     }
@@ -382,12 +444,16 @@ pub fn run_sweep(
     evaluator: &dyn PointEvaluator,
     mut options: SweepOptions<'_>,
 ) -> Result<SweepSummary, SweepError> {
-    let total = spec.len()?;
+    let total = spec.check_size(options.max_points)?;
     check_spec(spec, evaluator)?;
     let selected: Vec<u64> = (0..total)
         .filter(|&i| options.shard.is_none_or(|s| s.contains(i)))
         .collect();
-    let kept = resumable_rows(spec, options.shard, &options.out)?;
+    let provenance = Provenance {
+        sweep: spec.fingerprint(),
+        energy_table: evaluator.energy_table(),
+    };
+    let kept = resumable_rows(spec, options.shard, &options.out, &provenance.energy_table)?;
     let done: BTreeSet<u64> = kept.iter().map(|r| r.point.index).collect();
     let todo: Vec<u64> = selected
         .iter()
@@ -395,7 +461,7 @@ pub fn run_sweep(
         .filter(|i| !done.contains(i))
         .collect();
 
-    let journal = Journal::start(&journal::path_for(&options.out), &kept)?;
+    let journal = Journal::start(&journal::path_for(&options.out), &kept, &provenance)?;
     let start = Instant::now();
     let fresh = evaluate_points(spec, evaluator, &todo, options.progress, Some(&journal))?;
     let eval_time = start.elapsed();
@@ -412,7 +478,11 @@ pub fn run_sweep(
             0
         }
     };
-    let mut table = SweepTable { rows, with_synth };
+    let mut table = SweepTable {
+        rows,
+        with_synth,
+        provenance,
+    };
     mark_pareto(&mut table);
     let files = write_outputs(&table, &options.out)?;
     journal.finish()?;

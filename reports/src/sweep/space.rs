@@ -142,6 +142,52 @@ impl SweepSpec {
             .ok_or(SweepError::TooLarge)
     }
 
+    /// The number of design points, refused when past `max` (or past 64
+    /// bits): the error gives the count and the lists that multiply to it.
+    /// Checked before any work, since every point is evaluated and kept.
+    pub fn check_size(&self, max: u64) -> Result<u64, SweepError> {
+        let points = self.len();
+        if matches!(points, Ok(n) if n <= max) {
+            return points;
+        }
+        Err(SweepError::TooManyPoints {
+            points: points.map_or_else(|_| format!("more than {}", u64::MAX), |n| n.to_string()),
+            factors: self.factors(),
+            max,
+        })
+    }
+
+    /// The lists of more than one value that multiply to the number of
+    /// points, for people: `rows 4 × cols 3` (`one point` when none).
+    pub fn factors(&self) -> String {
+        let factors: Vec<String> = PARAMS
+            .iter()
+            .zip(&self.lists)
+            .filter(|(_, l)| l.len() > 1)
+            .map(|(p, l)| format!("{} {}", p.name, l.len()))
+            .collect();
+        if factors.is_empty() {
+            "one point".into()
+        } else {
+            factors.join(" × ")
+        }
+    }
+
+    /// The sweep's identity: a fingerprint (16 hex digits) of every
+    /// parameter's value list, in order. Shards of one sweep share it; a
+    /// change to any list changes it.
+    pub fn fingerprint(&self) -> String {
+        let text: String = PARAMS
+            .iter()
+            .zip(&self.lists)
+            .map(|(p, l)| {
+                let values: Vec<String> = l.iter().map(Value::text).collect();
+                format!("{}={};", p.name, values.join(","))
+            })
+            .collect();
+        format!("{:016x}", fingerprint(text.as_bytes()))
+    }
+
     /// Whether the sweep has no points (never: every list is non-empty).
     pub fn is_empty(&self) -> bool {
         self.lists.iter().any(Vec::is_empty)
@@ -182,6 +228,15 @@ impl SweepSpec {
             .collect();
         SweepPoint { index, values }
     }
+}
+
+/// A stable 64-bit fingerprint of `bytes` (FNV-1a): the same on every
+/// machine and version, for identities written into files (not a
+/// cryptographic hash).
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Turns a TOML value into the value-list grammar.

@@ -69,6 +69,7 @@ fn options(out: &std::path::Path) -> SweepOptions<'static> {
         shard: None,
         synth: None,
         progress: false,
+        max_points: DEFAULT_MAX_POINTS,
     }
 }
 
@@ -269,8 +270,144 @@ fn merge_refuses_tables_of_different_sweeps() {
     let b = dir.path().join("b.csv");
     run_sweep(&spec(&[("rows", "8,16")]), &Fake::default(), options(&a)).unwrap();
     run_sweep(&spec(&[("rows", "8,32")]), &Fake::default(), options(&b)).unwrap();
+    let e = merge_shards(&[a.clone(), b]).unwrap_err().to_string();
+    assert!(e.contains("not shards of one sweep"), "{e}");
+    // Another workload is another sweep, even over the same array lists.
+    let c = dir.path().join("c.csv");
+    run_sweep(
+        &spec(&[("rows", "8,16"), ("model", "n")]),
+        &Fake::default(),
+        options(&c),
+    )
+    .unwrap();
+    let e = merge_shards(&[a, c]).unwrap_err().to_string();
+    assert!(e.contains("not shards of one sweep"), "{e}");
+}
+
+#[test]
+fn merge_refuses_files_that_disagree_on_a_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    run_sweep(&sweep_spec(), &Fake::default(), options(&a)).unwrap();
+    let mut table = SweepTable::read_csv(&a).unwrap();
+    let Outcome::Ok(m) = &mut table.rows[2].outcome else {
+        panic!("row 2 is ok");
+    };
+    m.energy_per_token_pj *= 2.0;
+    let b = dir.path().join("b.csv");
+    std::fs::write(&b, table.to_csv()).unwrap();
     let e = merge_shards(&[a, b]).unwrap_err().to_string();
-    assert!(e.contains("different sweeps"), "{e}");
+    assert!(
+        e.contains("energy_per_token_pj") && e.contains("disagree") && e.contains("a.csv"),
+        "{e}"
+    );
+}
+
+/// The fake evaluator pricing with another energy table.
+struct OtherTable(Fake);
+
+impl PointEvaluator for OtherTable {
+    fn check(&self, point: &SweepPoint) -> Result<(), String> {
+        self.0.check(point)
+    }
+    fn evaluate(&self, point: &SweepPoint) -> Outcome {
+        self.0.evaluate(point)
+    }
+    fn energy_table(&self) -> String {
+        "mine#0123456789abcdef".into()
+    }
+}
+
+#[test]
+fn rows_priced_with_another_energy_table_are_neither_resumed_nor_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = spec(&[("rows", "8,16")]);
+    let a = dir.path().join("a.csv");
+    run_sweep(&s, &Fake::default(), options(&a)).unwrap();
+    let e = run_sweep(&s, &OtherTable(Fake::default()), options(&a))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("mine#0123456789abcdef") && e.contains("a.csv"),
+        "{e}"
+    );
+    let b = dir.path().join("b.csv");
+    run_sweep(&s, &OtherTable(Fake::default()), options(&b)).unwrap();
+    let e = merge_shards(&[a, b]).unwrap_err().to_string();
+    assert!(
+        e.contains("energy table") && e.contains("not shards"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_product_of_the_lists_is_limited_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("big.csv");
+    let s = spec(&[
+        ("rows", "8..64:x2"),
+        ("cols", "8,16,32"),
+        ("decode", "1..10:+1"),
+    ]);
+    let fake = Fake::default();
+    let o = SweepOptions {
+        max_points: 100,
+        ..options(&out)
+    };
+    let e = run_sweep(&s, &fake, o).unwrap_err().to_string();
+    assert!(
+        e.contains("120 points") && e.contains("rows 4 × cols 3 × decode 10") && e.contains("100"),
+        "{e}"
+    );
+    assert_eq!(fake.calls.load(Ordering::Relaxed), 0);
+    assert!(!out.exists() && !journal::path_for(&out).exists());
+    // Lists whose product overflows 64 bits give a bound, not a wrap.
+    let mut huge = spec(&[]);
+    for p in ["rows", "cols", "prefill", "decode", "batch"] {
+        huge.set(p, "1..10000:+1").unwrap();
+    }
+    let e = huge.check_size(DEFAULT_MAX_POINTS).unwrap_err().to_string();
+    assert!(e.contains("points") && e.contains("100000"), "{e}");
+    // Raised, the same sweep runs.
+    let o = SweepOptions {
+        max_points: 120,
+        ..options(&out)
+    };
+    assert_eq!(run_sweep(&s, &fake, o).unwrap().total_points, 120);
+}
+
+#[test]
+fn resumed_rows_with_impossible_numbers_are_refused_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.csv");
+    run_sweep(&sweep_spec(), &Fake::default(), options(&out)).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let table = SweepTable::read_csv(&out).unwrap();
+    let Outcome::Ok(m) = &table.rows[1].outcome else {
+        panic!("row 1 is ok");
+    };
+    let energy = m.energy_per_token_pj.to_string();
+    for bad in ["-3.5", "NaN", "inf"] {
+        let lines: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 2 {
+                    l.replacen(&energy, bad, 1)
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(&out, lines.join("\n") + "\n").unwrap();
+        let e = run_sweep(&sweep_spec(), &Fake::default(), options(&out))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 3") && e.contains("energy_per_token_pj") && e.contains(bad),
+            "{e}"
+        );
+    }
 }
 
 #[test]
@@ -461,6 +598,15 @@ fn csv_round_trips_and_rejects_tampering() {
     std::fs::write(&out, "a,b\n1,2\n").unwrap();
     let e = SweepTable::read_csv(&out).unwrap_err().to_string();
     assert!(e.contains("column 'index' is missing"), "{e}");
+    // A quoted cell with a newline (found by fuzzing) is quoted on one line.
+    let (head, rows) = text.split_once('\n').unwrap();
+    let cut = rows.replacen("0,", "\"0\n1\",", 1);
+    std::fs::write(&out, format!("{head}\n{cut}")).unwrap();
+    let e = SweepTable::read_csv(&out).unwrap_err().to_string();
+    assert!(
+        !e.contains('\n') && e.contains("row 2") && e.contains("0\\n1"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -527,7 +673,7 @@ fn rows_are_journaled_as_points_finish() {
     }
     impl PointEvaluator for Watch<'_> {
         fn evaluate(&self, point: &SweepPoint) -> Outcome {
-            let rows = journal::read(self.journal).unwrap().len();
+            let rows = journal::read(self.journal).unwrap().rows.len();
             self.seen.lock().unwrap().push(rows);
             Fake::default().evaluate(point)
         }
@@ -572,7 +718,8 @@ fn a_killed_run_resumes_from_its_journal() {
         .rev()
         .map(|r| Row { pareto: false, ..r })
         .collect();
-    let journal = journal::Journal::start(&journal::path_for(&out), &done).unwrap();
+    let provenance = SweepTable::read_csv(&whole).unwrap().provenance;
+    let journal = journal::Journal::start(&journal::path_for(&out), &done, &provenance).unwrap();
     drop(journal);
     let mut bytes = std::fs::read(journal::path_for(&out)).unwrap();
     bytes.extend_from_slice(b"3,rows=8;cols=4;pe=tern");

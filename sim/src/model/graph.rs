@@ -31,7 +31,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// The lowercase name, as in files and JSON.
+    /// The name shown to users (as serialized): `prefill` or `decode`.
     pub const fn name(self) -> &'static str {
         match self {
             Phase::Prefill => "prefill",
@@ -353,6 +353,8 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
         model.kv_heads as u64,
         model.head_dim() as u64,
     );
+    // heads · head_dim: `d` unless a config sets the head dimension apart.
+    let qd = model.q_dim();
     let (b, p, t) = (ps.batch, ps.prompt, ps.tokens());
     let ternary = model.weights == WeightKind::Ternary;
     let mut g = DiGraph::new();
@@ -442,20 +444,20 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
     stage(
         &mut g,
         vec![
-            gemm("q_proj", d, sh(d)),
+            gemm("q_proj", d, sh(qd)),
             gemm("k_proj", d, sh(kvd)),
             gemm("v_proj", d, sh(kvd)),
         ],
     );
     if ternary {
-        stage(&mut g, vec![dequant("dequant_qkv", t * sh(d + 2 * kvd))]);
+        stage(&mut g, vec![dequant("dequant_qkv", t * sh(qd + 2 * kvd))]);
     }
     stage(
         &mut g,
         vec![layer(
             "rope",
             OpKind::Rope,
-            vec_op(Lin::fixed(t * sh(d + kvd)), 1, 2, 0),
+            vec_op(Lin::fixed(t * sh(qd + kvd)), 1, 2, 0),
         )],
     );
     let kv = ps.kv_bits;
@@ -537,12 +539,12 @@ pub fn build(model: &ModelShape, ps: &PhaseShape) -> DiGraph<Op, ()> {
         vec![attn("attn_values", OpKind::AttnValues, AttnProduct::Values)],
     );
     if model.subln {
-        stage(&mut g, vec![norm("attn_subln", sh(d))]);
+        stage(&mut g, vec![norm("attn_subln", sh(qd))]);
     }
     if ternary {
-        stage(&mut g, vec![quant("act_quant_o", t * sh(d))]);
+        stage(&mut g, vec![quant("act_quant_o", t * sh(qd))]);
     }
-    stage(&mut g, vec![gemm("o_proj", sh(d), d)]);
+    stage(&mut g, vec![gemm("o_proj", sh(qd), d)]);
     if ternary {
         stage(&mut g, vec![dequant("dequant_o", t * d)]);
     }

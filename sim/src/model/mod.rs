@@ -357,8 +357,8 @@ fn check_model(cfg: &ArrayConfig, model: &ModelShape) -> Result<(), SimError> {
         return Err(SimError::Model {
             name: model.name.clone(),
             why: format!(
-                "{:?} weights cannot run on a {} array (they need {})",
-                model.weights,
+                "{} weights cannot run on a {} array (they need {})",
+                model.weights.name(),
                 cfg.pe().name(),
                 fitting.join(" or ")
             ),
@@ -1100,6 +1100,7 @@ mod tests {
             layers: 3,
             heads: 4,
             kv_heads: 2,
+            head_dim: None,
             vocab: 100,
             ffn_kind: FfnKind::SwiGlu,
             tied_embeddings: true,
@@ -1144,6 +1145,43 @@ mod tests {
             .eval_phase(phase, w, range, &mut BTreeMap::new())
             .unwrap();
         p.ops.iter().map(|o| o.stats(phase, 1).unwrap()).collect()
+    }
+
+    /// A head dimension set apart from hidden / heads (a `config.json`
+    /// `head_dim`) sizes q_proj and o_proj, and the GEMMs of a layer hold
+    /// exactly the parameter count's linear weights.
+    #[test]
+    fn a_separate_head_dim_sizes_the_attention_projections() {
+        for head_dim in [None, Some(24), Some(8)] {
+            let m = ModelShape {
+                head_dim,
+                ..tiny(WeightKind::Fp16)
+            };
+            m.validate().unwrap();
+            let ps = PhaseShape {
+                phase: Phase::Prefill,
+                batch: 1,
+                prompt: 3,
+                kv_bits: 16,
+                int8_attention: false,
+            };
+            let g = graph::build(&m, &ps);
+            let mut weights = 0;
+            let mut shapes = BTreeMap::new();
+            for op in g.node_weights() {
+                if let graph::Work::Gemm(s) = &op.work {
+                    if op.per_layer {
+                        weights += s.k * s.n;
+                        shapes.insert(op.name, (s.k, s.n));
+                    }
+                }
+            }
+            let qd = 4 * u64::from(m.head_dim());
+            assert_eq!(shapes["q_proj"], (64, qd));
+            assert_eq!(shapes["o_proj"], (qd, 64));
+            assert_eq!(shapes["k_proj"], (64, 2 * u64::from(m.head_dim())));
+            assert_eq!(weights * u64::from(m.layers), m.params().linear);
+        }
     }
 
     /// The closed-form decode equals pricing every step on its own, with
