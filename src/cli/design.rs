@@ -100,7 +100,7 @@ pub struct SystemArgs {
     #[arg(long, value_parser = parse_schedule)]
     pub schedule: Option<Schedule>,
     /// Where QKᵀ and AV run: `vector`, or an attention array `RxC` (e.g. 64x64).
-    #[arg(long, value_name = "vector|RxC", value_parser = parse_attention_unit)]
+    #[arg(long, value_name = "vector|RxC", value_parser = tritone_eval::param::parse_attention_unit)]
     pub attention_unit: Option<AttentionUnit>,
     /// Devices running the model (pipeline stages × tensor-parallel devices).
     #[arg(long)]
@@ -124,25 +124,6 @@ pub struct SystemArgs {
 
 fn parse_schedule(text: &str) -> Result<Schedule, String> {
     text.parse()
-}
-
-/// `vector` or `RxC`.
-fn parse_attention_unit(text: &str) -> Result<AttentionUnit, String> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("vector") {
-        return Ok(AttentionUnit::Vector);
-    }
-    let dims: Option<Vec<u32>> = t
-        .split(['x', 'X', '×'])
-        .map(|d| d.trim().parse().ok())
-        .collect();
-    match dims.as_deref() {
-        Some([rows, cols]) => Ok(AttentionUnit::Array {
-            rows: *rows,
-            cols: *cols,
-        }),
-        _ => Err(format!("'{text}' is not `vector` or RxC (e.g. 64x64)")),
-    }
 }
 
 impl SystemArgs {
