@@ -1164,14 +1164,19 @@ mod tests {
                 prompt: 3,
                 kv_bits: 16,
                 int8_attention: false,
+                tensor: 1,
             };
             let g = graph::build(&m, &ps);
             let mut weights = 0;
             let mut shapes = BTreeMap::new();
             for op in g.node_weights() {
-                if let graph::Work::Gemm(s) = &op.work {
+                if let graph::Work::Gemm {
+                    shape: s,
+                    instances,
+                } = &op.work
+                {
                     if op.per_layer {
-                        weights += s.k * s.n;
+                        weights += s.k * s.n * instances;
                         shapes.insert(op.name, (s.k, s.n));
                     }
                 }
