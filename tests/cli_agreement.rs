@@ -18,7 +18,7 @@ struct Point {
 }
 
 const POINTS: [Point; 3] = [
-    // The example: the built-in 128×128 design, 3B, 512 + 128.
+    // The example: the built-in design, 3B, 512 + 128.
     Point {
         arch: &[],
         model: "bitnet-b1.58-3b",
@@ -62,47 +62,54 @@ const POINTS: [Point; 3] = [
     },
 ];
 
-/// The architecture file of a point: every swept field, defaults elsewhere.
+/// The architecture file of a point: the swept fields it sets; everything
+/// else is left to the built-in default, as the sweep leaves it.
 fn arch_toml(p: &Point) -> String {
-    let get = |name: &str, default: &str| -> String {
-        p.arch
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(default.to_string(), |(_, v)| v.to_string())
-    };
-    let quoted = |name: &str, default: &str| format!("\"{}\"", get(name, default));
+    let get = |name: &str| p.arch.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
     let mut t = String::new();
-    for (k, d) in [
-        ("rows", "128"),
-        ("cols", "128"),
-        ("double_buffer", "true"),
-        ("weight_rows_per_cycle", "1"),
-        ("clock_mhz", "1000.0"),
-        ("kv_bits", "16"),
+    for k in [
+        "rows",
+        "cols",
+        "acc_bits",
+        "double_buffer",
+        "weight_rows_per_cycle",
+        "clock_mhz",
+        "kv_bits",
     ] {
-        let v = get(k, d);
-        let v = if k == "clock_mhz" && !v.contains('.') {
-            format!("{v}.0")
-        } else {
-            v
-        };
-        t += &format!("{k} = {v}\n");
+        if let Some(v) = get(k) {
+            let v = if k == "clock_mhz" && !v.contains('.') {
+                format!("{v}.0")
+            } else {
+                v.to_string()
+            };
+            t += &format!("{k} = {v}\n");
+        }
     }
-    t += &format!("pe = {}\n", quoted("pe", "ternary"));
-    if let Some((_, bits)) = p.arch.iter().find(|(n, _)| *n == "acc_bits") {
-        t += &format!("acc_bits = {bits}\n");
+    if let Some(pe) = get("pe") {
+        t += &format!("pe = \"{pe}\"\n");
     }
-    t += &format!(
-        "[buffers]\nweight_kib = {}\nact_kib = {}\nout_kib = {}\nwidth_bits = 256\n",
-        get("weight_kib", "256"),
-        get("act_kib", "256"),
-        get("out_kib", "256")
-    );
-    let gbps = get("dram_gbps", "64");
-    t += &format!(
-        "[dram]\nkind = {}\nbandwidth_gbps = {gbps}.0\n",
-        quoted("dram", "lpddr4")
-    );
+    // A table is written whole: the fields not swept take the built-in values.
+    let b = tritone_sim::config::DEFAULT_BUFFERS;
+    if ["weight_kib", "act_kib", "out_kib"].iter().any(|k| get(k).is_some()) {
+        t += &format!(
+            "[buffers]\nweight_kib = {}\nact_kib = {}\nout_kib = {}\nwidth_bits = {}\n",
+            get("weight_kib").map_or(b.weight_kib.to_string(), str::to_string),
+            get("act_kib").map_or(b.act_kib.to_string(), str::to_string),
+            get("out_kib").map_or(b.out_kib.to_string(), str::to_string),
+            b.width_bits
+        );
+    }
+    if get("dram").is_some() || get("dram_gbps").is_some() {
+        let d = tritone_sim::ArrayConfig::new(tritone_sim::ArraySpec::default())
+            .unwrap()
+            .dram()
+            .clone();
+        t += &format!(
+            "[dram]\nkind = \"{}\"\nbandwidth_gbps = {}.0\n",
+            get("dram").unwrap_or(d.kind.name()),
+            get("dram_gbps").map_or(format!("{}", d.bandwidth_gbps as u64), str::to_string)
+        );
+    }
     t
 }
 
