@@ -102,8 +102,7 @@ fn arch_toml(p: &Point) -> String {
     if get("dram").is_some() || get("dram_gbps").is_some() {
         let d = tritone_sim::ArrayConfig::new(tritone_sim::ArraySpec::default())
             .unwrap()
-            .dram()
-            .clone();
+            .dram();
         t += &format!(
             "[dram]\nkind = \"{}\"\nbandwidth_gbps = {}.0\n",
             get("dram").unwrap_or(d.kind.name()),
