@@ -220,9 +220,13 @@ fn models_table_json_and_lookup() {
     }
     let json: Value = serde_json::from_str(&stdout(&tritone(&["models", "--json"]))).unwrap();
     let arr = json.as_array().unwrap();
-    assert_eq!(arr.len(), 16);
-    let m = &arr[8];
-    assert_eq!(m["name"], "bitnet-b1.58-2b-4t");
+    // Ten BitNet shapes (with the 30B class and the 8x7B MoE), each with its
+    // FP16 baseline.
+    assert_eq!(arr.len(), 20);
+    let m = arr
+        .iter()
+        .find(|m| m["name"] == "bitnet-b1.58-2b-4t")
+        .unwrap();
     assert_eq!(m["kv_heads"], 5);
     assert_eq!(m["ffn_kind"], "relu-squared-gated");
     assert_eq!(m["params"]["ternary"], 2_084_044_800u64);
