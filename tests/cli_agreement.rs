@@ -90,7 +90,10 @@ fn arch_toml(p: &Point) -> String {
     }
     // A table is written whole: the fields not swept take the built-in values.
     let b = tritone_sim::config::DEFAULT_BUFFERS;
-    if ["weight_kib", "act_kib", "out_kib"].iter().any(|k| get(k).is_some()) {
+    if ["weight_kib", "act_kib", "out_kib"]
+        .iter()
+        .any(|k| get(k).is_some())
+    {
         t += &format!(
             "[buffers]\nweight_kib = {}\nact_kib = {}\nout_kib = {}\nwidth_bits = {}\n",
             get("weight_kib").map_or(b.weight_kib.to_string(), str::to_string),

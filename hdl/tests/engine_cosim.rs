@@ -195,12 +195,13 @@ fn cases() -> Vec<Case> {
     v
 }
 
+/// The shapes cover every mapping feature (the co-simulations below run
+/// them all).
 #[test]
-fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus() {
+fn the_cases_cover_every_mapping() {
     let cases = cases();
     assert!(cases.len() >= 20, "{} shapes", cases.len());
     let maps: Vec<Mapping> = cases.iter().map(mapping).collect();
-    // The spread is real: every mapping feature appears.
     assert!(maps
         .iter()
         .any(|m| m.activations == ActivationFeed::PerFold));
@@ -209,7 +210,11 @@ fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus() {
         .any(|m| m.activations == ActivationFeed::PerChunk && m.chunks > 1));
     assert!(maps.iter().any(|m| !m.weights_resident && m.chunks > 1));
     assert!(maps.iter().any(|m| m.chunk_tokens == 1));
-    for (i, case) in cases.iter().enumerate() {
+}
+
+/// Runs every `half`-th case (of two halves, so the test threads share them).
+fn icarus_half(half: usize) {
+    for (i, case) in cases().iter().enumerate().skip(half).step_by(2) {
         let job = EngineJob::random(
             &EngineDesign::new(&case.config()).unwrap(),
             case.shape(),
@@ -217,6 +222,16 @@ fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus() {
         );
         check(case, &job, Pacing::Dram, Simulator::Icarus);
     }
+}
+
+#[test]
+fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus_even_cases() {
+    icarus_half(0);
+}
+
+#[test]
+fn whole_gemms_are_bit_cycle_and_activity_exact_in_icarus_odd_cases() {
+    icarus_half(1);
 }
 
 /// The shapes above include streams slow enough to throttle the engine and
