@@ -77,7 +77,7 @@ fn yosys_finds_no_latch_no_multiplier_in_ternary_and_keeps_memories() {
     assert_eq!((t.latches, t.mul_cells), (0, 0), "{t:?}");
     // Weight, activation and both output banks: at least one memory each.
     assert!(t.memories >= 4, "{t:?}");
-    let f = checks(&design(16, 16, 1, PeKind::Ternary, true, true, Some(8))).unwrap();
+    let f = checks(&design(8, 8, 1, PeKind::Ternary, true, true, Some(8))).unwrap();
     assert_eq!((f.latches, f.mul_cells), (0, 0), "{f:?}");
     let m = checks(&design(4, 4, 1, PeKind::MacInt8, false, true, None)).unwrap();
     assert_eq!(m.latches, 0);
