@@ -93,20 +93,27 @@ pub fn synth_xilinx_with(cfg: &ArrayConfig, hierarchy: Hierarchy) -> Result<Synt
         &["xilinx.stat"],
     )?;
     let cells = stats.into_iter().next().unwrap_or_default();
-    let sum = |names: &[&str]| {
-        names
-            .iter()
-            .map(|n| cells.get(*n).copied().unwrap_or(0))
-            .sum()
-    };
-    Ok(SynthStats {
-        luts: sum(&["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]),
-        ffs: sum(&["FDRE", "FDSE", "FDCE", "FDPE"]),
-        srls: sum(&["SRL16E", "SRLC32E"]),
-        brams: sum(&["RAMB18E1", "RAMB36E1"]),
-        dsps: sum(&["DSP48E1"]),
-        cells,
-    })
+    Ok(SynthStats::from_cells(cells))
+}
+
+impl SynthStats {
+    /// The 7-series resource counts of a Yosys `stat` cell table.
+    pub(crate) fn from_cells(cells: BTreeMap<String, u64>) -> SynthStats {
+        let sum = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| cells.get(*n).copied().unwrap_or(0))
+                .sum()
+        };
+        SynthStats {
+            luts: sum(&["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]),
+            ffs: sum(&["FDRE", "FDSE", "FDCE", "FDPE"]),
+            srls: sum(&["SRL16E", "SRLC32E"]),
+            brams: sum(&["RAMB18E1", "RAMB36E1"]),
+            dsps: sum(&["DSP48E1"]),
+            cells,
+        }
+    }
 }
 
 /// Runs Yosys on the design with `script`; parses the cell counts of each

@@ -57,23 +57,6 @@ pub struct EngineSynth {
 /// Cell types Yosys reports that are I/O buffers, not logic.
 const IO_CELLS: [&str; 3] = ["IBUF", "OBUF", "BUFG"];
 
-fn stats_of(cells: BTreeMap<String, u64>) -> SynthStats {
-    let sum = |names: &[&str]| {
-        names
-            .iter()
-            .map(|n| cells.get(*n).copied().unwrap_or(0))
-            .sum()
-    };
-    SynthStats {
-        luts: sum(&["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]),
-        ffs: sum(&["FDRE", "FDSE", "FDCE", "FDPE"]),
-        srls: sum(&["SRL16E", "SRLC32E"]),
-        brams: sum(&["RAMB18E1", "RAMB36E1"]),
-        dsps: sum(&["DSP48E1"]),
-        cells,
-    }
-}
-
 /// `synth_xilinx` of `top` in `text`, with `blackbox` modules kept as
 /// cells: the cell counts without those cells and the I/O buffers.
 fn xilinx(
@@ -141,7 +124,7 @@ fn pe_levels(design: &EngineDesign, text: &str) -> Result<u64, HdlError> {
 pub fn synth_flat(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let text = verilog(design);
     Ok(EngineSynth {
-        stats: stats_of(xilinx(&design.top_name(), &text, None)?),
+        stats: SynthStats::from_cells(xilinx(&design.top_name(), &text, None)?),
         pe_lut_levels: pe_levels(design, &text)?,
     })
 }
@@ -167,7 +150,7 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
         *cells.entry(k).or_insert(0) += v * n;
     }
     Ok(EngineSynth {
-        stats: stats_of(cells),
+        stats: SynthStats::from_cells(cells),
         pe_lut_levels: pe_levels(design, &text)?,
     })
 }
