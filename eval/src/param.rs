@@ -26,7 +26,7 @@ use std::sync::Arc;
 use tritone_energy::DramKind;
 use tritone_reference::ModelShape;
 use tritone_sim::config::{AttentionUnit, Buffers, Dram, Schedule, System, VectorUnit};
-use tritone_sim::{ArrayConfig, ArraySpec, PeKind, Workload};
+use tritone_sim::{ArrayConfig, ArraySpec, DataflowKind, PeKind, Workload};
 
 /// Which part of a design a parameter sets.
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +73,8 @@ pub enum Kind {
     Flag,
     /// A PE kind name.
     Pe,
+    /// A dataflow name.
+    Dataflow,
     /// A DRAM type name.
     Dram,
     /// Accumulator bits or `auto`.
@@ -98,6 +100,8 @@ pub enum Value {
     Flag(bool),
     /// A [`Kind::Pe`].
     Pe(PeKind),
+    /// A [`Kind::Dataflow`].
+    Dataflow(DataflowKind),
     /// A [`Kind::Dram`].
     Dram(DramKind),
     /// A [`Kind::AccBits`].
@@ -132,6 +136,7 @@ impl Kind {
                 _ => return Err(number("true or false")),
             }),
             Kind::Pe => Value::Pe(t.parse()?),
+            Kind::Dataflow => Value::Dataflow(t.parse()?),
             Kind::Dram => Value::Dram(t.parse()?),
             Kind::AccBits if t.eq_ignore_ascii_case("auto") => Value::AccBits(AccBits::Auto),
             Kind::AccBits => Value::AccBits(AccBits::Bits(
@@ -161,6 +166,7 @@ impl Kind {
             Kind::Real => "number".into(),
             Kind::Flag => "`true`, `false`".into(),
             Kind::Pe => names(PeKind::ALL.iter().map(|k| k.name()).collect()),
+            Kind::Dataflow => names(DataflowKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::Dram => names(DramKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::AccBits => "bits, or `auto`".into(),
             Kind::Banks => "`1`, `2`, `4`, `8`, or `auto`".into(),
@@ -207,6 +213,7 @@ impl Value {
             Value::Real(v) => v.to_string(),
             Value::Flag(b) => b.to_string(),
             Value::Pe(p) => p.name().to_string(),
+            Value::Dataflow(d) => d.name().to_string(),
             Value::Dram(d) => d.name().to_string(),
             Value::AccBits(AccBits::Auto) => "auto".into(),
             Value::AccBits(AccBits::Bits(b)) => b.to_string(),
@@ -464,6 +471,19 @@ pub const PARAMS: &[Param] = &[
         set: |s, v| s.arch.weight_rows_per_cycle = Some(v.count()),
     },
     Param {
+        name: "dataflow",
+        group: Group::Rtl {
+            resolved: |c| Value::Dataflow(c.dataflow()),
+        },
+        kind: Kind::Dataflow,
+        about: "how GEMMs fold onto the array (the RTL engine is weight-stationary)",
+        default: || Value::Dataflow(default_arch().dataflow()),
+        set: |s, v| match v {
+            Value::Dataflow(d) => s.arch.dataflow = Some(*d),
+            v => v.mismatch("a dataflow"),
+        },
+    },
+    Param {
         name: "weight_kib",
         group: Group::Arch,
         kind: Kind::Count,
@@ -708,6 +728,14 @@ mod tests {
                 Kind::Real => "123.5",
                 Kind::Flag => "false",
                 Kind::Pe => "mac-int8",
+                // One dataflow so far: its name reads back, another is refused.
+                Kind::Dataflow if DataflowKind::ALL.len() == 1 => {
+                    let v = p.kind.parse("Weight-Stationary").unwrap();
+                    assert_eq!((p.default)(), v);
+                    assert!(p.kind.parse("output-stationary").is_err());
+                    continue;
+                }
+                Kind::Dataflow => DataflowKind::ALL[1].name(),
                 Kind::Dram => "hbm2",
                 Kind::AccBits => "30",
                 Kind::Banks => "4",
@@ -736,7 +764,7 @@ mod tests {
         assert_eq!(
             key,
             "rows=256;cols=256;pe=ternary;acc_bits=17;double_buffer=true;weight_banks=2;\
-             weight_rows_per_cycle=1"
+             weight_rows_per_cycle=1;dataflow=weight-stationary"
         );
         for (name, text) in [
             ("clock_mhz", "500"),

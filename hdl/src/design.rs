@@ -4,6 +4,7 @@
 use crate::error::HdlError;
 use serde::Serialize;
 use tritone_sim::array_model::ArrayStructure;
+use tritone_sim::pe::FunctionalPe;
 use tritone_sim::{ArrayConfig, PeKind};
 
 /// Largest array dimension the generator accepts (the issue's range).
@@ -11,33 +12,6 @@ pub const MAX_RTL_DIM: u32 = 256;
 /// Widest accumulator the generator builds: results are checked against the
 /// reference's `i32` sums.
 pub const MAX_RTL_ACC_BITS: u32 = 32;
-
-/// The PE of a generated array.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RtlPe {
-    /// Add / subtract / skip with a 2-bit weight.
-    Ternary,
-    /// INT8 × INT8 multiply-accumulate.
-    MacInt8,
-}
-
-impl RtlPe {
-    /// Bits of one weight on `w_data` and in a PE bank.
-    pub const fn weight_bits(self) -> u32 {
-        match self {
-            RtlPe::Ternary => 2,
-            RtlPe::MacInt8 => 8,
-        }
-    }
-    /// The name used in files and module names.
-    pub const fn name(self) -> &'static str {
-        match self {
-            RtlPe::Ternary => "ternary",
-            RtlPe::MacInt8 => "mac-int8",
-        }
-    }
-}
 
 /// Activation width: BitNet b1.58 runs "with 1.58-bit weights and 8-bit
 /// activations" (paper, §2).
@@ -50,7 +24,7 @@ pub struct ArrayDesign {
     rows: u32,
     cols: u32,
     acc_bits: u32,
-    pe: RtlPe,
+    pe: PeKind,
     banks: u32,
     rows_per_beat: u32,
     #[serde(skip)]
@@ -67,16 +41,18 @@ impl ArrayDesign {
                 )));
             }
         }
-        let pe = match cfg.pe() {
-            PeKind::Ternary => RtlPe::Ternary,
-            PeKind::MacInt8 => RtlPe::MacInt8,
-            PeKind::MacFp16 => {
-                return Err(HdlError::Unsupported(
-                    "pe = mac-fp16 exists in the simulator only; the generator builds ternary and mac-int8"
-                        .into(),
-                ))
-            }
-        };
+        let pe = cfg.pe();
+        if !crate::pe::buildable(pe) || pe.functional().is_none() {
+            let names: Vec<&str> = crate::pe::buildable_kinds()
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            return Err(HdlError::Unsupported(format!(
+                "pe = {}: the PE exists in the simulator only; the generator builds {}",
+                pe.name(),
+                names.join(", ")
+            )));
+        }
         if cfg.acc_bits() > MAX_RTL_ACC_BITS {
             return Err(HdlError::Unsupported(format!(
                 "acc_bits = {}: at most {MAX_RTL_ACC_BITS} (results are i32)",
@@ -115,9 +91,17 @@ impl ArrayDesign {
     pub fn acc_bits(&self) -> u32 {
         self.acc_bits
     }
-    /// The PE.
-    pub fn pe(&self) -> RtlPe {
+    /// The PE kind (one the generator has a block for).
+    pub fn pe(&self) -> PeKind {
         self.pe
+    }
+    /// The PE's integer datapath: its weights and the reference it equals
+    /// (every buildable kind has one; [`ArrayDesign::new`] checks it).
+    pub fn functional(&self) -> &'static dyn FunctionalPe {
+        self.pe
+            .implementation()
+            .functional()
+            .expect("ArrayDesign::new admits kinds with a functional model only")
     }
     /// Two or more weight banks (load while streaming).
     pub fn double_buffer(&self) -> bool {

@@ -2,24 +2,16 @@
 //! (`tritone_sim::tile::schedule`) and the reference results. One
 //! [`Stimulus`] drives the rust-hdl simulation and the Verilog testbench alike.
 
-use crate::design::{ArrayDesign, RtlPe};
+use crate::design::ArrayDesign;
 use crate::error::HdlError;
-use tritone_reference::{int8_matmul, ternary_matmul, Trit};
-
-/// Stationary weights of one tile, row-major `[k][j]` (R × C).
-#[derive(Clone, Debug, PartialEq)]
-pub enum TileWeights {
-    /// Ternary weights (for a ternary array).
-    Ternary(Vec<Trit>),
-    /// INT8 weights (for a mac-int8 array).
-    Int8(Vec<i8>),
-}
+use tritone_sim::WeightCodes;
 
 /// One weight tile and the tokens streamed through it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TileJob {
-    /// The R × C weights, `[k][j]`.
-    pub weights: TileWeights,
+    /// The R × C stationary weights, row-major `[k][j]`, as integers the
+    /// array's PE holds (−1, 0, +1 for ternary; any INT8 for mac-int8).
+    pub weights: Vec<i8>,
     /// Token vectors of R activations each, in stream order.
     pub tokens: Vec<Vec<i8>>,
 }
@@ -138,16 +130,16 @@ impl Stimulus {
         let counts: Vec<u64> = jobs.iter().map(|j| j.tokens.len() as u64).collect();
         for (t, job) in jobs.iter().enumerate() {
             let bad = |why: String| Err(HdlError::Job { tile: t, why });
-            let n = match (&job.weights, design.pe()) {
-                (TileWeights::Ternary(w), RtlPe::Ternary) => w.len(),
-                (TileWeights::Int8(w), RtlPe::MacInt8) => w.len(),
-                _ => {
-                    return bad(format!(
-                        "weight type does not match the {} PE",
-                        design.pe().name()
-                    ))
-                }
-            };
+            let n = job.weights.len();
+            let pe = design.functional();
+            if let Some(i) = job.weights.iter().position(|&w| !pe.accepts(w)) {
+                return bad(format!(
+                    "weight {i} is {}: a {} array takes {} only",
+                    job.weights[i],
+                    design.pe().name(),
+                    pe.weights()
+                ));
+            }
             if n != r * c {
                 return bad(format!("{n} weights, the array holds {r}×{c} = {}", r * c));
             }
@@ -171,10 +163,11 @@ impl Stimulus {
             acc_bits: design.acc_bits(),
         };
         for (t, job) in jobs.iter().enumerate() {
-            let codes: Vec<u64> = match &job.weights {
-                TileWeights::Ternary(w) => w.iter().map(|t| t.code2() as u64).collect(),
-                TileWeights::Int8(w) => w.iter().map(|&v| v as u8 as u64).collect(),
-            };
+            let codes: Vec<u64> = job
+                .weights
+                .iter()
+                .map(|&w| design.pe().weight_code(w))
+                .collect();
             for (b, &edge) in sched.weight_beats[t].iter().enumerate() {
                 // Beat b carries rows b·L .. b·L+L−1; rows past R−1 (last beat) are zero.
                 let lanes = (0..l * c)
@@ -198,22 +191,11 @@ impl Stimulus {
             let m = job.tokens.len();
             let x: Vec<i8> = job.tokens.concat();
             // The reference takes weights as [N, K]: transpose the [k][j] tile.
-            let y = match &job.weights {
-                TileWeights::Ternary(w) => {
-                    let wt: Vec<Trit> = (0..c)
-                        .flat_map(|j| (0..r).map(move |k| (j, k)))
-                        .map(|(j, k)| w[k * c + j])
-                        .collect();
-                    ternary_matmul(&x, &wt, m, r, c)
-                }
-                TileWeights::Int8(w) => {
-                    let wt: Vec<i8> = (0..c)
-                        .flat_map(|j| (0..r).map(move |k| (j, k)))
-                        .map(|(j, k)| w[k * c + j])
-                        .collect();
-                    int8_matmul(&x, &wt, m, r, c)
-                }
-            };
+            let wt: Vec<i8> = (0..c)
+                .flat_map(|j| (0..r).map(move |k| (j, k)))
+                .map(|(j, k)| job.weights[k * c + j])
+                .collect();
+            let y = design.functional().reference(&x, &wt, m, r, c);
             for (i, tok) in job.tokens.iter().enumerate() {
                 stim.x_beats.push(Beat {
                     edge: sched.x_beats[t][i],
@@ -264,34 +246,21 @@ pub fn random_jobs(design: &ArrayDesign, tokens: &[usize], seed: u64) -> Vec<Til
     tokens
         .iter()
         .map(|&m| {
-            let weights = match design.pe() {
-                RtlPe::Ternary => TileWeights::Ternary(
-                    (0..r * c)
-                        .map(|_| Trit::ALL[rng.below(3) as usize])
-                        .collect(),
-                ),
-                RtlPe::MacInt8 => TileWeights::Int8((0..r * c).map(|_| rng.i8()).collect()),
-            };
+            let pe = design.functional();
+            let weights = (0..r * c)
+                .map(|_| pe.random_weight(rng.next_u64()))
+                .collect();
             let tokens = (0..m).map(|_| (0..r).map(|_| rng.i8()).collect()).collect();
             TileJob { weights, tokens }
         })
         .collect()
 }
 
-/// The corner every accumulator must survive: all weights at −1 (or −128 for
-/// mac-int8) and activations alternating −128 / 127, followed by an all-zero tile.
+/// The corner every accumulator must survive: all weights at the PE's most
+/// negative weight (−1 ternary, −128 mac-int8) and activations alternating −128 / 127, followed by an all-zero tile.
 pub fn extreme_jobs(design: &ArrayDesign, tokens: usize) -> Vec<TileJob> {
     let (r, c) = (design.rows() as usize, design.cols() as usize);
-    let (neg, zero) = match design.pe() {
-        RtlPe::Ternary => (
-            TileWeights::Ternary(vec![Trit::Neg; r * c]),
-            TileWeights::Ternary(vec![Trit::Zero; r * c]),
-        ),
-        RtlPe::MacInt8 => (
-            TileWeights::Int8(vec![-128; r * c]),
-            TileWeights::Int8(vec![0; r * c]),
-        ),
-    };
+    let (neg, zero) = (vec![design.pe().extreme_weight(); r * c], vec![0; r * c]);
     let toks: Vec<Vec<i8>> = (0..tokens)
         .map(|i| vec![if i % 2 == 0 { -128 } else { 127 }; r])
         .collect();
@@ -337,16 +306,8 @@ mod tests {
         })
         .unwrap();
         let d = ArrayDesign::new(&cfg).unwrap();
-        let w = vec![
-            Trit::Pos,
-            Trit::Neg,
-            Trit::Zero,
-            Trit::Pos,
-            Trit::Neg,
-            Trit::Neg,
-        ];
         let job = TileJob {
-            weights: TileWeights::Ternary(w),
+            weights: vec![1, -1, 0, 1, -1, -1],
             tokens: vec![vec![1, 2, 3]],
         };
         let s = Stimulus::new(&d, std::slice::from_ref(&job)).unwrap();

@@ -1,8 +1,9 @@
 //! The JSON manifest written next to the Verilog: what a user (or a script)
 //! needs to instantiate the array without reading the RTL.
 
-use crate::design::{ArrayDesign, RtlPe, ACT_BITS};
+use crate::design::{ArrayDesign, ACT_BITS};
 use serde::Serialize;
+use tritone_sim::{PeKind, WeightCodes};
 
 /// Direction of a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -44,12 +45,44 @@ pub struct WeightEncoding {
     /// Bits per weight.
     pub bits: u32,
     /// Format name.
-    pub format: &'static str,
-    /// Codes (ternary only): value → bit pattern.
+    pub format: String,
+    /// Codes when the PE holds few values (ternary): value → bit pattern.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub codes: Vec<(i8, &'static str)>,
+    pub codes: Vec<(i8, String)>,
     /// Bit position of weight (row-in-beat i, column j).
     pub layout: String,
+}
+
+impl WeightEncoding {
+    /// The codes of `pe`'s weights (two's complement in the weight bits),
+    /// listed when it holds at most four values: nonzero weights from the
+    /// largest down, zero last (ternary: +1 → `01`, −1 → `11`, 0 → `00`).
+    pub fn codes(pe: PeKind) -> Vec<(i8, String)> {
+        let values = pe.weight_values();
+        if values.len() > 4 {
+            return Vec::new();
+        }
+        let bits = pe.weight_bits() as usize;
+        let mut values = values;
+        // Nonzero weights from the largest down, zero last (+1, −1, 0).
+        values.sort_by_key(|&w| (w == 0, -(w as i16)));
+        values
+            .into_iter()
+            .map(|w| (w, format!("{:0bits$b}", pe.weight_code(w))))
+            .collect()
+    }
+
+    /// One line for documents: "2-bit two's complement (1 = 01, -1 = 11,
+    /// 0 = 00)" or "8-bit two's complement".
+    pub fn describe(pe: PeKind) -> String {
+        let codes = Self::codes(pe);
+        let mut s = format!("{}-bit two's complement", pe.weight_bits());
+        if !codes.is_empty() {
+            let list: Vec<String> = codes.iter().map(|(w, c)| format!("{w} = {c}")).collect();
+            s.push_str(&format!(" ({})", list.join(", ")));
+        }
+        s
+    }
 }
 
 /// The latency contract (`tritone_sim::tile`).
@@ -75,7 +108,7 @@ pub struct Manifest {
     /// Accumulator bits A.
     pub acc_bits: u32,
     /// PE kind.
-    pub pe: RtlPe,
+    pub pe: PeKind,
     /// Generation options.
     pub options: Options,
     /// Ports of the top module.
@@ -145,25 +178,18 @@ pub fn manifest(design: &ArrayDesign) -> Manifest {
                 ),
             ),
         ],
-        weight_encoding: match design.pe() {
-            RtlPe::Ternary => WeightEncoding {
-                bits: wb,
-                format: "ternary, 2-bit two's complement",
-                codes: vec![(1, "01"), (-1, "11"), (0, "00")],
-                layout: format!(
-                    "row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]",
-                    wb - 1
-                ),
-            },
-            RtlPe::MacInt8 => WeightEncoding {
-                bits: wb,
-                format: "int8 two's complement",
-                codes: vec![],
-                layout: format!(
-                    "row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]",
-                    wb - 1
-                ),
-            },
+        weight_encoding: WeightEncoding {
+            bits: wb,
+            format: format!(
+                "{}, {}",
+                design.pe().name(),
+                WeightEncoding::describe(design.pe())
+            ),
+            codes: WeightEncoding::codes(design.pe()),
+            layout: format!(
+                "row i of the beat, column j: bits [{wb}·({c}·i + j) + {} : {wb}·({c}·i + j)]",
+                wb - 1
+            ),
         },
         latency: Latency {
             token_edges: tritone_sim::tile::token_latency(design.config()),

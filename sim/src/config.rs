@@ -5,6 +5,7 @@
 //! loadable); [`ArrayConfig::new`] validates it once, and an `ArrayConfig`
 //! cannot exist in an invalid state afterwards.
 
+use crate::dataflow::DataflowKind;
 use crate::dram::DramRate;
 use crate::error::SimError;
 use serde::{Deserialize, Serialize};
@@ -347,6 +348,8 @@ pub struct ArraySpec {
     pub acc_bits: Option<u32>,
     /// PE kind. Default ternary.
     pub pe: Option<PeKind>,
+    /// Dataflow. Default (and the only one so far) weight-stationary.
+    pub dataflow: Option<DataflowKind>,
     /// Double-buffered weights (two weight banks per PE). Default true.
     pub double_buffer: Option<bool>,
     /// Weight banks per PE: 1, 2, 4 or 8 (tiles loaded while earlier ones
@@ -435,6 +438,7 @@ pub struct ArrayConfig {
     cols: u32,
     acc_bits: u32,
     pe: PeKind,
+    dataflow: DataflowKind,
     weight_banks: u32,
     weight_rows_per_cycle: u32,
     clock_mhz: f64,
@@ -616,6 +620,7 @@ impl ArrayConfig {
             cols,
             acc_bits,
             pe,
+            dataflow: spec.dataflow.unwrap_or(DataflowKind::WeightStationary),
             weight_banks,
             weight_rows_per_cycle,
             clock_mhz,
@@ -673,6 +678,7 @@ impl ArrayConfig {
             cols: Some(self.cols),
             acc_bits: Some(self.acc_bits),
             pe: Some(self.pe),
+            dataflow: Some(self.dataflow),
             double_buffer: Some(self.weight_banks > 1),
             weight_banks: Some(self.weight_banks),
             weight_rows_per_cycle: Some(self.weight_rows_per_cycle),
@@ -705,6 +711,10 @@ impl ArrayConfig {
     /// PE kind.
     pub fn pe(&self) -> PeKind {
         self.pe
+    }
+    /// The dataflow.
+    pub fn dataflow(&self) -> DataflowKind {
+        self.dataflow
     }
     /// Whether weights are double-buffered (two or more banks).
     pub fn double_buffer(&self) -> bool {
@@ -795,6 +805,7 @@ impl ArrayConfig {
             cols,
             acc_bits,
             pe,
+            dataflow,
             weight_banks,
             weight_rows_per_cycle,
             clock_mhz: _,
@@ -822,6 +833,7 @@ impl ArrayConfig {
                 cols,
                 acc_bits,
                 pe,
+                dataflow,
                 weight_banks,
                 weight_rows_per_cycle,
                 buffers: [
@@ -865,6 +877,7 @@ pub struct ArrayKey {
     cols: u32,
     acc_bits: u32,
     pe: PeKind,
+    dataflow: DataflowKind,
     weight_banks: u32,
     weight_rows_per_cycle: u32,
     buffers: [u32; 4],

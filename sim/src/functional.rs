@@ -19,9 +19,10 @@ use tritone_reference::Trit;
 /// Weights of a GEMM in the reference's `[N, K]` row-major layout.
 #[derive(Clone, Copy, Debug)]
 pub enum WeightMatrix<'a> {
-    /// Ternary weights (for a ternary array).
+    /// Ternary weights, stored as trits (a checkpoint's unpacked layer).
     Ternary(&'a [Trit]),
-    /// INT8 weights (for a mac-int8 array).
+    /// Weights stored as integers, for any PE that holds them (the PE's
+    /// functional model checks each value).
     Int8(&'a [i8]),
 }
 
@@ -37,11 +38,6 @@ impl WeightMatrix<'_> {
     /// Whether there are no weights.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Whether the weights are ternary.
-    pub fn is_ternary(&self) -> bool {
-        matches!(self, WeightMatrix::Ternary(_))
     }
 
     /// Weight `i` (row-major `[N, K]`) as an integer.

@@ -181,7 +181,7 @@ pub fn mapping(
     opts: &GemmOptions,
 ) -> Result<Mapping, SimError> {
     let g = Geometry::of(cfg)?;
-    let map = Mapping::of(&g, shape, opts.operands)?;
+    let map = cfg.dataflow().mapping(&g, shape, opts.operands)?;
     let passes = map.folds().saturating_mul(map.chunks);
     if passes > MAX_FOLD_PASSES {
         return Err(SimError::Dimension {
@@ -215,15 +215,7 @@ pub fn simulate_gemm(
         shape: *shape,
         mapping: map,
     };
-    let run = crate::fold_run::run(cfg, &program, true)?;
-    let beats = program.beat_totals();
-    let timing = engine::spec::EngineTiming {
-        cycles: run.cycles,
-        compute_cycles: run.compute_cycles,
-        in_beats: beats.input,
-        weight_beats: beats.weights,
-        out_beats: beats.output,
-    };
+    let timing = cfg.dataflow().timing(cfg, &program, false)?;
     gemm_stats(cfg, &g, shape, opts, &map, &timing)
 }
 
@@ -241,7 +233,7 @@ pub fn simulate_gemm_stepwise(
         shape: *shape,
         mapping: map,
     };
-    let timing = engine::spec::run(cfg, &program, None)?;
+    let timing = cfg.dataflow().timing(cfg, &program, true)?;
     gemm_stats(cfg, &g, shape, opts, &map, &timing)
 }
 
@@ -258,7 +250,8 @@ fn gemm_stats(
     let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
     let folds = map.folds();
     let d = g.stream_bytes;
-    let buffers = buffer_activity(g, shape, map, t);
+    let dataflow = cfg.dataflow();
+    let buffers = dataflow.buffer_activity(g, shape, map, t);
     // Every fold pass streams its chunk's tokens through all R·C PEs: M
     // tokens per tile over the chunks.
     let passes = shape.m * folds * r * c;
@@ -273,7 +266,7 @@ fn gemm_stats(
     } else {
         passes
     };
-    let partial_sum_adds = shape.m * map.n_blocks * c * (map.k_blocks - 1);
+    let partial_sum_adds = dataflow.partial_sum_adds(cfg, shape, map);
     let dram_bytes = (t.in_beats + t.out_beats) * d;
     let actions = gemm_actions(cfg, map, &work, partial_sum_adds, &buffers, dram_bytes);
     let sram = |f: fn(&BufferTraffic) -> u64| {
@@ -331,47 +324,6 @@ fn zero_weight_count(
     }
 }
 
-/// SRAM bits per buffer, as the engine moves them (`docs/engine.md`, "Activity").
-fn buffer_activity(
-    g: &Geometry,
-    shape: &GemmShape,
-    map: &Mapping,
-    t: &engine::spec::EngineTiming,
-) -> BufferActivity {
-    let (m, d8) = (shape.m, g.stream_bytes * 8);
-    let passes = map.folds() * map.chunks;
-    let x_in = t.in_beats - t.weight_beats;
-    let out_word = g.out_token_bytes * 8;
-    let tokens_folds = m * map.folds();
-    BufferActivity {
-        weight: BufferTraffic {
-            // Every weight beat streamed is written; every load reads its tile.
-            write_bits: t.weight_beats * d8,
-            read_bits: passes * g.weight_reads * g.weight_word_bytes * 8,
-        },
-        act: BufferTraffic {
-            // On chip, X was written by the operator that produced it.
-            write_bits: if map.activations == ActivationFeed::OnChip {
-                m * map.k_blocks * g.slice_bytes * 8
-            } else {
-                x_in * d8
-            },
-            read_bits: tokens_folds * g.slice_bytes * 8,
-        },
-        out: BufferTraffic {
-            // Every token of every fold writes its sums; later K-blocks read
-            // the partial sums first; results are read out once.
-            write_bits: tokens_folds * out_word,
-            read_bits: m * map.n_blocks * (map.k_blocks - 1) * out_word
-                + if map.outputs_to_dram {
-                    t.out_beats * d8
-                } else {
-                    m * map.n_blocks * out_word
-                },
-        },
-    }
-}
-
 /// Action counts of the whole GEMM (closed form over the fold passes).
 fn gemm_actions(
     cfg: &ArrayConfig,
@@ -382,23 +334,11 @@ fn gemm_actions(
     dram_bytes: u64,
 ) -> ActionCounts {
     let mut a = ActionCounts::new();
-    let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);
     let pe = cfg.pe();
-    let (act, accb) = (pe.act_bits() as u64, cfg.acc_bits() as u64);
-    let folds = map.folds();
     pe.pass_actions(cfg.acc_bits(), work, &mut a);
     // Output-bank accumulation between K-blocks (all C columns of a block).
     a.add(pe.partial_sum_add(OUT_ACC_BITS), partial_sum_adds);
-    // Registers per token per fold: each PE's activation and partial-sum
-    // register, the input skew (row i delays by i) and output deskew (column j
-    // by C−1−j) chains plus the output register; per load, the weight registers.
-    let per_token = r * c * (act + accb) + act * r * (r - 1) / 2 + accb * (c * (c - 1) / 2 + c);
-    let tokens = work.passes / (r * c);
-    let loads = folds * map.chunks;
-    a.add(
-        Action::RegBit,
-        tokens * per_token + loads * r * c * pe.weight_bits() as u64,
-    );
+    a.add(Action::RegBit, cfg.dataflow().register_bits(cfg, map, work));
     let b = cfg.buffers();
     for (kib, t) in [
         (b.weight_kib, buffers.weight),

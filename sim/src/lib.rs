@@ -30,6 +30,7 @@
 
 pub mod array_model;
 pub mod config;
+pub mod dataflow;
 pub mod dram;
 pub mod engine;
 pub mod error;
@@ -39,13 +40,15 @@ pub mod functional;
 pub mod gemm;
 pub mod model;
 pub mod pe;
+mod registry;
 pub mod serde_actions;
 pub mod series;
 pub mod tile;
 pub mod topology;
 
 pub use config::{ArrayConfig, ArraySpec, ConfigError};
+pub use dataflow::{Dataflow, DataflowKind};
 pub use error::SimError;
 pub use gemm::{simulate_gemm, GemmOptions, GemmShape, GemmStats};
 pub use model::{simulate_model, simulate_with_baseline, ModelStats, OpStats, Workload};
-pub use pe::{Pe, PeKind};
+pub use pe::{Pe, PeKind, WeightCodes};

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use tritone_sim::config::{AttentionUnit, Schedule};
-use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
+use tritone_sim::{ArrayConfig, ArraySpec, DataflowKind, PeKind};
 
 /// The array design: an optional TOML file, overridden field by field.
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -37,6 +37,9 @@ pub struct DesignArgs {
     /// Weight rows written per weight beat.
     #[arg(long)]
     pub weight_rows_per_cycle: Option<u32>,
+    /// Dataflow (weight-stationary, the only one so far, and the RTL engine's).
+    #[arg(long)]
+    pub dataflow: Option<DataflowKind>,
 }
 
 impl DesignArgs {
@@ -64,6 +67,7 @@ impl DesignArgs {
         spec.cols = o.cols.or(spec.cols);
         spec.acc_bits = o.acc_bits.or(spec.acc_bits);
         spec.pe = o.pe.or(spec.pe);
+        spec.dataflow = o.dataflow.or(spec.dataflow);
         spec.weight_rows_per_cycle = o.weight_rows_per_cycle.or(spec.weight_rows_per_cycle);
         if o.double_buffer {
             spec.double_buffer = Some(true);

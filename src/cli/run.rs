@@ -102,14 +102,8 @@ impl LinearBackend for ArrayBackend {
             k: k as u64,
             n: n as u64,
         };
-        let int8: Vec<i8>;
-        let weights = match self.cfg.pe() {
-            PeKind::MacInt8 => {
-                int8 = w.iter().map(|t| t.to_i8()).collect();
-                WeightMatrix::Int8(&int8)
-            }
-            _ => WeightMatrix::Ternary(w),
-        };
+        // Trits are integers every functional PE kind holds (checked per value).
+        let weights = WeightMatrix::Ternary(w);
         let result = if self.acc.bits() == self.cfg.acc_bits() {
             functional::gemm(&self.cfg, &shape, x, weights, Fidelity::Dataflow)
         } else {
@@ -171,7 +165,9 @@ fn design_given(d: &DesignArgs) -> bool {
         || d.double_buffer
         || d.single_buffer
         || d.pe.is_some()
+        || d.weight_banks.is_some()
         || d.weight_rows_per_cycle.is_some()
+        || d.dataflow.is_some()
 }
 
 /// The positions of the run (prompt and generated), refused up front when

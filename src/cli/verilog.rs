@@ -214,15 +214,8 @@ fn engine(a: VerilogArgs) -> anyhow::Result<()> {
         g.out_bank_tokens
     )?;
     if a.testbench {
-        let zeros =
-            match tritone_hdl::engine::testbench::EngineJob::random(&design, shape, a.seed).w {
-                tritone_hdl::engine::testbench::EngineWeights::Ternary(w) => {
-                    w.iter()
-                        .filter(|t| **t == tritone_reference::Trit::Zero)
-                        .count() as u64
-                }
-                _ => 0,
-            };
+        let job = tritone_hdl::engine::testbench::EngineJob::random(&design, shape, a.seed);
+        let zeros = job.w.iter().filter(|&&w| w == 0).count() as u64;
         let s = simulate_gemm(
             &cfg,
             &shape,

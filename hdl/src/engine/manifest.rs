@@ -4,12 +4,13 @@
 
 use super::regs::{Access, REGISTERS};
 use super::EngineDesign;
-use crate::design::RtlPe;
 use crate::manifest::Direction;
+use crate::manifest::WeightEncoding;
 use serde::Serialize;
 use tritone_sim::engine::{
     BANK_TO_STREAM, BUFFER_TO_ARRAY, OUT_WORD_BYTES, STREAM_TO_BANK, TRITS_PER_BYTE,
 };
+use tritone_sim::PeKind;
 
 /// One port of the engine's top module.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -93,7 +94,7 @@ pub struct EngineManifest {
     /// Array columns C.
     pub cols: u64,
     /// PE kind.
-    pub pe: RtlPe,
+    pub pe: PeKind,
     /// Accumulator bits in the array.
     pub acc_bits: u32,
     /// Weight rows per array weight beat (L).
@@ -178,11 +179,7 @@ pub fn manifest(design: &EngineDesign) -> EngineManifest {
         port("s_axil_rready", Input, 1, "s_axil (AXI4-Lite slave)", "read data taken"),
         port("irq", Output, 1, "interrupt", "DONE or ERROR (level), cleared by CTRL.CLEAR or START"),
     ];
-    let wcode = if a.pe() == RtlPe::Ternary {
-        "2-bit codes (01 = +1, 11 = -1, 00 = 0)"
-    } else {
-        "INT8 two's complement"
-    };
+    let wcode = WeightEncoding::describe(a.pe());
     let input_stream = vec![
         format!("Transfers in program order, each padded with zero bytes to whole {d}-byte beats, TLAST on its last beat. kb = ceil(K/{r}), nb = ceil(N/{c}); chunks of CHUNK tokens (see mapping_rule).", r = g.rows, c = g.cols),
         "For each M-chunk: [activation chunk, if activations are per chunk]; then for each N-block n (0..nb) and K-block k (0..kb): [weight tile (n, k), if this chunk fetches weights: chunk 0 always, later chunks only when weights are not resident]; [activation slice (chunk, k), if activations are per fold: sent again for every N-block].".into(),

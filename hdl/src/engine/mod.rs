@@ -19,16 +19,12 @@ mod verilog;
 
 pub use verilog::verilog;
 
-use crate::design::{ArrayDesign, RtlPe};
+use crate::design::ArrayDesign;
 use crate::error::HdlError;
 use serde::Serialize;
 use tritone_sim::engine::Geometry;
 use tritone_sim::gemm::MAX_GEMM_DIM;
-use tritone_sim::ArrayConfig;
-
-/// Largest |product| of one INT8 × INT8 multiply: the mac-int8 engine's K is
-/// bounded so that `K · 128 · 128` stays inside the `i32` results.
-const MAC_INT8_MAX_PRODUCT: u64 = 128 * 128;
+use tritone_sim::{ArrayConfig, DataflowKind, WeightCodes};
 
 /// A generatable engine: an [`ArrayDesign`] whose sizes are powers of two
 /// (so every buffer row is whole beats or whole words) and whose buffers can
@@ -55,11 +51,27 @@ impl EngineDesign {
                 ));
             }
         }
-        let geometry = Geometry::of(cfg).map_err(|e| HdlError::Unsupported(e.to_string()))?;
-        if array.pe() == RtlPe::Ternary && cfg.cols() * cfg.weight_rows_per_cycle() < 4 {
+        if cfg.dataflow() != DataflowKind::WeightStationary {
             return refuse(format!(
-                "cols × weight_rows_per_cycle = {}: a ternary weight beat must fill at least one byte (4 weights)",
-                cfg.cols() * cfg.weight_rows_per_cycle()
+                "dataflow = {}: the generator builds the weight-stationary engine only",
+                cfg.dataflow().name()
+            ));
+        }
+        let geometry = Geometry::of(cfg).map_err(|e| HdlError::Unsupported(e.to_string()))?;
+        let beat_bits = array.w_data_bits();
+        if beat_bits < 8 {
+            return refuse(format!(
+                "cols × weight_rows_per_cycle = {}: a weight beat of {}-bit {} weights must fill at least one byte ({} weights)",
+                cfg.cols() * cfg.weight_rows_per_cycle(),
+                cfg.pe().weight_bits(),
+                cfg.pe().name(),
+                8 / cfg.pe().weight_bits()
+            ));
+        }
+        if cfg.pe().index() > 3 {
+            return refuse(format!(
+                "pe = {}: the CONFIG register's 2-bit PE field has no code for it",
+                cfg.pe().name()
             ));
         }
         if geometry.divider_bits() > 31 {
@@ -88,12 +100,10 @@ impl EngineDesign {
         MAX_GEMM_DIM
     }
 
-    /// Largest K: mac-int8 sums must fit `i32`.
+    /// Largest K: K products of the largest magnitude must fit the `i32`
+    /// output words (binds mac-int8: 2³¹ / 128² = 131,071).
     pub fn max_k(&self) -> u64 {
-        match self.array.pe() {
-            RtlPe::Ternary => MAX_GEMM_DIM,
-            RtlPe::MacInt8 => MAX_GEMM_DIM.min(i32::MAX as u64 / MAC_INT8_MAX_PRODUCT),
-        }
+        MAX_GEMM_DIM.min(i32::MAX as u64 / self.array.pe().max_abs_product().max(1))
     }
 
     /// Largest N.
@@ -132,7 +142,7 @@ impl EngineDesign {
             | a.acc_bits() << 16
             | (a.double_buffer() as u32) << 22
             | ((g.weight_read_stride != 1) as u32) << 23
-            | (matches!(a.pe(), RtlPe::MacInt8) as u32) << 24
+            | a.pe().index() << 24
             | 1 << 26
     }
 }

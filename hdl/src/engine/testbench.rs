@@ -16,11 +16,11 @@ use super::EngineDesign;
 use crate::error::HdlError;
 use crate::job::SplitMix64;
 use std::fmt::Write;
-use tritone_reference::{int8_matmul, ternary_matmul, Trit};
 use tritone_sim::engine::stream::{input_beats, output_beats, Beat, Operands};
 use tritone_sim::engine::StreamPace;
 use tritone_sim::functional::WeightMatrix;
 use tritone_sim::gemm::{simulate_gemm_stepwise, GemmOptions, GemmShape, OperandHome, ZeroWeights};
+use tritone_sim::{PeKind, WeightCodes};
 
 /// Line the testbench prints when every check passed.
 pub const PASS_MARK: &str = "TRITONE_TB PASS";
@@ -45,56 +45,41 @@ pub enum Pacing {
     },
 }
 
-/// Weights of an engine GEMM, `[N, K]` row-major.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EngineWeights {
-    /// For a ternary engine.
-    Ternary(Vec<Trit>),
-    /// For a mac-int8 engine.
-    Int8(Vec<i8>),
-}
-
-impl EngineWeights {
-    fn matrix(&self) -> WeightMatrix<'_> {
-        match self {
-            EngineWeights::Ternary(w) => WeightMatrix::Ternary(w),
-            EngineWeights::Int8(w) => WeightMatrix::Int8(w),
-        }
-    }
-}
-
 /// One GEMM's operands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineJob {
+    /// The PE kind the weights are for.
+    pub pe: PeKind,
     /// The GEMM.
     pub shape: GemmShape,
     /// `X` `[M, K]`, INT8.
     pub x: Vec<i8>,
-    /// `W` `[N, K]`.
-    pub w: EngineWeights,
+    /// `W` `[N, K]` row-major, as integers the engine's PE holds (−1, 0,
+    /// +1 for ternary; any INT8 for mac-int8).
+    pub w: Vec<i8>,
 }
 
 impl EngineJob {
-    /// Seeded random operands for `design` (ternary weights uniform in
-    /// {−1, 0, +1}, INT8 uniform).
+    /// Seeded random operands for `design`: weights uniform over the PE's
+    /// (ternary: −1, 0, +1), activations uniform INT8.
     pub fn random(design: &EngineDesign, shape: GemmShape, seed: u64) -> EngineJob {
         let mut rng = SplitMix64::new(seed);
         let x = (0..shape.m * shape.k).map(|_| rng.i8()).collect();
-        let w = match design.array().pe() {
-            crate::design::RtlPe::Ternary => EngineWeights::Ternary(
-                (0..shape.n * shape.k)
-                    .map(|_| Trit::ALL[rng.below(3) as usize])
-                    .collect(),
-            ),
-            crate::design::RtlPe::MacInt8 => {
-                EngineWeights::Int8((0..shape.n * shape.k).map(|_| rng.i8()).collect())
-            }
-        };
-        EngineJob { shape, x, w }
+        let pe = design.array().functional();
+        let w = (0..shape.n * shape.k)
+            .map(|_| pe.random_weight(rng.next_u64()))
+            .collect();
+        EngineJob {
+            pe: design.array().pe(),
+            shape,
+            x,
+            w,
+        }
     }
 
     /// The corner every accumulator must survive: activations alternating
-    /// −128 / 127 per token, all weights −1 (−128 for INT8).
+    /// −128 / 127 per token, all weights at the PE's most negative weight
+    /// (−1 ternary, −128 mac-int8).
     pub fn extreme(design: &EngineDesign, shape: GemmShape) -> EngineJob {
         let x = (0..shape.m * shape.k)
             .map(|i| {
@@ -105,15 +90,13 @@ impl EngineJob {
                 }
             })
             .collect();
-        let w = match design.array().pe() {
-            crate::design::RtlPe::Ternary => {
-                EngineWeights::Ternary(vec![Trit::Neg; (shape.n * shape.k) as usize])
-            }
-            crate::design::RtlPe::MacInt8 => {
-                EngineWeights::Int8(vec![-128; (shape.n * shape.k) as usize])
-            }
-        };
-        EngineJob { shape, x, w }
+        let w = vec![design.array().pe().extreme_weight(); (shape.n * shape.k) as usize];
+        EngineJob {
+            pe: design.array().pe(),
+            shape,
+            x,
+            w,
+        }
     }
 
     /// The reference `Y` `[M, N]`.
@@ -123,9 +106,9 @@ impl EngineJob {
             self.shape.k as usize,
             self.shape.n as usize,
         );
-        match &self.w {
-            EngineWeights::Ternary(w) => ternary_matmul(&self.x, w, m, k, n),
-            EngineWeights::Int8(w) => int8_matmul(&self.x, w, m, k, n),
+        match self.pe.functional() {
+            Some(f) => f.reference(&self.x, &self.w, m, k, n),
+            None => Vec::new(),
         }
     }
 }
@@ -216,9 +199,19 @@ impl EngineStimulus {
                 });
             }
         }
+        if job.pe != design.array().pe() {
+            return Err(HdlError::Job {
+                tile: 0,
+                why: format!(
+                    "weights for a {} PE, the engine has a {} PE",
+                    job.pe.name(),
+                    design.array().pe().name()
+                ),
+            });
+        }
         let ops = Operands {
             x: &job.x,
-            w: job.w.matrix(),
+            w: WeightMatrix::Int8(&job.w),
         };
         let y = job.reference();
         let pace = StreamPace::of(cfg).map_err(sim)?;
@@ -226,11 +219,7 @@ impl EngineStimulus {
         let output = PacedBeats::new(output_beats(cfg, &shape, &y).map_err(sim)?, &pace);
         let zeros = ops.w.zeros();
         let opts = GemmOptions {
-            zero_weights: ZeroWeights::Count(if matches!(job.w, EngineWeights::Ternary(_)) {
-                zeros
-            } else {
-                0
-            }),
+            zero_weights: ZeroWeights::Count(zeros),
             operands: OperandHome::Dram,
         };
         let s = simulate_gemm_stepwise(cfg, &shape, &opts).map_err(sim)?;

@@ -4,9 +4,9 @@
 //! beyond the base-3 decoder's fixed table.
 
 use super::{regs, EngineDesign};
-use crate::design::RtlPe;
 use crate::emit::verilog_named;
 use std::fmt::Write;
+use tritone_sim::{PeKind, WeightCodes};
 
 const TEMPLATE: &str = include_str!("engine.v.in");
 
@@ -165,13 +165,20 @@ fn weight_decode(top: &str, five: bool, cl: u64) -> String {
     )
 }
 
-/// The nonzero-weight count of each weight beat (ternary: code bit 0 is set
-/// exactly for +1 and −1), summed per load by a balanced adder tree of one
-/// array per level.
-fn popcount(pe: RtlPe, cl: u64) -> String {
-    if pe == RtlPe::MacInt8 {
+/// For a PE that skips zero weights: the nonzero-weight count of each
+/// weight beat (the OR of the fewest low code bits that tell a nonzero
+/// weight: bit 0 for ternary codes), summed per load by a balanced adder
+/// tree of one array per level.
+fn popcount(pe: PeKind, cl: u64) -> String {
+    if !pe.skips_zero_weights() {
         return String::new();
     }
+    let (wb, nzb) = (pe.weight_bits(), pe.nonzero_code_bits());
+    let nonzero = if nzb == 1 {
+        format!("w_data[{wb}*gp]")
+    } else {
+        format!("|w_data[{wb}*gp +: {nzb}]")
+    };
     let levels = cl.trailing_zeros() as u64;
     let mut s = String::from(
         "    // Nonzero weights of the tile loading, and of the last completed load\n\
@@ -185,7 +192,7 @@ fn popcount(pe: RtlPe, cl: u64) -> String {
     let _ = writeln!(
         s,
         "    generate\n        for (gp = 0; gp < {cl}; gp = gp + 1) begin : g_pop0\n\
-         \x20           assign pop0[gp] = {{{{(NW-1){{1'b0}}}}, w_data[2*gp]}};\n        end"
+         \x20           assign pop0[gp] = {{{{(NW-1){{1'b0}}}}, {nonzero}}};\n        end"
     );
     for l in 1..=levels {
         let _ = writeln!(
@@ -211,11 +218,13 @@ fn popcount(pe: RtlPe, cl: u64) -> String {
     s
 }
 
-/// The PE activity counters for one accepted token.
-fn add_count(pe: RtlPe) -> String {
-    match pe {
-        RtlPe::Ternary => "                    cnt_adds <= cnt_adds + {32'd0, nz_cur};\n                    cnt_skips <= cnt_skips + {32'd0, N_RC - nz_cur};".into(),
-        RtlPe::MacInt8 => "                    cnt_adds <= cnt_adds + {32'd0, N_RC};".into(),
+/// The PE activity counters for one accepted token: a PE that skips zero
+/// weights adds for the tile's nonzero ones, any other PE at every pass.
+fn add_count(pe: PeKind) -> String {
+    if pe.skips_zero_weights() {
+        "                    cnt_adds <= cnt_adds + {32'd0, nz_cur};\n                    cnt_skips <= cnt_skips + {32'd0, N_RC - nz_cur};".into()
+    } else {
+        "                    cnt_adds <= cnt_adds + {32'd0, N_RC};".into()
     }
 }
 

@@ -231,6 +231,7 @@ pub fn parse_values(param: &Param, text: &str) -> Result<Vec<Value>, SweepError>
         }
         Kind::Flag
         | Kind::Pe
+        | Kind::Dataflow
         | Kind::Dram
         | Kind::Model
         | Kind::AttentionUnit

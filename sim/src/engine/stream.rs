@@ -23,6 +23,7 @@ use super::program::{GemmShape, Mapping, OperandHome, Program, Transfer};
 use super::{Geometry, OUT_WORD_BYTES, TRITS_PER_BYTE};
 use crate::error::SimError;
 use crate::functional::WeightMatrix;
+use crate::pe::WeightCodes;
 use crate::{ArrayConfig, PeKind};
 
 /// One stream beat: `stream_bytes` bytes and the `tlast` flag.
@@ -77,6 +78,7 @@ fn put_bits(buf: &mut [u8], pos: usize, bits: usize, value: u64) {
 
 /// The stored bytes of weight tile (`n_block`, `k_block`).
 fn tile_bytes(
+    pe: PeKind,
     g: &Geometry,
     shape: &GemmShape,
     w: &WeightMatrix<'_>,
@@ -115,17 +117,12 @@ fn tile_bytes(
             }
         }
     } else {
-        let bits = if w.is_ternary() { 2 } else { 8 };
+        let bits = pe.weight_bits() as usize;
         for b in 0..g.beats as usize {
             let base = b * g.weight_beat_bytes as usize;
             for i in 0..l {
                 for col in 0..c {
-                    let v = at(b * l + i, col);
-                    let code = if w.is_ternary() {
-                        tritone_reference::Trit::from_i8(v).map_or(0, |t| t.code2()) as u64
-                    } else {
-                        v as u8 as u64
-                    };
+                    let code = pe.weight_code(at(b * l + i, col));
                     put_bits(&mut out[base..], bits * (c * i + col), bits, code);
                 }
             }
@@ -172,7 +169,7 @@ pub fn input_beats(
             Transfer::WTile {
                 n_block, k_block, ..
             } => {
-                payload = tile_bytes(&g, shape, &ops.w, n_block, k_block);
+                payload = tile_bytes(cfg.pe(), &g, shape, &ops.w, n_block, k_block);
             }
             Transfer::XSlice { chunk, k_block, .. } => {
                 let first = chunk * p.mapping.chunk_tokens;
@@ -202,18 +199,27 @@ fn check_operands(
             n * k
         )));
     }
-    let fits = match cfg.pe() {
-        PeKind::Ternary => ops.w.is_ternary(),
-        PeKind::MacInt8 => !ops.w.is_ternary(),
-        PeKind::MacFp16 => false,
+    let pe = cfg.pe();
+    let Some(f) = pe.functional() else {
+        return Err(SimError::Functional(format!(
+            "a {} engine has no stream format: the PE has no integer weights",
+            pe.name()
+        )));
     };
-    if !fits || g.act_elem_bytes != 1 {
-        return Err(SimError::Functional(
-            format!(
-                "a {} engine has no stream format for these weights (ternary engines take trits, mac-int8 engines INT8)",
-                cfg.pe().name()
-            ),
-        ));
+    if let Some(i) = (0..ops.w.len()).find(|&i| !f.accepts(ops.w.get(i))) {
+        return Err(SimError::Functional(format!(
+            "weight {i} is {}: a {} engine takes {} only",
+            ops.w.get(i),
+            pe.name(),
+            f.weights()
+        )));
+    }
+    if g.act_elem_bytes != 1 {
+        return Err(SimError::Functional(format!(
+            "a {} engine has no stream format for {}-byte activations",
+            pe.name(),
+            g.act_elem_bytes
+        )));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! Everything the simulator needs to know about a PE lives in its own file
 //! (bit widths, the narrowest accumulator that cannot overflow, DRAM bytes per
 //! weight, the actions of one pass, the functional operation), so adding a
-//! PE kind is that file and one registration line in [`pe_kinds!`]. Other
+//! PE kind is that file and one registration line in the [`PeKind`] table. Other
 //! crates extend a kind by keying their own tables on [`PeKind`] (the RTL
 //! generator keeps its rust-hdl block per kind).
 //!
@@ -29,7 +29,6 @@ mod mac_int8;
 mod ternary;
 
 use crate::config::WeightPacking;
-use serde::{Deserialize, Serialize};
 use tritone_energy::{Action, ActionCounts};
 use tritone_reference::WeightKind;
 
@@ -111,87 +110,120 @@ pub trait FunctionalPe: Send + Sync {
     fn reference(&self, x: &[i8], w: &[i8], m: usize, k: usize, n: usize) -> Vec<i32>;
 }
 
+/// What follows from a functional PE's weights and its [`Pe::weight_bits`]:
+/// the codes the hardware stores, and the extremes tests and bounds use.
+/// Derived once here, so a new kind gets them without code of its own.
+pub trait WeightCodes {
+    /// The code of weight `w` in a PE register, on the array's weight bus
+    /// and in the engine's stream: two's complement in the weight's bits
+    /// (ternary `01` = +1, `11` = −1, `00` = 0; INT8 as is). Zero codes as 0.
+    fn weight_code(&self, w: i8) -> u64;
+    /// Every weight the PE holds, ascending.
+    fn weight_values(&self) -> Vec<i8>;
+    /// The most negative weight (−1 ternary, −128 INT8): with activations
+    /// at −128 it drives the accumulator to its largest magnitude.
+    fn extreme_weight(&self) -> i8;
+    /// The largest |product| of one weight and one INT8 activation.
+    fn max_abs_product(&self) -> u64;
+    /// The fewest low code bits whose OR tells a nonzero weight from zero
+    /// (1 for ternary codes, whose bit 0 is set exactly for ±1; 8 for INT8).
+    fn nonzero_code_bits(&self) -> u32;
+}
+
+impl<P: Pe + ?Sized> WeightCodes for P {
+    fn weight_code(&self, w: i8) -> u64 {
+        w as u8 as u64 & ((1u64 << self.weight_bits().min(63)) - 1)
+    }
+    fn weight_values(&self) -> Vec<i8> {
+        self.functional()
+            .map(|f| (i8::MIN..=i8::MAX).filter(|&w| f.accepts(w)).collect())
+            .unwrap_or_default()
+    }
+    fn extreme_weight(&self) -> i8 {
+        self.weight_values().first().copied().unwrap_or(0)
+    }
+    fn max_abs_product(&self) -> u64 {
+        self.weight_values()
+            .iter()
+            .map(|&w| (w as i64 * i8::MIN as i64).unsigned_abs())
+            .max()
+            .unwrap_or(0)
+    }
+    fn nonzero_code_bits(&self) -> u32 {
+        let nonzero: Vec<u64> = self
+            .weight_values()
+            .into_iter()
+            .filter(|&w| w != 0)
+            .map(|w| self.weight_code(w))
+            .collect();
+        (1..self.weight_bits())
+            .find(|&b| nonzero.iter().all(|c| c & ((1 << b) - 1) != 0))
+            .unwrap_or(self.weight_bits())
+    }
+}
+
 /// The narrowest two's-complement width that holds ±`max_abs`.
 fn signed_bits_for(max_abs: u64) -> u32 {
     // 2^(A−1) − 1 ≥ max_abs.
     u64::BITS - max_abs.leading_zeros() + 1
 }
 
-/// Declares [`PeKind`] and its registration table: one line per kind,
-/// `Variant = "name" => implementation`.
-macro_rules! pe_kinds {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal => $imp:expr, )+) => {
-        /// A processing-element kind: the serializable identifier of a [`Pe`]
-        /// implementation (dereferences to it).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum PeKind {
-            $( $(#[$doc])* #[serde(rename = $name)] $variant, )+
-        }
-
-        impl PeKind {
-            /// Every kind, in registration order.
-            pub const ALL: &'static [PeKind] = &[$(PeKind::$variant),+];
-
-            /// The name used on the command line and in files.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $( PeKind::$variant => $name, )+
-                }
-            }
-
-            /// The implementation registered for this kind (what a `PeKind`
-            /// dereferences to, with a `'static` lifetime).
-            pub fn implementation(self) -> &'static dyn Pe {
-                match self {
-                    $( PeKind::$variant => &$imp, )+
-                }
-            }
-        }
-    };
-}
-
-pe_kinds! {
-    /// Ternary weights: add, subtract or skip an INT8 activation (no multiplier).
-    Ternary = "ternary" => ternary::Ternary,
-    /// INT8 × INT8 multiply-accumulate (the integer baseline).
-    MacInt8 = "mac-int8" => mac_int8::MacInt8,
-    /// FP16 multiply-accumulate with FP16 weights (the LLaMA baseline; simulator only).
-    MacFp16 = "mac-fp16" => mac_fp16::MacFp16,
-}
-
-impl std::ops::Deref for PeKind {
-    type Target = dyn Pe;
-    fn deref(&self) -> &(dyn Pe + 'static) {
-        self.implementation()
-    }
-}
-
-impl std::fmt::Display for PeKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for PeKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PeKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let names: Vec<&str> = PeKind::ALL.iter().map(|k| k.name()).collect();
-                format!(
-                    "unknown PE kind '{s}' (expected one of: {})",
-                    names.join(", ")
-                )
-            })
+crate::registry::registry! {
+    /// A processing-element kind: the serializable identifier of a [`Pe`]
+    /// implementation (dereferences to it). Its [`index`](PeKind::index) is
+    /// the PE field of the engine's `CONFIG` word (0 ternary, 1 mac-int8).
+    PeKind: dyn Pe, "PE kind" {
+        /// Ternary weights: add, subtract or skip an INT8 activation (no multiplier).
+        Ternary = "ternary" => ternary::Ternary,
+        /// INT8 × INT8 multiply-accumulate (the integer baseline).
+        MacInt8 = "mac-int8" => mac_int8::MacInt8,
+        /// FP16 multiply-accumulate with FP16 weights (the LLaMA baseline; simulator only).
+        MacFp16 = "mac-fp16" => mac_fp16::MacFp16,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weight_codes_follow_from_the_weights() {
+        let t = PeKind::Ternary;
+        assert_eq!(t.weight_values(), vec![-1, 0, 1]);
+        let codes: Vec<u64> = [1, -1, 0].iter().map(|&w| t.weight_code(w)).collect();
+        assert_eq!(codes, vec![0b01, 0b11, 0b00]);
+        for w in [-1, 0, 1] {
+            let trit = tritone_reference::Trit::from_i8(w).unwrap();
+            assert_eq!(t.weight_code(w), trit.code2() as u64);
+        }
+        assert_eq!(
+            (
+                t.extreme_weight(),
+                t.max_abs_product(),
+                t.nonzero_code_bits()
+            ),
+            (-1, 128, 1)
+        );
+        let m = PeKind::MacInt8;
+        assert_eq!(m.weight_values().len(), 256);
+        assert_eq!(
+            (m.weight_code(-128), m.weight_code(-1), m.weight_code(5)),
+            (0x80, 0xff, 5)
+        );
+        assert_eq!(
+            (
+                m.extreme_weight(),
+                m.max_abs_product(),
+                m.nonzero_code_bits()
+            ),
+            (-128, 16384, 8)
+        );
+        assert!(PeKind::MacFp16.weight_values().is_empty());
+        assert_eq!(
+            PeKind::ALL.iter().map(|k| k.index()).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+    }
 
     #[test]
     fn signed_widths_hold_their_extremes() {

@@ -1,0 +1,134 @@
+//! The processing elements, as rust-hdl blocks.
+//!
+//! A PE holds one stationary weight per bank and, at every clock edge,
+//! passes the activation right (`a`) and the partial sum down (`p`):
+//! `p <= p_in ± a_in` (ternary) or `p <= p_in + a_in · w` (mac-int8).
+//! Activations are INT8; `A` is the accumulator width.
+//!
+//! Everything else about a PE kind — weight bits and codes, the narrowest
+//! accumulator, whether zero weights are skipped, the reference it must
+//! equal — is the simulator's [`tritone_sim::Pe`]; the generator derives
+//! ports, stream formats, manifests and counters from it. A kind the
+//! generator builds adds its block's file here and one line to
+//! [`rtl_pe_kinds!`].
+
+mod mac_int8;
+mod ternary;
+
+pub use mac_int8::{MacInt8Pe, MulInt8};
+pub use ternary::TernaryPe;
+
+use rust_hdl::prelude::*;
+use tritone_sim::PeKind;
+
+/// The registration table: the simulator's PE kinds the generator builds,
+/// one line each, `Kind => block` (a rust-hdl block generic over the
+/// accumulator bits `A` and the bank-index bits `BB`, implementing
+/// [`ArrayPe`]). Hands the table to `$m!` (after `$args;`), which expands it:
+/// the dispatch to the block's type and [`buildable`].
+macro_rules! rtl_pe_kinds {
+    ($m:ident! $args:tt) => {
+        $m!($args; Ternary => TernaryPe, MacInt8 => MacInt8Pe)
+    };
+}
+pub(crate) use rtl_pe_kinds;
+
+macro_rules! buildable_kinds {
+    ($kind:tt; $($k:ident => $block:ident),+) => {
+        matches!($kind, $(PeKind::$k)|+)
+    };
+}
+
+/// Whether the generator has a block for `kind`.
+pub fn buildable(kind: PeKind) -> bool {
+    rtl_pe_kinds!(buildable_kinds! kind)
+}
+
+/// The PE kinds the generator builds, in registration order.
+pub fn buildable_kinds() -> Vec<PeKind> {
+    PeKind::ALL
+        .iter()
+        .copied()
+        .filter(|&k| buildable(k))
+        .collect()
+}
+
+/// Sign extension of an INT8 to `A` bits: a wire, no logic.
+///
+/// Its own block because rust-hdl's casts either zero-extend (with a width
+/// mismatch in the emitted Verilog) or, for `signed_bit_cast`, overflow the
+/// stack on −128.
+#[derive(LogicBlock, Default)]
+pub struct SignExtend<const A: usize> {
+    /// The INT8 value.
+    pub x: Signal<In, Bits<8>>,
+    /// `x` sign-extended to `A` bits.
+    pub y: Signal<Out, Bits<A>>,
+}
+
+impl<const A: usize> Logic for SignExtend<A> {
+    fn update(&mut self) {
+        let v = self.x.val().index() as u8 as i8 as i64 as u64;
+        self.y.next = Bits::<A>::from(v & mask(A));
+    }
+    fn connect(&mut self) {
+        self.y.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        // rust-hdl declares outputs as `reg`: drive them from a combinational block.
+        Verilog::Custom(format!("always @(*) y = {{{{{}{{x[7]}}}}, x}};", A - 8))
+    }
+}
+
+/// The low `bits` bits set.
+fn mask(bits: usize) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+/// What the array needs from a PE block: drive its inputs, read its registers.
+/// Values are raw bit patterns (two's complement, low bits).
+pub trait ArrayPe: Block {
+    /// A PE with `banks` weight banks.
+    fn with_banks(banks: usize) -> Self;
+    /// Sets every input for the coming clock edge; `w` is written into
+    /// bank `w_bank` when `w_en`.
+    fn drive(&mut self, a: u64, bank: u64, p: u64, w: u64, w_en: bool, w_bank: u64);
+    /// The registered (activation, bank index, partial sum).
+    fn outputs(&self) -> (u64, u64, u64);
+    /// Drives the clock line.
+    fn set_clock(&mut self, high: bool);
+}
+
+/// Implements [`ArrayPe`] for a PE block with the standard ports.
+macro_rules! impl_array_pe {
+    ($pe:ident) => {
+        impl<const A: usize, const BB: usize> $crate::pe::ArrayPe for $pe<A, BB> {
+            fn with_banks(banks: usize) -> Self {
+                $pe::new(banks)
+            }
+            fn drive(&mut self, a: u64, bank: u64, p: u64, w: u64, w_en: bool, w_bank: u64) {
+                self.a_in.next = a.into();
+                self.bank_in.next = bank.into();
+                self.p_in.next = p.into();
+                self.w_code.next = w.into();
+                self.w_en.next = w_en;
+                self.w_bank.next = w_bank.into();
+            }
+            fn outputs(&self) -> (u64, u64, u64) {
+                (
+                    self.a_out.val().index() as u64,
+                    self.bank_out.val().index() as u64,
+                    self.p_out.val().index() as u64,
+                )
+            }
+            fn set_clock(&mut self, high: bool) {
+                self.clock.next = Clock { clk: high };
+            }
+        }
+    };
+}
+pub(crate) use impl_array_pe;
