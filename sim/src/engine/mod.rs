@@ -21,7 +21,7 @@ pub mod program;
 pub mod spec;
 pub mod stream;
 
-use crate::config::{ArrayConfig, PeKind, WeightPacking};
+use crate::config::{ArrayConfig, WeightPacking};
 use crate::dram::DramRate;
 use crate::error::SimError;
 use serde::Serialize;
@@ -122,7 +122,10 @@ impl Geometry {
         let d = stream_bytes(cfg);
         let pe = cfg.pe();
         let weight_beat_bytes = (c * l * pe.weight_bits() as u64).div_ceil(8);
-        let five = pe == PeKind::Ternary && cfg.weight_packing() == WeightPacking::FiveTritsPerByte;
+        // Five trits per byte packs weights that are trits; other PEs' weights
+        // are stored as they are.
+        let five = pe.model_weights() == tritone_reference::WeightKind::Ternary
+            && cfg.weight_packing() == WeightPacking::FiveTritsPerByte;
         let (weight_reads, weight_read_stride, weight_word_bytes) = if five {
             // A group: byte j holds position j of five consecutive weight beats.
             (beats.div_ceil(TRITS_PER_BYTE), TRITS_PER_BYTE, c * l)
