@@ -1,4 +1,4 @@
-//! Speed of the simulator on the default 128×128 design: a whole 70B model
+//! Speed of the simulator on the built-in default design: a whole 70B model
 //! (512-token prefill + 512 decode steps, and a 32768 + 32768 long context),
 //! the 3B model (512 + 128), and the BitNet 3B FFN GEMM M=512, K=3200, N=8640.
 
@@ -27,7 +27,8 @@ fn benches(c: &mut Criterion) {
             b.iter(|| simulate_model(black_box(&cfg), model, &w).unwrap())
         });
     }
-    g.bench_function("gemm 512x3200x8640 on 128x128", |b| {
+    let label = format!("gemm 512x3200x8640 on {}x{}", cfg.rows(), cfg.cols());
+    g.bench_function(label, |b| {
         let s = GemmShape {
             m: 512,
             k: 3200,
