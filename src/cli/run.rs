@@ -221,8 +221,17 @@ fn hardware_choice(a: &RunArgs, model: &Model, positions: u64) -> anyhow::Result
         let mut spec = a.design.spec(true)?;
         let requested = spec.acc_bits.take();
         let cfg = ArrayConfig::new(spec)?;
-        if cfg.pe() == PeKind::MacFp16 {
-            bail!("--pe mac-fp16 has no functional model: choose ternary or mac-int8 for --array");
+        if cfg.pe().functional().is_none() {
+            let with: Vec<&str> = PeKind::ALL
+                .iter()
+                .filter(|k| k.functional().is_some())
+                .map(|k| k.name())
+                .collect();
+            bail!(
+                "--pe {} has no functional model: choose {} for --array",
+                cfg.pe().name(),
+                with.join(" or ")
+            );
         }
         let min = cfg.acc_bits();
         let bits = requested.unwrap_or(min);
