@@ -2,7 +2,7 @@
 //! that shows it, its rows (written as CSV and JSON) and, when it has one,
 //! its chart (SVG and PNG). A new figure is one entry of [`FIGURES`].
 
-use super::data::{ReportData, FIG3_TOKENS, PJ};
+use super::data::{ReportData, EQUIVALENCES, FIG3_TOKENS, PJ};
 use super::markdown::Section;
 use crate::plot::{with_ext, BarChart, BarGroup, BarLayout, Chart, Scale, Series, XyChart};
 use crate::units::energy_unit;
@@ -35,6 +35,43 @@ impl Figure {
 fn rows<T: Serialize>(stem: &Path, rows: &[T]) -> Result<(), WriteError> {
     write_csv(&with_ext(stem, "csv"), rows)?;
     write_json(&with_ext(stem, "json"), rows)
+}
+
+/// One cell of the equivalence regions, one row per (design, claim): the
+/// long form a data frame reads.
+#[derive(Serialize)]
+struct RegionCell {
+    dram_gbps: f64,
+    rows: u32,
+    cols: u32,
+    attention_unit: String,
+    bitnet: &'static str,
+    fp16: &'static str,
+    /// FP16 decode latency over BitNet b1.58's; empty when a model is not in the setup.
+    latency_ratio: Option<f64>,
+    /// Whether the claim holds (ratio above 1).
+    holds: Option<bool>,
+}
+
+fn region_cells(d: &ReportData) -> Vec<RegionCell> {
+    d.regions
+        .iter()
+        .flat_map(|r| {
+            EQUIVALENCES
+                .iter()
+                .zip(&r.ratios)
+                .map(|(&(bitnet, fp16), &ratio)| RegionCell {
+                    dram_gbps: r.dram_gbps,
+                    rows: r.dim,
+                    cols: r.dim,
+                    attention_unit: r.attention_unit.clone(),
+                    bitnet,
+                    fp16,
+                    latency_ratio: ratio,
+                    holds: ratio.map(|x| x > 1.0),
+                })
+        })
+        .collect()
 }
 
 fn no_chart(_: &ReportData) -> Option<Chart> {
@@ -129,6 +166,13 @@ pub const FIGURES: &[Figure] = &[
         section: Section::Equivalences,
         alt: "",
         rows: |d, s| rows(s, &d.equivalences),
+        chart: no_chart,
+    },
+    Figure {
+        stem: "equivalence_regions",
+        section: Section::Equivalences,
+        alt: "",
+        rows: |d, s| rows(s, &region_cells(d)),
         chart: no_chart,
     },
     Figure {
