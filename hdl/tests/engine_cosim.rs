@@ -388,20 +388,12 @@ fn the_control_interface_follows_the_protocol_in_icarus_and_verilator() {
     let log = run(std::process::Command::new("vvp").arg("-n").arg(&exe));
     assert!(log.contains(PASS_MARK), "{log}");
     let obj = dir.path().join("obj");
-    run(std::process::Command::new("verilator")
-        .args([
-            "--binary",
-            "-j",
-            "2",
-            "-O1",
-            "-Wno-fatal",
-            "--top-module",
-            &format!("{top}_ptb"),
-            "-Mdir",
-        ])
-        .arg(&obj)
-        .arg(&tb)
-        .arg(&rtl));
+    run(&mut tritone_hdl::cosim::verilator_binary(
+        &format!("{top}_ptb"),
+        &obj,
+        &[&tb, &rtl],
+        &["-Wno-fatal"],
+    ));
     let log = run(&mut std::process::Command::new(
         obj.join(format!("V{top}_ptb")),
     ));

@@ -58,20 +58,12 @@ pub fn cosimulate(
         }
         Simulator::Verilator => {
             let obj = dir.path().join("obj");
-            run(Command::new("verilator")
-                .args([
-                    "--binary",
-                    "-j",
-                    "2",
-                    "-O1",
-                    "-Wno-fatal",
-                    "--top-module",
-                    &tb,
-                    "-Mdir",
-                ])
-                .arg(&obj)
-                .arg(&tb_v)
-                .arg(&design_v))?;
+            run(&mut crate::cosim::verilator_binary(
+                &tb,
+                &obj,
+                &[&tb_v, &design_v],
+                &["-Wno-fatal"],
+            ))?;
             run(Command::new(obj.join(format!("V{tb}"))).current_dir(dir.path()))?
         }
     };
