@@ -1,8 +1,9 @@
-//! Engine resources: `cargo run --release -p tritone-hdl --example engine_synth -- [flat|hier] R C [mac]`.
+//! Engine resources: `cargo run --release -p tritone-hdl --example engine_synth -- flat|hier|verilog R C [ternary|mac] [small]`.
 //!
 //! The buffers are those of `examples/arch/fpga-32x32.toml` (128 KiB of
-//! weights, 64 KiB of activations, 64 KiB of outputs), a size FPGA parts hold
-//! at every array size; the rest is the built-in default.
+//! weights, 64 KiB of activations, 64 KiB of outputs, 128-bit stream), a size
+//! FPGA parts hold at every array size; `small` takes the synthesis test's
+//! (4 KiB each, 64-bit stream). `verilog` prints the engine's Verilog.
 use tritone_hdl::engine::synth::{synth_flat, synth_hierarchical};
 use tritone_hdl::engine::EngineDesign;
 use tritone_sim::config::Buffers;
@@ -16,20 +17,34 @@ fn main() {
     } else {
         PeKind::Ternary
     };
-    let cfg = ArrayConfig::new(ArraySpec {
-        rows: Some(r),
-        cols: Some(c),
-        pe: Some(pe),
-        buffers: Some(Buffers {
+    let buffers = if a.get(4).map(String::as_str) == Some("small") {
+        Buffers {
+            weight_kib: 4,
+            act_kib: 4,
+            out_kib: 4,
+            width_bits: 64,
+        }
+    } else {
+        Buffers {
             weight_kib: 128,
             act_kib: 64,
             out_kib: 64,
             width_bits: 128,
-        }),
+        }
+    };
+    let cfg = ArrayConfig::new(ArraySpec {
+        rows: Some(r),
+        cols: Some(c),
+        pe: Some(pe),
+        buffers: Some(buffers),
         ..Default::default()
     })
     .unwrap();
     let d = EngineDesign::new(&cfg).unwrap();
+    if mode == "verilog" {
+        print!("{}", tritone_hdl::engine::verilog(&d));
+        return;
+    }
     let t = std::time::Instant::now();
     let s = if mode == "flat" {
         synth_flat(&d)

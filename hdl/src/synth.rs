@@ -134,6 +134,64 @@ pub(crate) fn yosys_on(
     script: &str,
     stats: &[&str],
 ) -> Result<Vec<BTreeMap<String, u64>>, HdlError> {
+    Ok(yosys_files(top, text, script, stats)?
+        .iter()
+        .map(|t| parse_stat(t))
+        .collect())
+}
+
+/// ABC's LUT-mapping script as Yosys 0.23's `abc -luts` runs it, with the
+/// mapper's depth target made explicit: `None` maps for the least depth
+/// (what `synth_xilinx` does), `Some(d)` lets ABC trade depth up to `d` LUT
+/// levels for area. `print_stats` reports the depth reached (`lev = `).
+fn abc_lut_script(depth: Option<u64>) -> String {
+    let target = depth.map_or(String::new(), |d| format!(",-D,{d}"));
+    format!("+strash;&get,-n;&fraig,-x;&put;scorr;dc2;dretime;strash;dch,-f;if{target};mfs2;print_stats")
+}
+
+/// `synth_xilinx -flatten -top <top>` (7-series) spelled out around its LUT
+/// mapping, so that ABC can be given a depth target (see [`abc_lut_script`]),
+/// with `edit` (Yosys commands on the flattened netlist, e.g. ports tied
+/// off) run before optimization. The same cells as `synth_xilinx` with no
+/// edit and `depth = None`; ABC's report goes to `abc.log` ([`abc_levels`]
+/// reads it).
+pub(crate) fn synth_xilinx_script(top: &str, edit: &str, depth: Option<u64>) -> String {
+    format!(
+        "synth_xilinx -flatten -top {top} -run begin:prepare; proc; flatten; {edit} \
+         synth_xilinx -flatten -top {top} -run prepare:map_luts; \
+         opt_expr -mux_undef -noclkinv; \
+         tee -q -o abc.log abc -luts 2:2,3,6:5,10,20 -script {abc}; clean; \
+         techmap -map +/xilinx/ff_map.v; xilinx_srl -fixed -minlen 3; \
+         techmap -map +/xilinx/lut_map.v -map +/xilinx/cells_map.v -D LUT_WIDTH=6; \
+         xilinx_dffopt; opt_lut_ins -tech xilinx; \
+         synth_xilinx -top {top} -run finalize:",
+        abc = abc_lut_script(depth)
+    )
+}
+
+/// LUT levels of ABC's mapping from its `print_stats` line (`lev = N`); 0
+/// when there was no logic to map.
+pub(crate) fn abc_levels(log: &str) -> Result<u64, HdlError> {
+    if log.contains("nothing to map") {
+        return Ok(0);
+    }
+    log.lines()
+        .rev()
+        .find_map(|l| l.split("lev =").nth(1)?.trim().parse().ok())
+        .ok_or_else(|| HdlError::Tool {
+            tool: "yosys".into(),
+            why: format!("no ABC depth in its report: {log}"),
+        })
+}
+
+/// Runs Yosys on Verilog `text` (file `<top>.v`) with `script`; returns the
+/// text of each file named in `files` that the script wrote.
+pub(crate) fn yosys_files(
+    top: &str,
+    text: &str,
+    script: &str,
+    files: &[&str],
+) -> Result<Vec<String>, HdlError> {
     let dir = tritone_reference::interrupt::tempdir().map_err(|e| HdlError::Io {
         path: "temporary directory".into(),
         source: e,
@@ -165,15 +223,14 @@ pub(crate) fn yosys_on(
             ),
         });
     }
-    stats
+    files
         .iter()
         .map(|name| {
             let path = dir.path().join(name);
-            let text = std::fs::read_to_string(&path).map_err(|e| HdlError::Tool {
+            std::fs::read_to_string(&path).map_err(|e| HdlError::Tool {
                 tool: "yosys".into(),
-                why: format!("no statistics written ({e})"),
-            })?;
-            Ok(parse_stat(&text))
+                why: format!("no {name} written ({e})"),
+            })
         })
         .collect()
 }
@@ -218,5 +275,16 @@ mod tests {
         assert_eq!(cells.len(), 2);
         assert_eq!(cells["DSP48E1"], 2);
         assert_eq!(cells["FDRE"], 5);
+    }
+
+    #[test]
+    fn abc_depth_comes_from_its_statistics_line() {
+        let log = "ABC: + print_stats \nABC: netlist : i/o = 9054/ 8186  lat =    0  nd =  9896  edge =  33082  cube = 22008  lev = 6\n";
+        assert_eq!(abc_levels(log).unwrap(), 6);
+        assert_eq!(
+            abc_levels("Don't call ABC as there is nothing to map.").unwrap(),
+            0
+        );
+        assert!(abc_levels("ABC: + if").is_err());
     }
 }

@@ -2,11 +2,14 @@
 //! multiplier in a ternary engine, memories kept as memories for block RAM)
 //! and `synth_xilinx` resource counts — flat, or hierarchical (the PE, the
 //! array around it and the engine around the array synthesized apart and
-//! added up: seconds at any size, within a few percent of flat synthesis).
+//! added up: within a few percent of flat synthesis, at a cost that does not
+//! grow with the number of PEs).
 
 use super::{verilog, EngineDesign};
 use crate::error::HdlError;
-use crate::synth::{yosys_on, SynthStats};
+use crate::synth::{
+    abc_levels, parse_stat, synth_xilinx_script, yosys_files, yosys_on, SynthStats,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -57,31 +60,43 @@ pub struct EngineSynth {
 /// Cell types Yosys reports that are I/O buffers, not logic.
 const IO_CELLS: [&str; 3] = ["IBUF", "OBUF", "BUFG"];
 
-/// `synth_xilinx` of `top` in `text`, with `blackbox` modules kept as
-/// cells: the cell counts without those cells and the I/O buffers.
+/// One part of a hierarchical count: a module of the engine's Verilog,
+/// synthesized alone after `setup` (modules below it made black boxes,
+/// parameters set), with `edit` run on its netlist (ports its context leaves
+/// unused or ties to constants).
+struct Part<'a> {
+    top: &'a str,
+    setup: String,
+    edit: String,
+}
+
+/// `synth_xilinx` of one part with ABC's depth target `depth`: the cell
+/// counts without black boxes and I/O buffers, and the LUT levels ABC's
+/// mapping reached.
 fn xilinx(
-    top: &str,
     text: &str,
-    blackbox: Option<&str>,
-) -> Result<BTreeMap<String, u64>, HdlError> {
-    let bb = blackbox.map_or(String::new(), |b| format!("blackbox {b}; "));
-    let stats = yosys_on(
+    part: &Part,
+    depth: Option<u64>,
+) -> Result<(BTreeMap<String, u64>, u64), HdlError> {
+    let top = part.top;
+    let out = yosys_files(
         top,
         text,
         &format!(
-            "{bb}hierarchy -top {top}; synth_xilinx -flatten -top {top}; tee -q -o xilinx.stat stat"
+            "{setup}hierarchy -top {top}; {synth}; tee -q -o xilinx.stat stat",
+            setup = part.setup,
+            synth = synth_xilinx_script(top, &part.edit, depth)
         ),
-        &["xilinx.stat"],
+        &["xilinx.stat", "abc.log"],
     )?;
-    let mut cells = stats.into_iter().next().unwrap_or_default();
-    if let Some(b) = blackbox {
-        cells.remove(b);
-    }
-    for io in IO_CELLS {
-        cells.remove(io);
-    }
-    Ok(cells)
+    let mut cells = parse_stat(&out[0]);
+    // Black boxes are counted as parts of their own.
+    cells.retain(|k, _| !k.starts_with(TOP_PREFIX) && !IO_CELLS.contains(&k.as_str()));
+    Ok((cells, abc_levels(&out[1])?))
 }
+
+/// Start of every module name of an engine (`EngineDesign::top_name`).
+const TOP_PREFIX: &str = "tritone_engine_";
 
 /// LUT levels of the PE: generic 6-input LUT mapping, then the longest
 /// path between flip-flops.
@@ -120,34 +135,95 @@ fn pe_levels(design: &EngineDesign, text: &str) -> Result<u64, HdlError> {
         })
 }
 
-/// Flat `synth_xilinx` of the whole engine (accurate; minutes beyond 16×16).
+/// Flat `synth_xilinx` of the whole engine (the reference; minutes beyond
+/// 16×16).
 pub fn synth_flat(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
+    let top = design.top_name();
     let text = verilog(design);
+    let stats = yosys_on(
+        &top,
+        &text,
+        &format!(
+            "hierarchy -top {top}; synth_xilinx -flatten -top {top}; tee -q -o xilinx.stat stat"
+        ),
+        &["xilinx.stat"],
+    )?;
+    let mut cells = stats.into_iter().next().unwrap_or_default();
+    for io in IO_CELLS {
+        cells.remove(io);
+    }
     Ok(EngineSynth {
-        stats: SynthStats::from_cells(xilinx(&design.top_name(), &text, None)?),
+        stats: SynthStats::from_cells(cells),
         pe_lut_levels: pe_levels(design, &text)?,
     })
 }
 
-/// Hierarchical count: the PE synthesized once and counted R·C times, the
-/// array's top with the PE as a black box, and the engine with the array
-/// as a black box. Nothing is optimized across those boundaries, so the
-/// count is an upper bound of the flat one (`docs/engine.md` gives the gap).
+/// PE positions of an R×C array that flat synthesis sees differently: the
+/// top row adds to a constant zero partial sum, the last column's
+/// activation and bank index leave the array unused. Each kind is
+/// synthesized once, with those ports tied off, and counted as often as it
+/// occurs.
+fn pe_kinds(pe: &str, rows: u64, cols: u64) -> [(String, u64); 4] {
+    // Port names of the PE in the array `crate::emit` writes.
+    let top = format!("cd {pe}; delete -port p_in; connect -set p_in 0; cd; ");
+    let end = format!("delete -port {pe}/a_out {pe}/bank_out; ");
+    [
+        (String::new(), (rows - 1) * (cols - 1)),
+        (top.clone(), cols - 1),
+        (end.clone(), rows - 1),
+        (top + &end, 1),
+    ]
+}
+
+/// Hierarchical count: the engine with the array as a black box, the
+/// array's top with the PE as a black box, and the PE in each of its
+/// positions ([`pe_kinds`]) counted as often as it occurs. Flat synthesis
+/// maps LUTs for the depth of the engine's longest path and recovers area
+/// everywhere shallower; the array's parts are given that depth as ABC's
+/// target, as they have it in the flat design (mapped alone for the least
+/// depth, the PE's adder takes about 40 % more LUTs).
 pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
+    debug_assert!(top.starts_with(TOP_PREFIX));
     let text = verilog(design);
     let array = format!("{top}_array");
     let pe = format!("{array}_pe");
-    let engine = xilinx(&top, &text, Some(&array))?;
-    let shell = xilinx(&array, &text, Some(&pe))?;
-    let one = xilinx(&pe, &text, None)?;
-    let n = design.geometry().rows * design.geometry().cols;
-    let mut cells = engine;
-    for (k, v) in shell {
-        *cells.entry(k).or_insert(0) += v;
-    }
-    for (k, v) in one {
-        *cells.entry(k).or_insert(0) += v * n;
+    let (mut cells, depth) = xilinx(
+        &text,
+        &Part {
+            top: &top,
+            setup: format!("blackbox {array}; "),
+            edit: String::new(),
+        },
+        None,
+    )?;
+    let mut add = |part: &Part, times: u64| -> Result<(), HdlError> {
+        if times == 0 {
+            return Ok(());
+        }
+        for (k, v) in xilinx(&text, part, Some(depth))?.0 {
+            *cells.entry(k).or_insert(0) += v * times;
+        }
+        Ok(())
+    };
+    add(
+        &Part {
+            top: &array,
+            setup: format!("blackbox {pe}; "),
+            edit: String::new(),
+        },
+        1,
+    )?;
+    let g = design.geometry();
+    for (tie, times) in pe_kinds(&pe, g.rows, g.cols) {
+        add(
+            &Part {
+                top: &pe,
+                setup: String::new(),
+                edit: tie,
+            },
+            times,
+        )?;
     }
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
