@@ -38,63 +38,12 @@ impl<const A: usize> Logic for MulInt8<A> {
     }
 }
 
-/// MAC-INT8 PE: `p <= p_in + a_in · w` with an 8-bit two's-complement weight.
-/// The baseline the ternary PE is compared against; banks as in [`TernaryPe`].
-#[derive(LogicBlock)]
-pub struct MacInt8Pe<const A: usize, const BB: usize> {
-    /// Clock.
-    pub clock: Signal<In, Clock>,
-    /// Activation from the left neighbour (or the skew chain).
-    pub a_in: Signal<In, Bits<8>>,
-    /// Bank index travelling with `a_in`.
-    pub bank_in: Signal<In, Bits<BB>>,
-    /// Partial sum from the PE above (0 for row 0).
-    pub p_in: Signal<In, Bits<A>>,
-    /// Weight to store.
-    pub w_code: Signal<In, Bits<8>>,
-    /// Write `w_code` into bank `w_bank`.
-    pub w_en: Signal<In, Bit>,
-    /// The bank written.
-    pub w_bank: Signal<In, Bits<BB>>,
-    /// Registered activation, to the right neighbour.
-    pub a_out: Signal<Out, Bits<8>>,
-    /// Registered bank index, to the right neighbour.
-    pub bank_out: Signal<Out, Bits<BB>>,
-    /// Registered partial sum, to the PE below.
-    pub p_out: Signal<Out, Bits<A>>,
-    a: DFF<Bits<8>>,
-    bank: DFF<Bits<BB>>,
-    p: DFF<Bits<A>>,
-    w: Vec<DFF<Bits<8>>>,
-    mul: MulInt8<A>,
-    wsel: Signal<Local, Bits<8>>,
-}
-
-impl<const A: usize, const BB: usize> MacInt8Pe<A, BB> {
-    /// A PE with `banks` weight banks (1 ..= 2^BB).
-    pub fn new(banks: usize) -> Self {
-        assert!(
-            (1..=1 << BB).contains(&banks),
-            "{banks} banks in a {BB}-bit bank index"
-        );
-        Self {
-            clock: Default::default(),
-            a_in: Default::default(),
-            bank_in: Default::default(),
-            p_in: Default::default(),
-            w_code: Default::default(),
-            w_en: Default::default(),
-            w_bank: Default::default(),
-            a_out: Default::default(),
-            bank_out: Default::default(),
-            p_out: Default::default(),
-            a: Default::default(),
-            bank: Default::default(),
-            p: Default::default(),
-            w: (0..banks).map(|_| Default::default()).collect(),
-            mul: Default::default(),
-            wsel: Default::default(),
-        }
+super::pe_block! {
+    /// MAC-INT8 PE: `p <= p_in + a_in · w` with an 8-bit two's-complement weight.
+    /// The baseline the ternary PE is compared against; banks as in [`TernaryPe`].
+    MacInt8Pe, weight bits 8, {
+        mul: MulInt8<A> = Default::default(),
+        wsel: Signal<Local, Bits<8>> = Default::default(),
     }
 }
 
@@ -128,5 +77,3 @@ impl<const A: usize, const BB: usize> Logic for MacInt8Pe<A, BB> {
         self.p_out.next = self.p.q.val();
     }
 }
-
-super::impl_array_pe!(MacInt8Pe);

@@ -9,8 +9,9 @@
 //! accumulator, whether zero weights are skipped, the reference it must
 //! equal — is the simulator's [`tritone_sim::Pe`]; the generator derives
 //! ports, stream formats, manifests and counters from it. A kind the
-//! generator builds adds its block's file here and one line to
-//! [`rtl_pe_kinds!`].
+//! generator builds adds its block's file here — its arithmetic, declared
+//! with `pe_block!`, which supplies the ports, registers and weight banks
+//! every PE shares — and one line to [`rtl_pe_kinds!`].
 
 mod mac_int8;
 mod ternary;
@@ -103,12 +104,78 @@ pub trait ArrayPe: Block {
     fn set_clock(&mut self, high: bool);
 }
 
-/// Implements [`ArrayPe`] for a PE block with the standard ports.
-macro_rules! impl_array_pe {
-    ($pe:ident) => {
-        impl<const A: usize, const BB: usize> $crate::pe::ArrayPe for $pe<A, BB> {
+/// Declares a PE block with the ports and registers every PE has — the
+/// clock, activation and bank index in from the left and registered out to
+/// the right, the partial sum in from above and registered out below, one
+/// `$wbits`-bit weight register per bank written from `w_code` — plus the
+/// kind's own arithmetic (`$field: $ty = $init`), its `new(banks)` and its
+/// [`ArrayPe`] implementation. A kind's file then holds only its arithmetic.
+macro_rules! pe_block {
+    (
+        $(#[$meta:meta])*
+        $name:ident, weight bits $wbits:literal,
+        { $( $field:ident : $ty:ty = $init:expr ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(LogicBlock)]
+        pub struct $name<const A: usize, const BB: usize> {
+            /// Clock.
+            pub clock: Signal<In, Clock>,
+            /// Activation from the left neighbour (or the skew chain).
+            pub a_in: Signal<In, Bits<8>>,
+            /// Bank index travelling with `a_in`.
+            pub bank_in: Signal<In, Bits<BB>>,
+            /// Partial sum from the PE above (0 for row 0).
+            pub p_in: Signal<In, Bits<A>>,
+            /// Weight code to store.
+            pub w_code: Signal<In, Bits<$wbits>>,
+            /// Write `w_code` into bank `w_bank`.
+            pub w_en: Signal<In, Bit>,
+            /// The bank written.
+            pub w_bank: Signal<In, Bits<BB>>,
+            /// Registered activation, to the right neighbour.
+            pub a_out: Signal<Out, Bits<8>>,
+            /// Registered bank index, to the right neighbour.
+            pub bank_out: Signal<Out, Bits<BB>>,
+            /// Registered partial sum, to the PE below.
+            pub p_out: Signal<Out, Bits<A>>,
+            a: DFF<Bits<8>>,
+            bank: DFF<Bits<BB>>,
+            p: DFF<Bits<A>>,
+            w: Vec<DFF<Bits<$wbits>>>,
+            $( $field: $ty, )*
+        }
+
+        impl<const A: usize, const BB: usize> $name<A, BB> {
+            /// A PE with `banks` weight banks (1 ..= 2^BB).
+            pub fn new(banks: usize) -> Self {
+                assert!(
+                    (1..=1 << BB).contains(&banks),
+                    "{banks} banks in a {BB}-bit bank index"
+                );
+                Self {
+                    clock: Default::default(),
+                    a_in: Default::default(),
+                    bank_in: Default::default(),
+                    p_in: Default::default(),
+                    w_code: Default::default(),
+                    w_en: Default::default(),
+                    w_bank: Default::default(),
+                    a_out: Default::default(),
+                    bank_out: Default::default(),
+                    p_out: Default::default(),
+                    a: Default::default(),
+                    bank: Default::default(),
+                    p: Default::default(),
+                    w: (0..banks).map(|_| Default::default()).collect(),
+                    $( $field: $init, )*
+                }
+            }
+        }
+
+        impl<const A: usize, const BB: usize> $crate::pe::ArrayPe for $name<A, BB> {
             fn with_banks(banks: usize) -> Self {
-                $pe::new(banks)
+                $name::new(banks)
             }
             fn drive(&mut self, a: u64, bank: u64, p: u64, w: u64, w_en: bool, w_bank: u64) {
                 self.a_in.next = a.into();
@@ -131,4 +198,4 @@ macro_rules! impl_array_pe {
         }
     };
 }
-pub(crate) use impl_array_pe;
+pub(crate) use pe_block;
