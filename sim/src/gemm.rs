@@ -200,9 +200,10 @@ pub fn mapping(
     Ok(map)
 }
 
-/// Simulates one GEMM on the engine: the timing of [`engine::spec`] with
-/// repeating folds jumped over exactly (`fold_run`), so its cost grows with
-/// the GEMM's distinct stretches, not its folds.
+/// Simulates one GEMM on the engine with the architecture's dataflow: its
+/// fold plan and its timing with repeating folds jumped over exactly
+/// (weight-stationary: [`engine::spec`] with `fold_run`'s jumps), so its cost
+/// grows with the GEMM's distinct stretches, not its folds.
 pub fn simulate_gemm(
     cfg: &ArrayConfig,
     shape: &GemmShape,

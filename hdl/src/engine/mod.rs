@@ -185,7 +185,7 @@ pub fn write_engine(
     ];
     if let Some(spec) = tb {
         let g = design.geometry();
-        let program = tritone_sim::engine::stream::program(g, &spec.shape)
+        let program = tritone_sim::engine::stream::program(design.config(), g, &spec.shape)
             .map_err(|e| HdlError::Unsupported(e.to_string()))?;
         let beats = program.beat_totals();
         let total = beats.input + beats.output;

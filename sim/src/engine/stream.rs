@@ -19,7 +19,7 @@
 //! - Every transfer is padded with zero bytes to whole beats; `tlast` marks
 //!   its last beat.
 
-use super::program::{GemmShape, Mapping, OperandHome, Program, Transfer};
+use super::program::{GemmShape, OperandHome, Program, Transfer};
 use super::{Geometry, OUT_WORD_BYTES, TRITS_PER_BYTE};
 use crate::error::SimError;
 use crate::functional::WeightMatrix;
@@ -43,12 +43,17 @@ pub struct Operands<'a> {
     pub w: WeightMatrix<'a>,
 }
 
-/// The engine's program of `shape` on `cfg` (standalone: operands in DRAM).
-pub fn program<'g>(g: &'g Geometry, shape: &GemmShape) -> Result<Program<'g>, SimError> {
+/// The engine's program of `shape` on `cfg` of geometry `g` (standalone:
+/// operands in DRAM), with the fold plan of `cfg`'s dataflow.
+pub fn program<'g>(
+    cfg: &ArrayConfig,
+    g: &'g Geometry,
+    shape: &GemmShape,
+) -> Result<Program<'g>, SimError> {
     Ok(Program {
         geometry: g,
         shape: *shape,
-        mapping: Mapping::of(g, shape, OperandHome::Dram)?,
+        mapping: cfg.dataflow().mapping(g, shape, OperandHome::Dram)?,
     })
 }
 
@@ -151,7 +156,7 @@ pub fn input_beats(
     ops: &Operands<'_>,
 ) -> Result<Vec<Beat>, SimError> {
     let g = Geometry::of(cfg)?;
-    let p = program(&g, shape)?;
+    let p = program(cfg, &g, shape)?;
     check_operands(cfg, &g, shape, ops)?;
     let d = g.stream_bytes as usize;
     let mut beats = Vec::new();
@@ -231,7 +236,7 @@ pub fn output_beats(
     y: &[i32],
 ) -> Result<Vec<Beat>, SimError> {
     let g = Geometry::of(cfg)?;
-    let p = program(&g, shape)?;
+    let p = program(cfg, &g, shape)?;
     let (m, n) = (shape.m as usize, shape.n as usize);
     if y.len() != m * n {
         return Err(SimError::Functional(format!(
@@ -266,7 +271,7 @@ pub fn decode_outputs(
     beats: &[Beat],
 ) -> Result<Vec<i32>, SimError> {
     let g = Geometry::of(cfg)?;
-    let p = program(&g, shape)?;
+    let p = program(cfg, &g, shape)?;
     let (m, n) = (shape.m as usize, shape.n as usize);
     let mut y = vec![0i32; m * n];
     let mut at = 0usize;
