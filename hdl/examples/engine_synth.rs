@@ -63,4 +63,5 @@ fn main() {
         s.pe_lut_levels,
         t.elapsed().as_secs_f64()
     );
+    println!("cells: {:?}", s.stats.cells);
 }

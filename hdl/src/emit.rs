@@ -1,7 +1,10 @@
 //! Verilog text of an array: the PE module emitted once by rust-hdl (its
-//! per-instance submodules renamed under the design's prefix) and a
-//! structural top that instantiates it R·C times with generate loops, so the
-//! file grows with neither R nor C.
+//! per-instance submodules renamed under the design's prefix), a row module
+//! that chains C PEs, a delay-line module, and a structural top that
+//! instantiates R rows between the input skew and the output de-skew, all
+//! with generate loops, so the file grows with neither R nor C. Rows and
+//! delay lines are modules so that a hierarchical synthesis count can
+//! synthesize each once (`crate::engine::synth`).
 
 use crate::design::ArrayDesign;
 use crate::dispatch::with_pe;
@@ -37,10 +40,12 @@ pub fn verilog_named(design: &ArrayDesign, top: &str) -> String {
             b => format!(", {b} weight banks"),
         },
     );
-    v.push_str(&top_module(design, &top, &pe_name));
-    // The PE modules are named after the top, not the file: Verilator's
-    // one-module-per-file style check does not apply to them.
+    v.push_str(&top_module(design, &top));
+    // The row, delay and PE modules are named after the top, not the file:
+    // Verilator's one-module-per-file style check does not apply to them.
     v.push_str("\n/* verilator lint_off DECLFILENAME */\n");
+    v.push_str(&row_module(design, &top, &pe_name));
+    v.push_str(&delay_module(&top));
     v.push_str(&pe_modules(design, &pe_name));
     v.push_str("/* verilator lint_on DECLFILENAME */\n");
     v
@@ -78,7 +83,120 @@ fn counter_bits(n: u32) -> u32 {
     (32 - n.saturating_sub(1).leading_zeros()).max(1)
 }
 
-fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
+/// Name of the row module of the array `top`: C PEs in a chain.
+pub fn row_name(top: &str) -> String {
+    format!("{top}_row")
+}
+
+/// Name of the delay-line module of the array `top` (parameters `W` bits,
+/// `D` ≥ 1 registers): the input skew and the output de-skew.
+pub fn delay_name(top: &str) -> String {
+    format!("{top}_delay")
+}
+
+/// One row of PEs: the activation enters PE(r, 0) and moves right, each
+/// PE's partial sum leaves downwards. Rows are identical, so a design
+/// holds one row module (the top row's zero partial sums are tied off
+/// outside it).
+fn row_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
+    format!(
+        r#"module {row} (
+    input  wire clk,
+    input  wire [7:0] a_in,
+    input  wire [{bbm}:0] bank_in,
+    input  wire [{pm}:0] p_in,
+    input  wire [{wm}:0] w_code,
+    input  wire w_en,
+    input  wire [{bbm}:0] w_bank,
+    output wire [{pm}:0] p_out
+);
+    localparam C = {c};
+    localparam A = {a};
+    localparam WB = {wb};
+    localparam BB = {bb};
+    genvar c;
+    generate
+        for (c = 0; c < C; c = c + 1) begin : g_col
+            // One net per PE and signal, declared in its own block: an
+            // event-driven simulator re-evaluates only the neighbour a
+            // change feeds.
+            wire [7:0]    a_pe, a_out;        // activation entering / leaving PE(r,c)
+            wire [BB-1:0] bank_pe, bank_out;  // its bank index
+            if (c == 0) begin : g_edge
+                assign a_pe    = a_in;
+                assign bank_pe = bank_in;
+            end else begin : g_link
+                assign a_pe    = g_col[c-1].a_out;
+                assign bank_pe = g_col[c-1].bank_out;
+            end
+            {pe} u_pe (
+                .clock(clk),
+                .a_in(a_pe),
+                .bank_in(bank_pe),
+                .p_in(p_in[A*c +: A]),
+                .w_code(w_code[WB*c +: WB]),
+                .w_en(w_en),
+                .w_bank(w_bank),
+                .a_out(a_out),
+                .bank_out(bank_out),
+                .p_out(p_out[A*c +: A])
+            );
+        end
+    endgenerate
+    // The last column's activation leaves the array unconsumed
+    // (Verilator's `unused` idiom marks it as intended).
+    wire unused_row_end = &{{1'b0, g_col[C-1].a_out, g_col[C-1].bank_out}};
+endmodule
+"#,
+        row = row_name(top),
+        bbm = d.bank_bits() - 1,
+        pm = d.acc_bits() * d.cols() - 1,
+        wm = d.pe().weight_bits() * d.cols() - 1,
+        c = d.cols(),
+        a = d.acc_bits(),
+        wb = d.pe().weight_bits(),
+        bb = d.bank_bits(),
+    )
+}
+
+/// The delay lines the array's top instantiates, as (bits `W`, registers
+/// `D`): each row's input skew (the 8-bit activation, `skew_depth`
+/// registers), then each column's output de-skew (the `A`-bit sum,
+/// `deskew_depth` registers; none where that is 0).
+pub fn delay_lines(d: &ArrayDesign) -> Vec<(u32, usize)> {
+    let s = d.structure();
+    let skew = (0..s.rows).map(|r| (8, ArrayStructure::skew_depth().eval(&s, r, 0)));
+    let deskew = (0..s.cols)
+        .map(|c| (d.acc_bits(), ArrayStructure::deskew_depth().eval(&s, 0, c)))
+        .filter(|&(_, dd)| dd > 0);
+    skew.chain(deskew).collect()
+}
+
+/// A `W`-bit delay line of `D` ≥ 1 registers, no reset or enable (so
+/// synthesis may pack it into shift-register LUTs).
+fn delay_module(top: &str) -> String {
+    format!(
+        r#"module {name} #(parameter W = 1, parameter D = 1) (
+    input  wire clk,
+    input  wire [W-1:0] d,
+    output wire [W-1:0] q
+);
+    reg [W*D-1:0] line;
+    generate
+        if (D == 1) begin : g_one
+            always @(posedge clk) line <= d;
+        end else begin : g_many
+            always @(posedge clk) line <= {{line[W*(D-1)-1:0], d}};
+        end
+    endgenerate
+    assign q = line[W*(D-1) +: W];
+endmodule
+"#,
+        name = delay_name(top)
+    )
+}
+
+fn top_module(d: &ArrayDesign, top: &str) -> String {
     let (r, c, a, l, b) = (
         d.rows(),
         d.cols(),
@@ -155,76 +273,73 @@ fn top_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     end
     assign y_valid = valid_pipe[VD-1];
 
-    // One net per PE and signal (index r*C+c): arrays, not wide vectors, so an
-    // event-driven simulator re-evaluates only the neighbour a change feeds.
-    wire [7:0]   a_in     [0:R*C-1];   // activation entering PE(r,c)
-    wire [BB-1:0] bank_in  [0:R*C-1];  // its bank index
-    wire [7:0]   a_out    [0:R*C-1];   // registered activation of PE(r,c)
-    wire [BB-1:0] bank_out [0:R*C-1];
-    wire [A-1:0] p_in     [0:R*C-1];   // partial sum entering PE(r,c)
-    wire [A-1:0] p_out    [0:R*C-1];   // registered partial sum of PE(r,c)
+    // Bank index of the token entering each row: one chain of BSD stages
+    // shared by every row (row r taps stage SD - 1); per-row copies would be
+    // identical registers, which synthesis merges anyway.
+    localparam BSD = {bsd};
+    reg [BB*BSD-1:0] bank_skew;
+    generate
+        if (BSD == 1) begin : g_bank_one
+            always @(posedge clk) bank_skew <= cur_bank;
+        end else begin : g_bank_many
+            always @(posedge clk) bank_skew <= {{bank_skew[BB*(BSD-1)-1:0], cur_bank}};
+        end
+    endgenerate
 
+    // The rows: a skewed activation enters each, partial sums flow down.
     genvar r, c;
     generate
         for (r = 0; r < R; r = r + 1) begin : g_row
-            // Skew: row r delays its activation (with the token's bank index) by SD registers.
+            // Skew: row r delays its activation by SD registers.
             localparam SD = {sd};
-            reg [(8+BB)*SD-1:0] skew;
-            if (SD == 1) begin : g_first
-                always @(posedge clk) skew <= {{cur_bank, x_data[8*r +: 8]}};
-            end else begin : g_rest
-                always @(posedge clk) skew <= {{skew[(8+BB)*(SD-1)-1:0], cur_bank, x_data[8*r +: 8]}};
-            end
-            assign a_in[r*C]    = skew[(8+BB)*(SD-1) +: 8];
-            assign bank_in[r*C] = skew[(8+BB)*(SD-1) + 8 +: BB];
-            // The last column's activation leaves the array unconsumed
-            // (Verilator's `unused` idiom marks it as intended).
-            wire unused_row_end = &{{1'b0, a_out[r*C+C-1], bank_out[r*C+C-1]}};
+            wire [7:0] a_skewed;
+            {delay} #(.W(8), .D(SD)) u_skew (.clk(clk), .d(x_data[8*r +: 8]), .q(a_skewed));
             // Weight row r is written by beat {row_beat}.
             wire row_we = w_valid && ({{{{{pad}{{1'b0}}}}, w_beat}} == {row_beat});
-            for (c = 0; c < C; c = c + 1) begin : g_col
-                if (c > 0) begin : g_link
-                    assign a_in[r*C+c]    = a_out[r*C+c-1];
-                    assign bank_in[r*C+c] = bank_out[r*C+c-1];
-                end
-                if (r == 0) begin : g_top
-                    assign p_in[c] = {{A{{1'b0}}}};
-                end else begin : g_below
-                    assign p_in[r*C+c] = p_out[(r-1)*C+c];
-                end
-                {pe} u_pe (
-                    .clock(clk),
-                    .a_in(a_in[r*C+c]),
-                    .bank_in(bank_in[r*C+c]),
-                    .p_in(p_in[r*C+c]),
-                    .w_code(w_data[WB*{lane} +: WB]),
-                    .w_en(row_we),
-                    .w_bank(load_bank),
-                    .a_out(a_out[r*C+c]),
-                    .bank_out(bank_out[r*C+c]),
-                    .p_out(p_out[r*C+c])
-                );
+            wire [WB*C-1:0] codes;
+            for (c = 0; c < C; c = c + 1) begin : g_lane
+                assign codes[WB*c +: WB] = w_data[WB*{lane} +: WB];
             end
+            wire [A*C-1:0] p_in, p_out;
+            if (r == 0) begin : g_top
+                assign p_in = {{(A*C){{1'b0}}}};
+            end else begin : g_below
+                assign p_in = g_row[r-1].p_out;
+            end
+            {row} u_row (
+                .clk(clk),
+                .a_in(a_skewed),
+                .bank_in(bank_skew[BB*(SD-1) +: BB]),
+                .p_in(p_in),
+                .w_code(codes),
+                .w_en(row_we),
+                .w_bank(load_bank),
+                .p_out(p_out)
+            );
         end
-        // De-skew: column c waits DD registers so a whole token leaves together.
+    endgenerate
+
+    // De-skew: column c waits DD registers so a whole token leaves together.
+    wire [A*C-1:0] p_last = g_row[R-1].p_out;
+    generate
         for (c = 0; c < C; c = c + 1) begin : g_out
             localparam DD = {dd};
             if (DD == 0) begin : g_direct
-                assign y_data[A*c +: A] = p_out[(R-1)*C+c];
+                assign y_data[A*c +: A] = p_last[A*c +: A];
             end else begin : g_delay
-                reg [A*DD-1:0] deskew;
-                if (DD == 1) begin : g_one
-                    always @(posedge clk) deskew <= p_out[(R-1)*C+c];
-                end else begin : g_many
-                    always @(posedge clk) deskew <= {{deskew[A*(DD-1)-1:0], p_out[(R-1)*C+c]}};
-                end
-                assign y_data[A*c +: A] = deskew[A*(DD-1) +: A];
+                {delay} #(.W(A), .D(DD)) u_deskew (.clk(clk), .d(p_last[A*c +: A]), .q(y_data[A*c +: A]));
             end
         end
     endgenerate
 endmodule
 "#,
         pad = 32 - bw,
+        bsd = (0..d.rows() as usize)
+            .map(|r| ArrayStructure::skew_depth().eval(&d.structure(), r, 0))
+            .max()
+            .unwrap_or(1),
+        delay = delay_name(top),
+        row = row_name(top),
         vd = ArrayStructure::valid_depth(),
         sd = ArrayStructure::skew_depth(),
         dd = ArrayStructure::deskew_depth(),

@@ -238,12 +238,21 @@ pub(crate) fn yosys_files(
 /// Cell counts of the last block in a Yosys `stat` report (with a kept
 /// hierarchy, Yosys ends with the design-wide totals).
 pub fn parse_stat(text: &str) -> BTreeMap<String, u64> {
-    let mut cells = BTreeMap::new();
+    parse_stat_modules(text)
+        .pop()
+        .map(|(_, cells)| cells)
+        .unwrap_or_default()
+}
+
+/// Cell counts of every block of a Yosys `stat` report, in report order,
+/// each with its module name (`design hierarchy` for the totals).
+pub fn parse_stat_modules(text: &str) -> Vec<(String, BTreeMap<String, u64>)> {
+    let mut blocks: Vec<(String, BTreeMap<String, u64>)> = Vec::new();
     let mut in_cells = false;
     for line in text.lines() {
         let t = line.trim();
-        if t.starts_with("===") {
-            cells.clear();
+        if let Some(name) = t.strip_prefix("===").and_then(|r| r.strip_suffix("===")) {
+            blocks.push((name.trim().to_string(), BTreeMap::new()));
             in_cells = false;
         } else if t.starts_with("Number of cells:") {
             in_cells = true;
@@ -253,15 +262,16 @@ pub fn parse_stat(text: &str) -> BTreeMap<String, u64> {
                 parts.next(),
                 parts.next().and_then(|n| n.parse::<u64>().ok()),
                 parts.next(),
+                blocks.last_mut(),
             ) {
-                (Some(name), Some(n), None) => {
+                (Some(name), Some(n), None, Some((_, cells))) => {
                     *cells.entry(name.to_string()).or_insert(0) += n;
                 }
                 _ => in_cells = false,
             }
         }
     }
-    cells
+    blocks
 }
 
 #[cfg(test)]
@@ -275,6 +285,10 @@ mod tests {
         assert_eq!(cells.len(), 2);
         assert_eq!(cells["DSP48E1"], 2);
         assert_eq!(cells["FDRE"], 5);
+        let blocks = parse_stat_modules(text);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].0, "sub");
+        assert_eq!(blocks[0].1["LUT2"], 3);
     }
 
     #[test]

@@ -76,8 +76,8 @@ fn one_pe_module_keeps_a_128x128_array_small_and_output_deterministic() {
     );
     assert_eq!(
         v.matches("\nmodule ").count() + usize::from(v.starts_with("module ")),
-        8,
-        "top, PE and its 6 submodules"
+        10,
+        "top, row, delay line, PE and its 6 submodules"
     );
     assert_eq!(v, verilog(&d));
 }

@@ -6,9 +6,11 @@
 //! grow with the number of PEs).
 
 use super::{verilog, EngineDesign};
+use crate::emit::{self, delay_name, row_name};
 use crate::error::HdlError;
 use crate::synth::{
-    abc_levels, parse_stat, synth_xilinx_script, yosys_files, yosys_on, SynthStats,
+    abc_levels, parse_stat, parse_stat_modules, synth_xilinx_script, yosys_files, yosys_on,
+    SynthStats,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -91,7 +93,10 @@ fn xilinx(
     )?;
     let mut cells = parse_stat(&out[0]);
     // Black boxes are counted as parts of their own.
-    cells.retain(|k, _| !k.starts_with(TOP_PREFIX) && !IO_CELLS.contains(&k.as_str()));
+    cells.retain(|k, _| {
+        let k = k.strip_prefix("$paramod\\").unwrap_or(k);
+        !k.starts_with(TOP_PREFIX) && !IO_CELLS.contains(&k)
+    });
     Ok((cells, abc_levels(&out[1])?))
 }
 
@@ -175,18 +180,24 @@ fn pe_kinds(pe: &str, rows: u64, cols: u64) -> [(String, u64); 4] {
     ]
 }
 
-/// Hierarchical count: the engine with the array as a black box, the
-/// array's top with the PE as a black box, and the PE in each of its
-/// positions ([`pe_kinds`]) counted as often as it occurs. Flat synthesis
-/// maps LUTs for the depth of the engine's longest path and recovers area
-/// everywhere shallower; the array's parts are given that depth as ABC's
-/// target, as they have it in the flat design (mapped alone for the least
-/// depth, the PE's adder takes about 40 % more LUTs).
+/// Hierarchical count: the engine with the array as a black box; the
+/// array's top with its rows and delay lines as black boxes; the row with
+/// the PE as a black box, counted R times; every delay line (input skew,
+/// output de-skew), from 1-bit lines of each depth synthesized in one run
+/// (its bits are independent registers, so a `W`-bit line costs `W` times
+/// a 1-bit one); and the PE in each of its positions ([`pe_kinds`]) counted
+/// as often as it occurs. Nothing synthesized grows with R·C, so the count
+/// reaches arrays flat synthesis cannot. Flat synthesis maps LUTs for the
+/// depth of the engine's longest path and recovers area everywhere
+/// shallower; the array's parts are given that depth as ABC's target, as
+/// they have it in the flat design (mapped alone for the least depth, the
+/// PE's adder takes about 40 % more LUTs).
 pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
     debug_assert!(top.starts_with(TOP_PREFIX));
     let text = verilog(design);
     let array = format!("{top}_array");
+    let (row, delay) = (row_name(&array), delay_name(&array));
     let pe = format!("{array}_pe");
     let (mut cells, depth) = xilinx(
         &text,
@@ -197,36 +208,154 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
         },
         None,
     )?;
-    let mut add = |part: &Part, times: u64| -> Result<(), HdlError> {
-        if times == 0 {
-            return Ok(());
+    let mut add = |counted: &BTreeMap<String, u64>, times: u64| {
+        for (k, v) in counted {
+            *cells.entry(k.clone()).or_insert(0) += v * times;
         }
-        for (k, v) in xilinx(&text, part, Some(depth))?.0 {
-            *cells.entry(k).or_insert(0) += v * times;
-        }
-        Ok(())
     };
-    add(
-        &Part {
-            top: &array,
-            setup: format!("blackbox {pe}; "),
-            edit: String::new(),
-        },
-        1,
-    )?;
     let g = design.geometry();
+    let parts = [
+        (
+            &array,
+            format!("blackbox {row} {delay}; "),
+            String::new(),
+            1,
+        ),
+        (&row, format!("blackbox {pe}; "), String::new(), g.rows),
+    ];
+    for (part, setup, edit, times) in parts {
+        let part = Part {
+            top: part,
+            setup,
+            edit,
+        };
+        add(&xilinx(&text, &part, Some(depth))?.0, times);
+    }
     for (tie, times) in pe_kinds(&pe, g.rows, g.cols) {
-        add(
-            &Part {
+        if times > 0 {
+            let part = Part {
                 top: &pe,
                 setup: String::new(),
                 edit: tie,
-            },
-            times,
-        )?;
+            };
+            add(&xilinx(&text, &part, Some(depth))?.0, times);
+        }
+    }
+    for (counted, bits) in delay_line_cells(&text, &delay, &emit::delay_lines(design.array()))? {
+        add(&counted, bits);
     }
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
         pe_lut_levels: pe_levels(design, &text)?,
     })
+}
+
+/// The cells of the delay lines `lines` (bits, registers) of module
+/// `delay`: a 1-bit line of each distinct depth, each in a wrapper Yosys
+/// keeps apart, synthesized in one run; returned per depth with the bits
+/// of that depth in `lines`.
+fn delay_line_cells(
+    text: &str,
+    delay: &str,
+    lines: &[(u32, usize)],
+) -> Result<Vec<(BTreeMap<String, u64>, u64)>, HdlError> {
+    let mut bits: BTreeMap<usize, u64> = BTreeMap::new();
+    for &(w, d) in lines {
+        *bits.entry(d).or_insert(0) += u64::from(w);
+    }
+    if bits.is_empty() {
+        return Ok(Vec::new());
+    }
+    let top = format!("{delay}_count");
+    let wrap = |d: usize| format!("{delay}_d{d}");
+    let mut v = text.to_string();
+    for &d in bits.keys() {
+        v.push_str(&format!(
+            "(* keep_hierarchy *)\nmodule {w} (input wire clk, input wire d, output wire q);\n    {delay} #(.W(1), .D({d})) u (.clk(clk), .d(d), .q(q));\nendmodule\n",
+            w = wrap(d)
+        ));
+    }
+    let n = bits.len();
+    v.push_str(&format!(
+        "module {top} (input wire clk, input wire [{m}:0] d, output wire [{m}:0] q);\n",
+        m = n - 1
+    ));
+    for (i, &d) in bits.keys().enumerate() {
+        v.push_str(&format!(
+            "    {w} u{i} (.clk(clk), .d(d[{i}]), .q(q[{i}]));\n",
+            w = wrap(d)
+        ));
+    }
+    v.push_str("endmodule\n");
+    let out = yosys_files(
+        &top,
+        &v,
+        &format!(
+            "hierarchy -top {top}; synth_xilinx -flatten -top {top}; tee -q -o xilinx.stat stat"
+        ),
+        &["xilinx.stat"],
+    )?;
+    let blocks: BTreeMap<String, BTreeMap<String, u64>> =
+        parse_stat_modules(&out[0]).into_iter().collect();
+    bits.into_iter()
+        .map(|(d, b)| {
+            let cells = blocks
+                .get(&wrap(d))
+                .cloned()
+                .ok_or_else(|| HdlError::Tool {
+                    tool: "yosys".into(),
+                    why: format!("no statistics for the {d}-register delay line"),
+                })?;
+            Ok((cells, b))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tritone_sim::{ArrayConfig, ArraySpec};
+
+    /// The count's premise: a `W`-bit delay line costs `W` times a 1-bit
+    /// one (plain registers, shift-register LUTs, and their cascade).
+    #[test]
+    fn a_wide_delay_line_costs_its_width_times_a_one_bit_line() {
+        let cfg = ArrayConfig::new(ArraySpec {
+            rows: Some(4),
+            cols: Some(4),
+            ..Default::default()
+        })
+        .unwrap();
+        let design = EngineDesign::new(&cfg).unwrap();
+        let text = verilog(&design);
+        let delay = delay_name(&format!("{}_array", design.top_name()));
+        for (w, d) in [(8u32, 2usize), (13, 5), (8, 40)] {
+            let one = delay_line_cells(&text, &delay, &[(w, d)]).unwrap();
+            assert_eq!(one.len(), 1);
+            assert_eq!(one[0].1, u64::from(w));
+            let top = format!("{delay}_wide");
+            let wide = format!(
+                "{text}module {top} (input wire clk, input wire [{m}:0] d, output wire [{m}:0] q);\n    {delay} #(.W({w}), .D({d})) u (.clk(clk), .d(d), .q(q));\nendmodule\n",
+                m = w - 1
+            );
+            let out = yosys_files(
+                &top,
+                &wide,
+                &format!(
+                    "hierarchy -top {top}; synth_xilinx -flatten -top {top}; tee -q -o x.stat stat"
+                ),
+                &["x.stat"],
+            )
+            .unwrap();
+            let mut cells = parse_stat(&out[0]);
+            cells.retain(|k, _| !IO_CELLS.contains(&k.as_str()));
+            let scaled: BTreeMap<String, u64> = one[0]
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v * u64::from(w)))
+                .collect();
+            assert_eq!(cells, scaled, "{w} bits, {d} registers");
+            assert!(!cells.is_empty());
+        }
+    }
 }
