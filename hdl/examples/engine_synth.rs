@@ -53,7 +53,7 @@ fn main() {
     }
     .unwrap();
     println!(
-        "{mode} {r}x{c} {}: LUT {} FF {} SRL {} BRAM {} DSP {} PE LUT levels {} ({:.1} s)",
+        "{mode} {r}x{c} {}: LUT {} FF {} SRL {} BRAM {} DSP {} PE LUT levels {} LUT levels {} ({:.1} s)",
         pe.name(),
         s.stats.luts,
         s.stats.ffs,
@@ -61,6 +61,7 @@ fn main() {
         s.stats.brams,
         s.stats.dsps,
         s.pe_lut_levels,
+        s.lut_levels,
         t.elapsed().as_secs_f64()
     );
     println!("cells: {:?}", s.stats.cells);

@@ -153,8 +153,9 @@ fn refuse_collisions(
 }
 
 /// Resource counts of the engine generated for `cfg`: Yosys `synth_xilinx`
-/// of the PE, the array and the engine around it, added up (hierarchical:
-/// seconds at any size, within 5 % of flat synthesis, `docs/engine.md`).
+/// of the engine around the array, the array's top, its rows and its delay
+/// lines, added up (hierarchical; its cost and its check against flat
+/// synthesis are in `docs/engine.md`, "Resources").
 fn yosys_counts(cfg: &tritone_sim::ArrayConfig) -> Result<SynthCounts, String> {
     let design = tritone_hdl::engine::EngineDesign::new(cfg).map_err(|e| e.to_string())?;
     let s = tritone_hdl::engine::synth::synth_hierarchical(&design).map_err(|e| e.to_string())?;

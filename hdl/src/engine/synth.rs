@@ -57,7 +57,15 @@ pub struct EngineSynth {
     /// LUT mapping, `ltp -noff`): the array's critical path, repeated in
     /// every PE.
     pub pe_lut_levels: u64,
+    /// LUT levels of ABC's 7-series mapping (carry chains, mapped before
+    /// ABC, not included): of the whole design (flat), or of the engine
+    /// around the array, whose depth the array's parts are mapped within
+    /// (hierarchical).
+    pub lut_levels: u64,
 }
+
+/// Cell counts by cell type.
+type Cells = BTreeMap<String, u64>;
 
 /// Cell types Yosys reports that are I/O buffers, not logic.
 const IO_CELLS: [&str; 3] = ["IBUF", "OBUF", "BUFG"];
@@ -145,21 +153,19 @@ fn pe_levels(design: &EngineDesign, text: &str) -> Result<u64, HdlError> {
 pub fn synth_flat(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
     let text = verilog(design);
-    let stats = yosys_on(
-        &top,
+    let (cells, lut_levels) = xilinx(
         &text,
-        &format!(
-            "hierarchy -top {top}; synth_xilinx -flatten -top {top}; tee -q -o xilinx.stat stat"
-        ),
-        &["xilinx.stat"],
+        &Part {
+            top: &top,
+            setup: String::new(),
+            edit: String::new(),
+        },
+        None,
     )?;
-    let mut cells = stats.into_iter().next().unwrap_or_default();
-    for io in IO_CELLS {
-        cells.remove(io);
-    }
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
         pe_lut_levels: pe_levels(design, &text)?,
+        lut_levels,
     })
 }
 
@@ -191,7 +197,10 @@ fn pe_kinds(pe: &str, rows: u64, cols: u64) -> [(String, u64); 4] {
 /// depth of the engine's longest path and recovers area everywhere
 /// shallower; the array's parts are given that depth as ABC's target, as
 /// they have it in the flat design (mapped alone for the least depth, the
-/// PE's adder takes about 40 % more LUTs).
+/// PE's adder takes about 40 % more LUTs). ABC's mapping of the PE also
+/// depends on the order of the netlist it is given (21 or 28 LUTs for the
+/// same 64×64 ternary PE, from changes elsewhere in the file), as flat
+/// synthesis's does PE by PE; `docs/engine.md` gives the measured gaps.
 pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
     debug_assert!(top.starts_with(TOP_PREFIX));
@@ -247,6 +256,7 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
         pe_lut_levels: pe_levels(design, &text)?,
+        lut_levels: depth,
     })
 }
 
@@ -258,7 +268,7 @@ fn delay_line_cells(
     text: &str,
     delay: &str,
     lines: &[(u32, usize)],
-) -> Result<Vec<(BTreeMap<String, u64>, u64)>, HdlError> {
+) -> Result<Vec<(Cells, u64)>, HdlError> {
     let mut bits: BTreeMap<usize, u64> = BTreeMap::new();
     for &(w, d) in lines {
         *bits.entry(d).or_insert(0) += u64::from(w);
