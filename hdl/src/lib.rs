@@ -1,6 +1,7 @@
 //! The ternary systolic array as hardware: processing elements described
 //! with rust-hdl, the array simulated with rust-hdl's simulator, emitted as
-//! synthesizable Verilog (one PE module, instantiated R·C times), with a JSON
+//! synthesizable Verilog (one PE module, instantiated C times in a row module
+//! instantiated R times), with a JSON
 //! manifest, a self-checking testbench, co-simulation in Icarus Verilog and
 //! Verilator, and Yosys synthesis statistics.
 //!
