@@ -117,9 +117,10 @@ fn row_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     genvar c;
     generate
         for (c = 0; c < C; c = c + 1) begin : g_col
-            // One net per PE and signal, declared in its own block: an
-            // event-driven simulator re-evaluates only the neighbour a
-            // change feeds.
+            // One activation and bank net per PE, declared in its own
+            // block: an event-driven simulator re-evaluates only the
+            // neighbour a change feeds. (Partial sums pass between rows as
+            // one A·C-bit port each way.)
             wire [7:0]    a_pe, a_out;        // activation entering / leaving PE(r,c)
             wire [BB-1:0] bank_pe, bank_out;  // its bank index
             if (c == 0) begin : g_edge
@@ -162,7 +163,9 @@ endmodule
 /// The delay lines the array's top instantiates, as (bits `W`, registers
 /// `D`): each row's input skew (the 8-bit activation, `skew_depth`
 /// registers), then each column's output de-skew (the `A`-bit sum,
-/// `deskew_depth` registers; none where that is 0).
+/// `deskew_depth` registers; none where that is 0). The top's generate
+/// loops write the same lines (`.W(8)`, `.W(A)`); the hierarchical
+/// synthesis count and the shared bank chain's length read them here.
 pub fn delay_lines(d: &ArrayDesign) -> Vec<(u32, usize)> {
     let s = d.structure();
     let skew = (0..s.rows).map(|r| (8, ArrayStructure::skew_depth().eval(&s, r, 0)));
@@ -334,8 +337,10 @@ fn top_module(d: &ArrayDesign, top: &str) -> String {
 endmodule
 "#,
         pad = 32 - bw,
-        bsd = (0..d.rows() as usize)
-            .map(|r| ArrayStructure::skew_depth().eval(&d.structure(), r, 0))
+        bsd = delay_lines(d)
+            .iter()
+            .take(d.rows() as usize)
+            .map(|&(_, depth)| depth)
             .max()
             .unwrap_or(1),
         delay = delay_name(top),
