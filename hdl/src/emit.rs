@@ -40,7 +40,7 @@ pub fn verilog_named(design: &ArrayDesign, top: &str) -> String {
             b => format!(", {b} weight banks"),
         },
     );
-    v.push_str(&top_module(design, &top));
+    v.push_str(&top_module(design, &top, PartialSums::Chained));
     // The row, delay and PE modules are named after the top, not the file:
     // Verilator's one-module-per-file style check does not apply to them.
     v.push_str("\n/* verilator lint_off DECLFILENAME */\n");
@@ -199,7 +199,33 @@ endmodule
     )
 }
 
-fn top_module(d: &ArrayDesign, top: &str) -> String {
+/// Whether the array's top wires the partial sums between its rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PartialSums {
+    /// The design: row r's `p_out` is row r + 1's `p_in`, the last row's
+    /// feeds the de-skew.
+    Chained,
+    /// For counting the top's own logic ([`top_without_partial_sums`]).
+    Omitted,
+}
+
+/// The array's top module as [`verilog_named`] writes it, but with the
+/// partial sums between rows left out (rows' `p_in` / `p_out` unconnected,
+/// de-skew inputs tied to zero) and every row instance kept (`keep`),
+/// followed by the row and delay-line modules it instantiates. Those
+/// R·C nets carry no logic, yet Yosys's clean-up passes walk all of them
+/// (100 s of the 105 s a 128×128 top takes): without them the top's own
+/// cells (weight control, valid pipe, bank chain, row write enables) are
+/// the same and are counted in seconds. A hierarchical count's part, not a
+/// design; `engine::synth` tests that the cells are the same.
+pub fn top_without_partial_sums(design: &ArrayDesign, top: &str) -> String {
+    let mut v = top_module(design, top, PartialSums::Omitted);
+    v.push_str(&row_module(design, top, &format!("{top}_pe")));
+    v.push_str(&delay_module(top));
+    v
+}
+
+fn top_module(d: &ArrayDesign, top: &str, sums: PartialSums) -> String {
     let (r, c, a, l, b) = (
         d.rows(),
         d.cols(),
@@ -303,27 +329,21 @@ fn top_module(d: &ArrayDesign, top: &str) -> String {
             for (c = 0; c < C; c = c + 1) begin : g_lane
                 assign codes[WB*c +: WB] = w_data[WB*{lane} +: WB];
             end
-            wire [A*C-1:0] p_in, p_out;
-            if (r == 0) begin : g_top
-                assign p_in = {{(A*C){{1'b0}}}};
-            end else begin : g_below
-                assign p_in = g_row[r-1].p_out;
-            end
-            {row} u_row (
+{p_nets}            {keep}{row} u_row (
                 .clk(clk),
                 .a_in(a_skewed),
                 .bank_in(bank_skew[BB*(SD-1) +: BB]),
-                .p_in(p_in),
+                .p_in({p_in}),
                 .w_code(codes),
                 .w_en(row_we),
                 .w_bank(load_bank),
-                .p_out(p_out)
+                .p_out({p_out})
             );
         end
     endgenerate
 
     // De-skew: column c waits DD registers so a whole token leaves together.
-    wire [A*C-1:0] p_last = g_row[R-1].p_out;
+    wire [A*C-1:0] p_last = {p_last};
     generate
         for (c = 0; c < C; c = c + 1) begin : g_out
             localparam DD = {dd};
@@ -337,6 +357,34 @@ fn top_module(d: &ArrayDesign, top: &str) -> String {
 endmodule
 "#,
         pad = 32 - bw,
+        p_nets = match sums {
+            PartialSums::Chained => {
+                "            wire [A*C-1:0] p_in, p_out;
+            if (r == 0) begin : g_top
+                assign p_in = {(A*C){1'b0}};
+            end else begin : g_below
+                assign p_in = g_row[r-1].p_out;
+            end
+"
+            }
+            PartialSums::Omitted => "",
+        },
+        keep = match sums {
+            PartialSums::Chained => "",
+            PartialSums::Omitted => "(* keep *) ",
+        },
+        p_in = match sums {
+            PartialSums::Chained => "p_in",
+            PartialSums::Omitted => "",
+        },
+        p_out = match sums {
+            PartialSums::Chained => "p_out",
+            PartialSums::Omitted => "",
+        },
+        p_last = match sums {
+            PartialSums::Chained => "g_row[R-1].p_out",
+            PartialSums::Omitted => "{(A*C){1'b0}}",
+        },
         bsd = delay_lines(d)
             .iter()
             .take(d.rows() as usize)

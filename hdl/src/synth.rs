@@ -184,6 +184,19 @@ pub(crate) fn abc_levels(log: &str) -> Result<u64, HdlError> {
         })
 }
 
+/// The installed Yosys's version line (`yosys -V`), or an error naming how
+/// to install it: counts depend on it, so caches of counts record it.
+pub fn yosys_version() -> Result<String, HdlError> {
+    let out =
+        tritone_reference::interrupt::output(Command::new("yosys").arg("-V")).map_err(|e| {
+            HdlError::Tool {
+                tool: "yosys".into(),
+                why: format!("{e} (install it with apt-get install -y yosys)"),
+            }
+        })?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
 /// Runs Yosys on Verilog `text` (file `<top>.v`) with `script`; returns the
 /// text of each file named in `files` that the script wrote.
 pub(crate) fn yosys_files(

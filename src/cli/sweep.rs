@@ -5,11 +5,12 @@ use anyhow::{bail, Context};
 use clap::{ArgMatches, Args, FromArgMatches};
 use std::path::PathBuf;
 use tritone_eval::param::{Group, PARAMS};
+use tritone_reports::sweep::space::fingerprint;
 use tritone_reports::sweep::{
     merge_shards,
     run::{output_files, sibling},
     run_sweep, write_outputs, ModelEvaluator, Shard, SweepOptions, SweepSpec, SynthCache,
-    SynthCounts, SynthStage, DEFAULT_MAX_POINTS,
+    SynthCounts, SynthStage, Synthesizer, DEFAULT_MAX_POINTS,
 };
 
 /// Arguments of `tritone sweep`.
@@ -152,19 +153,43 @@ fn refuse_collisions(
     super::refuse_overwrite(&named, inputs)
 }
 
-/// Resource counts of the engine generated for `cfg`: Yosys `synth_xilinx`
-/// of the engine around the array, the array's top, its rows and its delay
-/// lines, added up (hierarchical; its cost and its check against flat
-/// synthesis are in `docs/engine.md`, "Resources").
-fn yosys_counts(cfg: &tritone_sim::ArrayConfig) -> Result<SynthCounts, String> {
-    let design = tritone_hdl::engine::EngineDesign::new(cfg).map_err(|e| e.to_string())?;
-    let s = tritone_hdl::engine::synth::synth_hierarchical(&design).map_err(|e| e.to_string())?;
-    Ok(SynthCounts {
-        luts: s.stats.luts,
-        ffs: s.stats.ffs,
-        brams: s.stats.brams,
-        dsps: s.stats.dsps,
-    })
+/// Resource counts of the engine generated for a configuration: Yosys
+/// `synth_xilinx` of the engine around the array, the array's top, its rows
+/// and its delay lines, added up (hierarchical; its cost and its check
+/// against flat synthesis are in `docs/engine.md`, "Resources").
+struct YosysCount {
+    /// `yosys -V`, or why Yosys cannot run (synthesis then reports it).
+    yosys: String,
+}
+
+impl Synthesizer for YosysCount {
+    fn synthesize(&self, cfg: &tritone_sim::ArrayConfig) -> Result<SynthCounts, String> {
+        let design = tritone_hdl::engine::EngineDesign::new(cfg).map_err(|e| e.to_string())?;
+        let s =
+            tritone_hdl::engine::synth::synth_hierarchical(&design).map_err(|e| e.to_string())?;
+        Ok(SynthCounts {
+            luts: s.stats.luts,
+            ffs: s.stats.ffs,
+            brams: s.stats.brams,
+            dsps: s.stats.dsps,
+        })
+    }
+
+    /// The method's version, the tool's and a fingerprint of the Verilog.
+    fn identity(&self, cfg: &tritone_sim::ArrayConfig) -> String {
+        let verilog = match tritone_hdl::engine::EngineDesign::new(cfg) {
+            Ok(design) => format!(
+                "{:016x}",
+                fingerprint(tritone_hdl::engine::verilog(&design).as_bytes())
+            ),
+            Err(_) => "refused".to_string(),
+        };
+        format!(
+            "hierarchical v{}; {}; verilog {verilog}",
+            tritone_hdl::engine::synth::HIERARCHICAL_METHOD,
+            self.yosys
+        )
+    }
 }
 
 /// Runs `tritone sweep`.
@@ -219,11 +244,14 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         None => ModelEvaluator::new(args.node),
     };
     let mut cache = cache_path.as_deref().map(SynthCache::open).transpose()?;
+    let synthesizer = YosysCount {
+        yosys: tritone_hdl::synth::yosys_version().unwrap_or_else(|e| e.to_string()),
+    };
     let options = SweepOptions {
         out: args.out.clone(),
         shard,
         synth: cache.as_mut().map(|cache| SynthStage {
-            synthesizer: &yosys_counts,
+            synthesizer: &synthesizer,
             cache,
         }),
         progress: !args.quiet,

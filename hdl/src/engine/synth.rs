@@ -1,8 +1,8 @@
 //! Synthesis of the engine with Yosys: the generic checks (no latch, no
 //! multiplier in a ternary engine, memories kept as memories for block RAM)
 //! and `synth_xilinx` resource counts — flat, or hierarchical (the PE, the
-//! array's row, top and delay lines, and the engine around the array
-//! synthesized apart and added up: within 5 % of flat synthesis where that
+//! array's row, top and delay lines, the accumulator's column, and the
+//! engine around them synthesized apart and added up: within 5 % of flat synthesis where that
 //! was run, and reaching 256×256, which flat synthesis does not).
 
 use super::{verilog, EngineDesign};
@@ -186,15 +186,21 @@ fn pe_kinds(pe: &str, rows: u64, cols: u64) -> [(String, u64); 4] {
     ]
 }
 
-/// Hierarchical count: the engine with the array as a black box; the
-/// array's top with its rows and delay lines as black boxes; the row with
+/// Version of [`synth_hierarchical`]'s method: raised whenever a change to
+/// it changes the counts of an unchanged Verilog text, so caches of counts
+/// (`tritone sweep --synth`) are not reused across methods.
+pub const HIERARCHICAL_METHOD: u32 = 1;
+
+/// Hierarchical count: the engine with the array and the accumulator's
+/// columns as black boxes; the column (`<top>_acc`), counted C times; the
+/// array's top with its rows and delay lines as black boxes (and without
+/// the nets between rows, [`emit::top_without_partial_sums`]); the row with
 /// the PE as a black box, counted R times; every delay line (input skew,
 /// output de-skew), from 1-bit lines of each depth synthesized in one run
 /// (its bits are independent registers, so a `W`-bit line costs `W` times
 /// a 1-bit one); and the PE in each of its positions ([`pe_kinds`]) counted
-/// as often as it occurs. No part holds more than one row's PE instances
-/// (the array's top holds the nets between rows, no logic), so the count
-/// reaches arrays flat synthesis cannot. Flat synthesis maps LUTs for the
+/// as often as it occurs. No part holds more than one row's PE instances,
+/// so the count reaches arrays flat synthesis cannot. Flat synthesis maps LUTs for the
 /// depth of the engine's longest path and recovers area everywhere
 /// shallower; the array's parts are given that depth as ABC's target, as
 /// they have it in the flat design (mapped alone for the least depth, the
@@ -209,11 +215,12 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let array = format!("{top}_array");
     let (row, delay) = (row_name(&array), delay_name(&array));
     let pe = format!("{array}_pe");
+    let acc = format!("{top}_acc");
     let (mut cells, depth) = xilinx(
         &text,
         &Part {
             top: &top,
-            setup: format!("blackbox {array}; "),
+            setup: format!("blackbox {array} {acc}; "),
             edit: String::new(),
         },
         None,
@@ -224,25 +231,21 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
         }
     };
     let g = design.geometry();
+    // The top's own logic, without the nets between rows, which carry none.
+    let top_text = emit::top_without_partial_sums(design.array(), &array);
     let parts = [
-        // The top's nets between rows (R·C partial sums and weight codes)
-        // carry no logic: dropping their names first spares every later
-        // clean-up pass (a third of the part's time at 64×64, same cells).
-        (
-            &array,
-            format!("blackbox {row} {delay}; "),
-            "opt_clean -purge; ".to_string(),
-            1,
-        ),
-        (&row, format!("blackbox {pe}; "), String::new(), g.rows),
+        (&top_text, &array, format!("blackbox {row} {delay}; "), 1),
+        (&text, &row, format!("blackbox {pe}; "), g.rows),
+        // The accumulator's column: identical in every column.
+        (&text, &acc, String::new(), g.cols),
     ];
-    for (part, setup, edit, times) in parts {
+    for (text, part, setup, times) in parts {
         let part = Part {
             top: part,
             setup,
-            edit,
+            edit: String::new(),
         };
-        add(&xilinx(&text, &part, Some(depth))?.0, times);
+        add(&xilinx(text, &part, Some(depth))?.0, times);
     }
     for (tie, times) in pe_kinds(&pe, g.rows, g.cols) {
         if times > 0 {
@@ -328,7 +331,43 @@ fn delay_line_cells(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tritone_sim::{ArrayConfig, ArraySpec};
+    use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
+
+    /// The array's top counted without the nets between rows has the
+    /// cells it has with them.
+    #[test]
+    fn the_top_without_partial_sums_has_the_same_cells() {
+        for (rows, cols, pe, banks) in [
+            (4, 4, PeKind::Ternary, None),
+            (8, 4, PeKind::MacInt8, Some(4)),
+        ] {
+            let cfg = ArrayConfig::new(ArraySpec {
+                rows: Some(rows),
+                cols: Some(cols),
+                pe: Some(pe),
+                weight_banks: banks,
+                ..Default::default()
+            })
+            .unwrap();
+            let design = EngineDesign::new(&cfg).unwrap();
+            let array = format!("{}_array", design.top_name());
+            let part = Part {
+                top: &array,
+                setup: format!("blackbox {} {}; ", row_name(&array), delay_name(&array)),
+                edit: String::new(),
+            };
+            let full = xilinx(&verilog(&design), &part, Some(4)).unwrap().0;
+            let lean = xilinx(
+                &emit::top_without_partial_sums(design.array(), &array),
+                &part,
+                Some(4),
+            )
+            .unwrap()
+            .0;
+            assert!(full.get("FDRE").is_some_and(|&n| n > 0), "{full:?}");
+            assert_eq!(full, lean, "{rows}x{cols} {pe:?}");
+        }
+    }
 
     /// The count's premise: a `W`-bit delay line costs `W` times a 1-bit
     /// one (plain registers, shift-register LUTs, and their cascade).

@@ -388,28 +388,32 @@ fn checked_rows(
 /// Adds synthesis counts to every ok row: cached, or synthesized once per
 /// hardware configuration (in parallel). A failed synthesis fails its rows.
 fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, SweepError> {
+    let synthesizer = stage.synthesizer;
+    // Each hardware configuration once, with its synthesizer identity.
     let mut configs = HashMap::new();
     for row in rows.iter() {
         if let (Outcome::Ok(_), Ok(config)) = (&row.outcome, row.point.design().config()) {
-            configs.entry(HwKey::of(&config)).or_insert(config);
+            configs.entry(HwKey::of(&config)).or_insert_with(|| {
+                let identity = synthesizer.identity(&config);
+                (config, identity)
+            });
         }
     }
     let missing: BTreeSet<HwKey> = configs
-        .keys()
-        .filter(|k| stage.cache.get(k).is_none())
-        .cloned()
+        .iter()
+        .filter(|(k, (_, identity))| stage.cache.get(k, identity).is_none())
+        .map(|(k, _)| k.clone())
         .collect();
-    let synthesizer = stage.synthesizer;
     let cache = std::sync::Mutex::new(&mut *stage.cache);
     let failures: HashMap<HwKey, String> = missing
         .par_iter()
-        .filter_map(|key| match synthesizer.synthesize(&configs[key]) {
+        .filter_map(|key| match synthesizer.synthesize(&configs[key].0) {
             Ok(counts) => {
                 // Saved as soon as it is known: synthesis is the expensive part.
                 let saved = cache
                     .lock()
                     .expect("cache lock")
-                    .insert(key.clone(), counts);
+                    .insert(key, &configs[key].1, counts);
                 saved
                     .err()
                     .map(|e| (key.clone(), format!("synthesis cache: {e}")))
@@ -432,7 +436,7 @@ fn add_synthesis(rows: &mut [Row], stage: &mut SynthStage<'_>) -> Result<usize, 
                 row.outcome = Outcome::Failed(e.clone());
                 row.synth = None;
             }
-            None => row.synth = stage.cache.get(&key),
+            None => row.synth = stage.cache.get(&key, &configs[&key].1),
         }
     }
     Ok(missing.len() - failures.len())

@@ -27,20 +27,17 @@ pub struct SynthCounts {
     pub dsps: u64,
 }
 
-/// Runs synthesis of the array generated for a configuration.
+/// Runs synthesis of the engine generated for a configuration.
 pub trait Synthesizer: Sync {
     /// Resource counts of the Verilog generated for `config`, or why
     /// synthesis failed.
     fn synthesize(&self, config: &ArrayConfig) -> Result<SynthCounts, String>;
-}
 
-impl<F> Synthesizer for F
-where
-    F: Fn(&ArrayConfig) -> Result<SynthCounts, String> + Sync,
-{
-    fn synthesize(&self, config: &ArrayConfig) -> Result<SynthCounts, String> {
-        self(config)
-    }
+    /// What the counts of `config` depend on besides its [`HwKey`]: the
+    /// generated text, the counting method, the tool's version. Cached
+    /// counts are used only under the same identity, so a changed
+    /// generator, method or tool synthesizes again.
+    fn identity(&self, config: &ArrayConfig) -> String;
 }
 
 /// The hardware identity of a configuration: what the generated RTL depends on.
@@ -78,7 +75,10 @@ impl HwKey {
     }
 }
 
-/// Synthesis results by hardware key, stored as a JSON object.
+/// Synthesis results by hardware key and synthesizer identity, stored as a
+/// JSON object whose keys are `<hardware key> | <identity>`. Entries of
+/// other identities (an earlier generator or tool) stay in the file and
+/// are not used.
 #[derive(Debug, Default)]
 pub struct SynthCache {
     path: Option<PathBuf>,
@@ -107,15 +107,27 @@ impl SynthCache {
         })
     }
 
-    /// Cached counts of a hardware configuration.
-    pub fn get(&self, key: &HwKey) -> Option<SynthCounts> {
-        self.entries.get(key.as_str()).copied()
+    /// The entry name of a hardware configuration synthesized by a
+    /// synthesizer of `identity`.
+    fn entry(key: &HwKey, identity: &str) -> String {
+        format!("{} | {identity}", key.as_str())
+    }
+
+    /// Cached counts of a hardware configuration synthesized by a
+    /// synthesizer of `identity` ([`Synthesizer::identity`]).
+    pub fn get(&self, key: &HwKey, identity: &str) -> Option<SynthCounts> {
+        self.entries.get(&Self::entry(key, identity)).copied()
     }
 
     /// Records counts and, for a file-backed cache, saves the file at once
     /// (atomically) so an interrupted sweep keeps what it synthesized.
-    pub fn insert(&mut self, key: HwKey, counts: SynthCounts) -> Result<(), SweepError> {
-        self.entries.insert(key.0, counts);
+    pub fn insert(
+        &mut self,
+        key: &HwKey,
+        identity: &str,
+        counts: SynthCounts,
+    ) -> Result<(), SweepError> {
+        self.entries.insert(Self::entry(key, identity), counts);
         match &self.path {
             Some(path) => {
                 let text = serde_json::to_string_pretty(&self.entries).expect("JSON of counts");

@@ -478,6 +478,7 @@ fn shard_selectors_are_validated() {
 #[derive(Default)]
 struct FakeSynth {
     calls: AtomicUsize,
+    identity: String,
 }
 
 impl Synthesizer for FakeSynth {
@@ -493,6 +494,10 @@ impl Synthesizer for FakeSynth {
             brams: 2,
             dsps: 0,
         })
+    }
+
+    fn identity(&self, _: &ArrayConfig) -> String {
+        self.identity.clone()
     }
 }
 
@@ -548,6 +553,16 @@ fn synthesis_runs_once_per_hardware_and_is_cached() {
     let second = run(&synth2);
     assert_eq!(synth2.calls.load(Ordering::Relaxed), 1);
     assert_eq!(second.evaluated, first.failed);
+    // Another generator, method or tool (another identity) synthesizes
+    // everything again; the earlier identity's entries stay in the file.
+    let synth3 = FakeSynth {
+        identity: "another flow".into(),
+        ..Default::default()
+    };
+    run(&synth3);
+    assert_eq!(synth3.calls.load(Ordering::Relaxed), hw.len());
+    let cache = SynthCache::open(&cache_path).unwrap();
+    assert_eq!(cache.len(), 2 * (hw.len() - 1));
 }
 
 #[test]
