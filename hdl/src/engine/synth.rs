@@ -164,7 +164,7 @@ pub fn synth_flat(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     )?;
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
-        pe_lut_levels: pe_levels(design, &text)?,
+        pe_lut_levels: pe_levels(design, &super::verilog::pieces(design).array)?,
         lut_levels,
     })
 }
@@ -212,6 +212,7 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let top = design.top_name();
     debug_assert!(top.starts_with(TOP_PREFIX));
     let text = verilog(design);
+    let pieces = super::verilog::pieces(design);
     let array = format!("{top}_array");
     let (row, delay) = (row_name(&array), delay_name(&array));
     let pe = format!("{array}_pe");
@@ -235,9 +236,9 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let top_text = emit::top_without_partial_sums(design.array(), &array);
     let parts = [
         (&top_text, &array, format!("blackbox {row} {delay}; "), 1),
-        (&text, &row, format!("blackbox {pe}; "), g.rows),
+        (&pieces.array, &row, format!("blackbox {pe}; "), g.rows),
         // The accumulator's column: identical in every column.
-        (&text, &acc, String::new(), g.cols),
+        (&pieces.helpers, &acc, String::new(), g.cols),
     ];
     for (text, part, setup, times) in parts {
         let part = Part {
@@ -254,15 +255,16 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
                 setup: String::new(),
                 edit: tie,
             };
-            add(&xilinx(&text, &part, Some(depth))?.0, times);
+            add(&xilinx(&pieces.array, &part, Some(depth))?.0, times);
         }
     }
-    for (counted, bits) in delay_line_cells(&text, &delay, &emit::delay_lines(design.array()))? {
+    let lines = emit::delay_lines(design.array());
+    for (counted, bits) in delay_line_cells(&pieces.array, &delay, &lines)? {
         add(&counted, bits);
     }
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
-        pe_lut_levels: pe_levels(design, &text)?,
+        pe_lut_levels: pe_levels(design, &pieces.array)?,
         lut_levels: depth,
     })
 }

@@ -15,9 +15,32 @@ fn addr_bits(n: u64) -> u64 {
     (64 - n.saturating_sub(1).leading_zeros() as u64).max(1)
 }
 
-/// The complete Verilog of `design`: the engine top, its RAM and decoder
-/// modules, and the array with its PE modules.
+/// The complete Verilog of `design`: the engine top, its accumulator
+/// column, RAM and decoder modules, and the array with its PE modules.
 pub fn verilog(design: &EngineDesign) -> String {
+    let p = pieces(design);
+    p.engine + &p.helpers + &p.array
+}
+
+/// The engine's Verilog in the three pieces [`verilog`] joins. A
+/// hierarchical count reads only the pieces a part needs: Yosys elaborates
+/// a module without parameters (the engine's) as it reads it, 20 s for a
+/// 256×256 engine.
+pub(crate) struct Pieces {
+    /// The engine module.
+    pub engine: String,
+    /// The modules only the engine instantiates (accumulator column, RAM,
+    /// base-3 decoder).
+    pub helpers: String,
+    /// The array's modules and its PE's.
+    pub array: String,
+}
+
+/// First line of the template's helper modules.
+const HELPERS: &str = "// Modules named after the engine, not the file.\n";
+
+/// [`verilog`] in its pieces.
+pub(crate) fn pieces(design: &EngineDesign) -> Pieces {
     let top = design.top_name();
     let g = design.geometry();
     let a = design.array();
@@ -94,19 +117,24 @@ pub fn verilog(design: &EngineDesign) -> String {
         v = v.replace(&format!("@{key}@"), value);
     }
     debug_assert!(!v.contains("@TOP@"), "unfilled template key");
+    let at = v.find(HELPERS).expect("the template's helper modules");
+    let mut helpers = v.split_off(at);
     if five {
-        v.push('\n');
-        v.push_str(&base3_decoder(&top));
+        helpers.push('\n');
+        helpers.push_str(&base3_decoder(&top));
     }
-    v.push('\n');
     let array = verilog_named(a, &format!("{top}_array"));
-    v.push_str(
+    let array = format!(
+        "\n{}/* verilator lint_on DECLFILENAME */\n",
         array
             .split_once("`timescale 1ns / 1ps\n")
-            .map_or(&array, |(_, rest)| rest),
+            .map_or(array.as_str(), |(_, rest)| rest)
     );
-    v.push_str("/* verilator lint_on DECLFILENAME */\n");
-    v
+    Pieces {
+        engine: v,
+        helpers,
+        array,
+    }
 }
 
 /// Rows of the weight and activation buffers from stream beats: one beat is
