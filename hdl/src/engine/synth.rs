@@ -1,8 +1,8 @@
 //! Synthesis of the engine with Yosys: the generic checks (no latch, no
 //! multiplier in a ternary engine, memories kept as memories for block RAM)
 //! and `synth_xilinx` resource counts — flat, or hierarchical (the PE, the
-//! array's row, top and delay lines, the accumulator's column, and the
-//! engine around them synthesized apart and added up: within 5 % of flat synthesis where that
+//! array's row, top and delay lines, and the engine around the array
+//! synthesized apart and added up: within 5 % of flat synthesis where that
 //! was run, and reaching 256×256, which flat synthesis does not).
 
 use super::{verilog, EngineDesign};
@@ -191,8 +191,7 @@ fn pe_kinds(pe: &str, rows: u64, cols: u64) -> [(String, u64); 4] {
 /// (`tritone sweep --synth`) are not reused across methods.
 pub const HIERARCHICAL_METHOD: u32 = 1;
 
-/// Hierarchical count: the engine with the array and the accumulator's
-/// columns as black boxes; the column (`<top>_acc`), counted C times; the
+/// Hierarchical count: the engine with the array as a black box; the
 /// array's top with its rows and delay lines as black boxes (and without
 /// the nets between rows, [`emit::top_without_partial_sums`]); the row with
 /// the PE as a black box, counted R times; every delay line (input skew,
@@ -216,12 +215,11 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let array = format!("{top}_array");
     let (row, delay) = (row_name(&array), delay_name(&array));
     let pe = format!("{array}_pe");
-    let acc = format!("{top}_acc");
     let (mut cells, depth) = xilinx(
         &text,
         &Part {
             top: &top,
-            setup: format!("blackbox {array} {acc}; "),
+            setup: format!("blackbox {array}; "),
             edit: String::new(),
         },
         None,
@@ -237,8 +235,6 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let parts = [
         (&top_text, &array, format!("blackbox {row} {delay}; "), 1),
         (&pieces.array, &row, format!("blackbox {pe}; "), g.rows),
-        // The accumulator's column: identical in every column.
-        (&pieces.helpers, &acc, String::new(), g.cols),
     ];
     for (text, part, setup, times) in parts {
         let part = Part {

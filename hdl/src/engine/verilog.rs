@@ -15,8 +15,8 @@ fn addr_bits(n: u64) -> u64 {
     (64 - n.saturating_sub(1).leading_zeros() as u64).max(1)
 }
 
-/// The complete Verilog of `design`: the engine top, its accumulator
-/// column, RAM and decoder modules, and the array with its PE modules.
+/// The complete Verilog of `design`: the engine top, its RAM and decoder
+/// modules, and the array with its PE modules.
 pub fn verilog(design: &EngineDesign) -> String {
     let p = pieces(design);
     p.engine + &p.helpers + &p.array
@@ -29,8 +29,7 @@ pub fn verilog(design: &EngineDesign) -> String {
 pub(crate) struct Pieces {
     /// The engine module.
     pub engine: String,
-    /// The modules only the engine instantiates (accumulator column, RAM,
-    /// base-3 decoder).
+    /// The modules only the engine instantiates (RAM, base-3 decoder).
     pub helpers: String,
     /// The array's modules and its PE's.
     pub array: String,
