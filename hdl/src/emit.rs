@@ -279,6 +279,24 @@ fn top_module(d: &ArrayDesign, top: &str, sums: PartialSums) -> String {
     } else {
         v.push_str("    wire [BB-1:0] load_bank = 1'b0;\n    wire [BB-1:0] cur_bank = 1'b0;\n");
     }
+    // The partial-sum wiring between rows: the nets, the row instance's
+    // attribute and ports, the de-skew's input.
+    let (p_nets, keep, p_in, p_out, p_last) = match sums {
+        PartialSums::Chained => (
+            "            wire [A*C-1:0] p_in, p_out;
+            if (r == 0) begin : g_top
+                assign p_in = {(A*C){1'b0}};
+            end else begin : g_below
+                assign p_in = g_row[r-1].p_out;
+            end
+",
+            "",
+            "p_in",
+            "p_out",
+            "g_row[R-1].p_out",
+        ),
+        PartialSums::Omitted => ("", "(* keep *) ", "", "", "{(A*C){1'b0}}"),
+    };
     let _ = write!(
         v,
         r#"    always @(posedge clk) begin
@@ -357,34 +375,6 @@ fn top_module(d: &ArrayDesign, top: &str, sums: PartialSums) -> String {
 endmodule
 "#,
         pad = 32 - bw,
-        p_nets = match sums {
-            PartialSums::Chained => {
-                "            wire [A*C-1:0] p_in, p_out;
-            if (r == 0) begin : g_top
-                assign p_in = {(A*C){1'b0}};
-            end else begin : g_below
-                assign p_in = g_row[r-1].p_out;
-            end
-"
-            }
-            PartialSums::Omitted => "",
-        },
-        keep = match sums {
-            PartialSums::Chained => "",
-            PartialSums::Omitted => "(* keep *) ",
-        },
-        p_in = match sums {
-            PartialSums::Chained => "p_in",
-            PartialSums::Omitted => "",
-        },
-        p_out = match sums {
-            PartialSums::Chained => "p_out",
-            PartialSums::Omitted => "",
-        },
-        p_last = match sums {
-            PartialSums::Chained => "g_row[R-1].p_out",
-            PartialSums::Omitted => "{(A*C){1'b0}}",
-        },
         bsd = delay_lines(d)
             .iter()
             .take(d.rows() as usize)
