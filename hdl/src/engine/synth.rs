@@ -152,7 +152,8 @@ fn pe_levels(design: &EngineDesign, text: &str) -> Result<u64, HdlError> {
 /// 16×16).
 pub fn synth_flat(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
-    let text = verilog(design);
+    let pieces = super::verilog::pieces(design);
+    let text = pieces.joined();
     let (cells, lut_levels) = xilinx(
         &text,
         &Part {
@@ -164,7 +165,7 @@ pub fn synth_flat(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     )?;
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
-        pe_lut_levels: pe_levels(design, &super::verilog::pieces(design).array)?,
+        pe_lut_levels: pe_levels(design, &pieces.array)?,
         lut_levels,
     })
 }
@@ -199,9 +200,9 @@ pub const HIERARCHICAL_METHOD: u32 = 1;
 /// (its bits are independent registers, so a `W`-bit line costs `W` times
 /// a 1-bit one); and the PE in each of its positions ([`pe_kinds`]) counted
 /// as often as it occurs. No part holds more than one row's PE instances,
-/// so the count reaches arrays flat synthesis cannot. Flat synthesis maps LUTs for the
-/// depth of the engine's longest path and recovers area everywhere
-/// shallower; the array's parts are given that depth as ABC's target, as
+/// so the count reaches arrays flat synthesis cannot. Flat synthesis maps
+/// LUTs for the depth of the engine's longest path and recovers area
+/// everywhere shallower; the array's parts are given that depth as ABC's target, as
 /// they have it in the flat design (mapped alone for the least depth, the
 /// PE's adder takes about 40 % more LUTs). ABC's mapping of the PE also
 /// depends on the order of the netlist it is given (21 or 28 LUTs for the
@@ -210,8 +211,8 @@ pub const HIERARCHICAL_METHOD: u32 = 1;
 pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
     debug_assert!(top.starts_with(TOP_PREFIX));
-    let text = verilog(design);
     let pieces = super::verilog::pieces(design);
+    let text = pieces.joined();
     let array = format!("{top}_array");
     let (row, delay) = (row_name(&array), delay_name(&array));
     let pe = format!("{array}_pe");

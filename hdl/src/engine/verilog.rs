@@ -18,8 +18,7 @@ fn addr_bits(n: u64) -> u64 {
 /// The complete Verilog of `design`: the engine top, its RAM and decoder
 /// modules, and the array with its PE modules.
 pub fn verilog(design: &EngineDesign) -> String {
-    let p = pieces(design);
-    p.engine + &p.helpers + &p.array
+    pieces(design).joined()
 }
 
 /// The engine's Verilog in the three pieces [`verilog`] joins. A
@@ -33,6 +32,13 @@ pub(crate) struct Pieces {
     pub helpers: String,
     /// The array's modules and its PE's.
     pub array: String,
+}
+
+impl Pieces {
+    /// The whole file ([`verilog`]).
+    pub fn joined(&self) -> String {
+        [self.engine.as_str(), &self.helpers, &self.array].concat()
+    }
 }
 
 /// First line of the template's helper modules.
