@@ -12,6 +12,7 @@ use crate::synth::{
     abc_levels, parse_stat, parse_stat_modules, synth_xilinx_script, yosys_files, yosys_on,
     SynthStats,
 };
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -208,6 +209,10 @@ pub const HIERARCHICAL_METHOD: u32 = 1;
 /// depends on the order of the netlist it is given (21 or 28 LUTs for the
 /// same 64×64 ternary PE, from changes elsewhere in the file), as flat
 /// synthesis's does PE by PE; `docs/engine.md` gives the measured gaps.
+///
+/// The parts are separate Yosys runs, run side by side on rayon's pool: the
+/// delay lines and the PE's levels beside the engine part, then the array's
+/// parts (which need the engine part's depth) together.
 pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError> {
     let top = design.top_name();
     debug_assert!(top.starts_with(TOP_PREFIX));
@@ -216,52 +221,67 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let array = format!("{top}_array");
     let (row, delay) = (row_name(&array), delay_name(&array));
     let pe = format!("{array}_pe");
-    let (mut cells, depth) = xilinx(
-        &text,
-        &Part {
-            top: &top,
-            setup: format!("blackbox {array}; "),
-            edit: String::new(),
-        },
-        None,
-    )?;
-    let mut add = |counted: &BTreeMap<String, u64>, times: u64| {
-        for (k, v) in counted {
-            *cells.entry(k.clone()).or_insert(0) += v * times;
-        }
+    let engine = Part {
+        top: &top,
+        setup: format!("blackbox {array}; "),
+        edit: String::new(),
     };
+    let lines = emit::delay_lines(design.array());
+    // Independent Yosys runs go side by side (one per core); the array's
+    // parts wait for the engine part, whose depth is their ABC target.
+    let (engine, (delays, pe_lut_levels)) = rayon::join(
+        || xilinx(&text, &engine, None),
+        || {
+            rayon::join(
+                || delay_line_cells(&pieces.array, &delay, &lines),
+                || pe_levels(design, &pieces.array),
+            )
+        },
+    );
+    let (mut cells, depth) = engine?;
     let g = design.geometry();
     // The top's own logic, without the nets between rows, which carry none.
     let top_text = emit::top_without_partial_sums(design.array(), &array);
-    let parts = [
-        (&top_text, &array, format!("blackbox {row} {delay}; "), 1),
-        (&pieces.array, &row, format!("blackbox {pe}; "), g.rows),
+    let mut parts = vec![
+        (
+            top_text.as_str(),
+            &array,
+            format!("blackbox {row} {delay}; "),
+            String::new(),
+            1,
+        ),
+        (
+            pieces.array.as_str(),
+            &row,
+            format!("blackbox {pe}; "),
+            String::new(),
+            g.rows,
+        ),
     ];
-    for (text, part, setup, times) in parts {
-        let part = Part {
-            top: part,
-            setup,
-            edit: String::new(),
-        };
-        add(&xilinx(text, &part, Some(depth))?.0, times);
-    }
     for (tie, times) in pe_kinds(&pe, g.rows, g.cols) {
         if times > 0 {
-            let part = Part {
-                top: &pe,
-                setup: String::new(),
-                edit: tie,
-            };
-            add(&xilinx(&pieces.array, &part, Some(depth))?.0, times);
+            parts.push((pieces.array.as_str(), &pe, String::new(), tie, times));
         }
     }
-    let lines = emit::delay_lines(design.array());
-    for (counted, bits) in delay_line_cells(&pieces.array, &delay, &lines)? {
-        add(&counted, bits);
+    let counted: Vec<(Cells, u64)> = parts
+        .into_par_iter()
+        .map(|(text, part, setup, edit, times)| {
+            let part = Part {
+                top: part,
+                setup,
+                edit,
+            };
+            Ok((xilinx(text, &part, Some(depth))?.0, times))
+        })
+        .collect::<Result<_, HdlError>>()?;
+    for (counted, times) in counted.iter().chain(&delays?) {
+        for (k, v) in counted {
+            *cells.entry(k.clone()).or_insert(0) += v * times;
+        }
     }
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
-        pe_lut_levels: pe_levels(design, &pieces.array)?,
+        pe_lut_levels: pe_lut_levels?,
         lut_levels: depth,
     })
 }
