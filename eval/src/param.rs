@@ -69,7 +69,7 @@ pub enum Kind {
     Count,
     /// A real number.
     Real,
-    /// `true` or `false`.
+    /// `true`, `false`, or `auto` (decided by another parameter).
     Flag,
     /// A PE kind name.
     Pe,
@@ -96,8 +96,8 @@ pub enum Value {
     Count(u32),
     /// A [`Kind::Real`].
     Real(f64),
-    /// A [`Kind::Flag`].
-    Flag(bool),
+    /// A [`Kind::Flag`]: `None` is `auto`.
+    Flag(Option<bool>),
     /// A [`Kind::Pe`].
     Pe(PeKind),
     /// A [`Kind::Dataflow`].
@@ -131,9 +131,10 @@ impl Kind {
                 Value::Real(v)
             }
             Kind::Flag => Value::Flag(match t.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "on" | "1" => true,
-                "false" | "no" | "off" | "0" => false,
-                _ => return Err(number("true or false")),
+                "true" | "yes" | "on" | "1" => Some(true),
+                "false" | "no" | "off" | "0" => Some(false),
+                "auto" => None,
+                _ => return Err(number("true, false or auto")),
             }),
             Kind::Pe => Value::Pe(t.parse()?),
             Kind::Dataflow => Value::Dataflow(t.parse()?),
@@ -164,7 +165,7 @@ impl Kind {
         match self {
             Kind::Count => "integer".into(),
             Kind::Real => "number".into(),
-            Kind::Flag => "`true`, `false`".into(),
+            Kind::Flag => "`true`, `false`, or `auto`".into(),
             Kind::Pe => names(PeKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::Dataflow => names(DataflowKind::ALL.iter().map(|k| k.name()).collect()),
             Kind::Dram => names(DramKind::ALL.iter().map(|k| k.name()).collect()),
@@ -211,7 +212,8 @@ impl Value {
         match self {
             Value::Count(n) => n.to_string(),
             Value::Real(v) => v.to_string(),
-            Value::Flag(b) => b.to_string(),
+            Value::Flag(Some(b)) => b.to_string(),
+            Value::Flag(None) => "auto".into(),
             Value::Pe(p) => p.name().to_string(),
             Value::Dataflow(d) => d.name().to_string(),
             Value::Dram(d) => d.name().to_string(),
@@ -243,7 +245,7 @@ impl Value {
         }
     }
 
-    fn flag(&self) -> bool {
+    fn flag(&self) -> Option<bool> {
         match self {
             Value::Flag(b) => *b,
             v => v.mismatch("a flag"),
@@ -434,12 +436,14 @@ pub const PARAMS: &[Param] = &[
     Param {
         name: "double_buffer",
         group: Group::Rtl {
-            resolved: |c| Value::Flag(c.double_buffer()),
+            resolved: |c| Value::Flag(Some(c.double_buffer())),
         },
         kind: Kind::Flag,
-        about: "two weight banks: load the next tile while one streams",
-        default: || Value::Flag(default_arch().double_buffer()),
-        set: |s, v| s.arch.double_buffer = Some(v.flag()),
+        about: "load the next weight tile while one streams (`auto`: as weight_banks \
+                decides, yes unless it is 1; a value a weight_banks count contradicts \
+                makes the point invalid)",
+        default: || Value::Flag(None),
+        set: |s, v| s.arch.double_buffer = v.flag(),
     },
     Param {
         name: "weight_banks",
@@ -447,16 +451,12 @@ pub const PARAMS: &[Param] = &[
             resolved: |c| Value::Banks(Some(c.weight_banks())),
         },
         kind: Kind::Banks,
-        about: "weight banks per PE (`auto`: two with double_buffer, else one; a count \
-                decides double buffering itself); more banks let one-token decode load \
-                tiles further ahead",
+        about: "weight banks per PE (`auto`: two, or one with double_buffer = false); \
+                more banks let one-token decode load tiles further ahead",
         default: || Value::Banks(None),
         set: |s, v| match v {
             Value::Banks(None) => s.arch.weight_banks = None,
-            Value::Banks(Some(b)) => {
-                s.arch.weight_banks = Some(*b);
-                s.arch.double_buffer = None;
-            }
+            Value::Banks(Some(b)) => s.arch.weight_banks = Some(*b),
             v => v.mismatch("a bank count"),
         },
     },
@@ -782,6 +782,43 @@ mod tests {
         }
     }
 
+    /// `double_buffer = auto` follows a bank count (so a design point never
+    /// claims double buffering with one bank); a value given against the
+    /// count makes the point invalid instead of being overridden.
+    #[test]
+    fn double_buffering_follows_or_contradicts_a_bank_count() {
+        let (db, wb) = (
+            find("double_buffer").unwrap(),
+            find("weight_banks").unwrap(),
+        );
+        let design = |d: &str, b: &str| {
+            let mut values = defaults();
+            values[db.index()] = db.kind.parse(d).unwrap();
+            values[wb.index()] = wb.kind.parse(b).unwrap();
+            DesignSpec::from_values(&values).config()
+        };
+        for (d, b, banks, double) in [
+            ("auto", "auto", 2, true),
+            ("auto", "1", 1, false),
+            ("auto", "4", 4, true),
+            ("false", "auto", 1, false),
+            ("true", "8", 8, true),
+            ("false", "1", 1, false),
+        ] {
+            let c = design(d, b).unwrap();
+            assert_eq!(
+                (c.weight_banks(), c.double_buffer()),
+                (banks, double),
+                "{d} {b}"
+            );
+            assert!(rtl_key(&c).contains(&format!("double_buffer={double};")));
+        }
+        for (d, b) in [("false", "4"), ("true", "1")] {
+            let e = design(d, b).unwrap_err().to_string();
+            assert!(e.contains("contradicts double_buffer"), "{d} {b}: {e}");
+        }
+    }
+
     /// `docs/sweeps.md` shows the tables the code generates: a parameter or
     /// a metric column added or changed fails here until the docs follow.
     #[test]
@@ -816,8 +853,9 @@ mod tests {
         assert!(Kind::Flag
             .parse("maybe")
             .unwrap_err()
-            .contains("true or false"));
-        assert_eq!(Kind::Flag.parse("off"), Ok(Value::Flag(false)));
+            .contains("true, false or auto"));
+        assert_eq!(Kind::Flag.parse("off"), Ok(Value::Flag(Some(false))));
+        assert_eq!(Kind::Flag.parse("Auto"), Ok(Value::Flag(None)));
         assert!(Kind::Pe.parse("mac-int4").unwrap_err().contains("mac-int8"));
         assert!(Kind::Dram.parse("sdram").unwrap_err().contains("lpddr4"));
         let e = Zoo::default().get("gpt-5").unwrap_err().to_string();

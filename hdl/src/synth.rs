@@ -150,14 +150,12 @@ fn abc_lut_script(depth: Option<u64>) -> String {
 }
 
 /// `synth_xilinx -flatten -top <top>` (7-series) spelled out around its LUT
-/// mapping, so that ABC can be given a depth target (see [`abc_lut_script`]),
-/// with `edit` (Yosys commands on the flattened netlist, e.g. ports tied
-/// off) run before optimization. The same cells as `synth_xilinx` with no
-/// edit and `depth = None`; ABC's report goes to `abc.log` ([`abc_levels`]
-/// reads it).
-pub(crate) fn synth_xilinx_script(top: &str, edit: &str, depth: Option<u64>) -> String {
+/// mapping, so that ABC can be given a depth target (see [`abc_lut_script`]).
+/// The same cells as `synth_xilinx` with `depth = None`; ABC's report goes
+/// to `abc.log` ([`abc_levels`] reads it).
+pub(crate) fn synth_xilinx_script(top: &str, depth: Option<u64>) -> String {
     format!(
-        "synth_xilinx -flatten -top {top} -run begin:prepare; proc; flatten; {edit} \
+        "synth_xilinx -flatten -top {top} -run begin:prepare; proc; flatten; \
          synth_xilinx -flatten -top {top} -run prepare:map_luts; \
          opt_expr -mux_undef -noclkinv; \
          tee -q -o abc.log abc -luts 2:2,3,6:5,10,20 -script {abc}; clean; \

@@ -304,7 +304,7 @@ mod tests {
         let p = |name| tritone_eval::param::find(name).unwrap();
         assert_eq!(
             parse_values(p("double_buffer"), "true,off").unwrap(),
-            [Value::Flag(true), Value::Flag(false)]
+            [Value::Flag(Some(true)), Value::Flag(Some(false))]
         );
         assert!(parse_values(p("double_buffer"), "maybe").is_err());
         use tritone_sim::PeKind;

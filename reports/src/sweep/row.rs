@@ -341,7 +341,7 @@ impl Row {
             let value = match v {
                 ParamValue::Count(n) => json!(n),
                 ParamValue::Real(x) => json!(x),
-                ParamValue::Flag(b) => json!(b),
+                ParamValue::Flag(Some(b)) => json!(b),
                 other => json!(other.text()),
             };
             o.insert(p.name.into(), value);

@@ -110,7 +110,7 @@ fn point_keys_are_canonical() {
     let s = SweepSpec::default();
     assert_eq!(
         s.point(0).key(),
-        "rows=256;cols=256;pe=ternary;acc_bits=auto;double_buffer=true;weight_banks=auto;\
+        "rows=256;cols=256;pe=ternary;acc_bits=auto;double_buffer=auto;weight_banks=auto;\
          weight_rows_per_cycle=1;dataflow=weight-stationary;\
          weight_kib=256;act_kib=8192;out_kib=512;dram=lpddr4;dram_gbps=64;clock_mhz=1000;\
          vector_lanes=256;attention_unit=64x64;schedule=overlapped;devices=1;tensor_parallel=1;\
