@@ -1,8 +1,9 @@
 //! Hierarchical synthesis of the engine against flat synthesis: the counts a
 //! sweep uses (`tritone sweep --synth`) agree with the accurate ones within
-//! 10 % (LUT; measured at 8×8: ternary −6.2 %, mac-int8 +1.0 %), 5 % (FF)
-//! and exactly (block RAM, DSP) at 8×8, for both PE kinds; `docs/engine.md`
-//! gives the measured gaps at the other sizes and why ternary counts low.
+//! 5 % (LUT; measured at 8×8: ternary +1.1 %, mac-int8 +1.0 %; flat
+//! synthesis alone moves by up to 4 % with the order of the modules in its
+//! file), 5 % (FF) and exactly (block RAM, DSP) at 8×8, for both PE kinds;
+//! `docs/engine.md` gives the measured gaps at the other sizes.
 
 use tritone_hdl::engine::synth::{synth_flat, synth_hierarchical};
 use tritone_hdl::engine::EngineDesign;
@@ -51,7 +52,7 @@ fn hierarchical_counts_match_flat_synthesis() {
             (flat.join().unwrap(), hier)
         });
         let what = format!("{r}x{c} {}", pe.name());
-        within(&format!("{what} LUT"), hier.stats.luts, flat.stats.luts, 10);
+        within(&format!("{what} LUT"), hier.stats.luts, flat.stats.luts, 5);
         within(&format!("{what} FF"), hier.stats.ffs, flat.stats.ffs, 5);
         assert_eq!(hier.stats.brams, flat.stats.brams, "{what} BRAM");
         assert_eq!(hier.stats.dsps, flat.stats.dsps, "{what} DSP");

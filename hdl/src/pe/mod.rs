@@ -54,33 +54,6 @@ pub fn buildable_kinds() -> Vec<PeKind> {
         .collect()
 }
 
-/// Sign extension of an INT8 to `A` bits: a wire, no logic.
-///
-/// Its own block because rust-hdl's casts either zero-extend (with a width
-/// mismatch in the emitted Verilog) or, for `signed_bit_cast`, overflow the
-/// stack on −128.
-#[derive(LogicBlock, Default)]
-pub struct SignExtend<const A: usize> {
-    /// The INT8 value.
-    pub x: Signal<In, Bits<8>>,
-    /// `x` sign-extended to `A` bits.
-    pub y: Signal<Out, Bits<A>>,
-}
-
-impl<const A: usize> Logic for SignExtend<A> {
-    fn update(&mut self) {
-        let v = self.x.val().index() as u8 as i8 as i64 as u64;
-        self.y.next = Bits::<A>::from(v & mask(A));
-    }
-    fn connect(&mut self) {
-        self.y.connect();
-    }
-    fn hdl(&self) -> Verilog {
-        // rust-hdl declares outputs as `reg`: drive them from a combinational block.
-        Verilog::Custom(format!("always @(*) y = {{{{{}{{x[7]}}}}, x}};", A - 8))
-    }
-}
-
 /// The low `bits` bits set.
 fn mask(bits: usize) -> u64 {
     if bits >= 64 {
