@@ -1,23 +1,26 @@
-//! Engine resources: `cargo run --release -p tritone-hdl --example engine_synth -- flat|hier|verilog R C [ternary|mac] [small]`.
+//! Engine resources: `cargo run --release -p tritone-hdl --example engine_synth -- flat|hier|verilog R C [ternary|mac] [small] [five]`.
 //!
 //! The buffers are those of `examples/arch/fpga-32x32.toml` (128 KiB of
 //! weights, 64 KiB of activations, 64 KiB of outputs, 128-bit stream), a size
 //! FPGA parts hold at every array size; `small` takes the synthesis test's
-//! (4 KiB each, 64-bit stream). `verilog` prints the engine's Verilog.
+//! (4 KiB each, 64-bit stream). `five` stores weights five trits per byte
+//! (the engine then decodes them, `examples/arch/fpga-32x32.toml`'s
+//! packing); otherwise two bits each. `verilog` prints the engine's Verilog.
 use tritone_hdl::engine::synth::{synth_flat, synth_hierarchical};
 use tritone_hdl::engine::EngineDesign;
-use tritone_sim::config::Buffers;
+use tritone_sim::config::{Buffers, WeightPacking};
 use tritone_sim::{ArrayConfig, ArraySpec, PeKind};
 
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     let (mode, r, c) = (a[0].as_str(), a[1].parse().unwrap(), a[2].parse().unwrap());
-    let pe = if a.get(3).map(String::as_str) == Some("mac") {
+    let has = |word: &str| a[3..].iter().any(|w| w == word);
+    let pe = if has("mac") {
         PeKind::MacInt8
     } else {
         PeKind::Ternary
     };
-    let buffers = if a.get(4).map(String::as_str) == Some("small") {
+    let buffers = if has("small") {
         Buffers {
             weight_kib: 4,
             act_kib: 4,
@@ -37,6 +40,11 @@ fn main() {
         cols: Some(c),
         pe: Some(pe),
         buffers: Some(buffers),
+        weight_packing: Some(if has("five") {
+            WeightPacking::FiveTritsPerByte
+        } else {
+            WeightPacking::TwoBit
+        }),
         ..Default::default()
     })
     .unwrap();
@@ -53,8 +61,9 @@ fn main() {
     }
     .unwrap();
     println!(
-        "{mode} {r}x{c} {}: LUT {} FF {} SRL {} BRAM {} DSP {} PE LUT levels {} LUT levels {} ({:.1} s)",
+        "{mode} {r}x{c} {}{}: LUT {} FF {} SRL {} BRAM {} DSP {} PE LUT levels {} LUT levels {} ({:.1} s)",
         pe.name(),
+        if has("five") { " five-trit" } else { "" },
         s.stats.luts,
         s.stats.ffs,
         s.stats.srls,

@@ -193,15 +193,18 @@ fn row_kinds(design: &EngineDesign, array: &str) -> [(String, String, u64); 2] {
 /// Version of [`synth_hierarchical`]'s method: raised whenever a change to
 /// it changes the counts of an unchanged Verilog text, so caches of counts
 /// (`tritone sweep --synth`) are not reused across methods.
-pub const HIERARCHICAL_METHOD: u32 = 3;
+pub const HIERARCHICAL_METHOD: u32 = 4;
 
 /// Hierarchical count: the engine with the array as a black box; the
 /// array's top with its rows and delay lines as black boxes (and without
 /// the nets between rows, [`emit::top_without_partial_sums`]); the row with
 /// its PEs, in each of its positions ([`row_kinds`]), counted as often as it
-/// occurs; and every delay line (input skew, output de-skew), from 1-bit
+/// occurs; every delay line (input skew, output de-skew), from 1-bit
 /// lines of each depth synthesized in one run (its bits are independent
-/// registers, so a `W`-bit line costs `W` times a 1-bit one). No part holds
+/// registers, so a `W`-bit line costs `W` times a 1-bit one); and, in a
+/// five-trit engine, the base-3 decoder, counted once per instance (the
+/// engine part holds it as a black box: 1,024 decoders at 256×256, about
+/// 60 % of the engine part's LUTs and half its Yosys time). No part holds
 /// more than one row's PE instances, so the count reaches arrays flat
 /// synthesis cannot. Flat synthesis maps
 /// LUTs for the depth of the engine's longest path and recovers area
@@ -222,9 +225,13 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
     let pieces = super::verilog::pieces(design);
     let text = pieces.joined();
     let array = format!("{top}_array");
+    let decoders = super::verilog::base3_decoders(design);
     let engine = Part {
         top: &top,
-        setup: format!("blackbox {array}; "),
+        setup: match &decoders {
+            Some((decoder, _)) => format!("blackbox {array} {decoder}; "),
+            None => format!("blackbox {array}; "),
+        },
     };
     let lines = emit::delay_lines(design.array());
     // Independent Yosys runs go side by side (one per core); the array's
@@ -239,7 +246,10 @@ pub fn synth_hierarchical(design: &EngineDesign) -> Result<EngineSynth, HdlError
         },
     );
     let (mut cells, depth) = engine?;
-    add_up(&mut cells, &array_parts(design, &pieces.array, depth)?);
+    add_up(
+        &mut cells,
+        &mapped_parts(design, &pieces, decoders.as_ref(), depth)?,
+    );
     add_up(&mut cells, &delays?);
     Ok(EngineSynth {
         stats: SynthStats::from_cells(cells),
@@ -257,15 +267,18 @@ fn add_up(cells: &mut Cells, parts: &[(Cells, u64)]) {
     }
 }
 
-/// The array's top (without the nets between rows) and its rows
-/// ([`row_kinds`]), mapped for ABC's depth target `depth`, each with the
-/// times it is counted; `text` is the array's Verilog. The delay lines are
-/// counted apart ([`delay_line_cells`]).
-fn array_parts(
+/// The parts mapped for ABC's depth target `depth`, each with the times it
+/// is counted: the array's top (without the nets between rows), its rows
+/// ([`row_kinds`]) and the base-3 decoder of a five-trit engine
+/// (`decoders`: its module and instances). The delay lines are counted
+/// apart ([`delay_line_cells`]).
+fn mapped_parts(
     design: &EngineDesign,
-    text: &str,
+    pieces: &super::verilog::Pieces,
+    decoders: Option<&(String, u64)>,
     depth: u64,
 ) -> Result<Vec<(Cells, u64)>, HdlError> {
+    let text = pieces.array.as_str();
     let array = format!("{}_array", design.top_name());
     let (row, delay) = (row_name(&array), delay_name(&array));
     // The top's own logic, without the nets between rows, which carry none.
@@ -283,6 +296,9 @@ fn array_parts(
     )];
     for (text, module, times) in &rows {
         parts.push((text.as_str(), module.as_str(), String::new(), *times));
+    }
+    if let Some((decoder, times)) = decoders {
+        parts.push((&pieces.helpers, decoder, String::new(), *times));
     }
     parts
         .into_par_iter()
@@ -421,7 +437,7 @@ mod tests {
             let delays = delay_line_cells(&pieces.array, &delay_name(&array), &lines).unwrap();
             add_up(
                 &mut parts,
-                &array_parts(&design, &pieces.array, depth).unwrap(),
+                &mapped_parts(&design, &pieces, None, depth).unwrap(),
             );
             add_up(&mut parts, &delays);
             let flat = Part {

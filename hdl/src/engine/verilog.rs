@@ -41,6 +41,19 @@ impl Pieces {
     }
 }
 
+/// The base-3 decoders of a five-trit engine: their module's name and how
+/// many the engine instantiates (one per byte of the weight buffer's word,
+/// `cols × rows per beat`); `None` when weights are stored two bits each.
+pub(crate) fn base3_decoders(design: &EngineDesign) -> Option<(String, u64)> {
+    let g = design.geometry();
+    (g.weight_read_stride != 1).then(|| {
+        (
+            format!("{}_b3dec", design.top_name()),
+            g.cols * g.rows_per_beat,
+        )
+    })
+}
+
 /// First line of the template's helper modules.
 const HELPERS: &str = "// Modules named after the engine, not the file.\n";
 
@@ -58,7 +71,8 @@ pub(crate) fn pieces(design: &EngineDesign) -> Pieces {
     let x_collect = (g.slice_bytes / g.stream_bytes).max(1);
     let y_segs = (g.out_token_bytes / g.stream_bytes).max(1);
     let y_depth = g.out_bank_tokens / g.out_banks;
-    let five = g.weight_read_stride != 1;
+    let decoders = base3_decoders(design);
+    let five = decoders.is_some();
     let wb = a.pe().weight_bits() as u64;
     let values: Vec<(&str, String)> = vec![
         ("TOP", top.clone()),
@@ -109,10 +123,7 @@ pub(crate) fn pieces(design: &EngineDesign) -> Pieces {
         ("ROW_ASSEMBLY", row_assembly(w_collect, x_collect)),
         ("DRAIN_RULE", drain_rule(a.banks())),
         ("NBK", a.banks().max(2).to_string()),
-        (
-            "WEIGHT_DECODE",
-            weight_decode(&top, five, g.cols * g.rows_per_beat),
-        ),
+        ("WEIGHT_DECODE", weight_decode(decoders.as_ref())),
         ("POPCOUNT", popcount(a.pe(), g.cols * g.rows_per_beat)),
         ("ADD_COUNT", add_count(a.pe())),
         ("ARRAY", format!("{top}_array")),
@@ -124,9 +135,9 @@ pub(crate) fn pieces(design: &EngineDesign) -> Pieces {
     debug_assert!(!v.contains("@TOP@"), "unfilled template key");
     let at = v.find(HELPERS).expect("the template's helper modules");
     let mut helpers = v.split_off(at);
-    if five {
+    if let Some((name, _)) = &decoders {
         helpers.push('\n');
-        helpers.push_str(&base3_decoder(&top));
+        helpers.push_str(&base3_decoder(name));
     }
     let array = verilog_named(a, &format!("{top}_array"));
     let array = format!(
@@ -187,13 +198,13 @@ fn drain_rule(banks: u32) -> String {
 
 /// `w_data` from the weight buffer's word: the word itself, or one base-3
 /// digit of every byte of a five-trit group.
-fn weight_decode(top: &str, five: bool, cl: u64) -> String {
-    if !five {
+fn weight_decode(decoders: Option<&(String, u64)>) -> String {
+    let Some((name, cl)) = decoders else {
         return "    assign w_data = w_word;\n    wire unused_digit = &{1'b0, ld_digit};".into();
-    }
+    };
     format!(
         "    genvar gd;\n    generate for (gd = 0; gd < {cl}; gd = gd + 1) begin : g_b3\n\
-         \x20       {top}_b3dec u_dec (.x(w_word[8*gd +: 8]), .d(ld_digit), .code(w_data[2*gd +: 2]));\n\
+         \x20       {name} u_dec (.x(w_word[8*gd +: 8]), .d(ld_digit), .code(w_data[2*gd +: 2]));\n\
          \x20   end endgenerate"
     )
 }
@@ -263,11 +274,11 @@ fn add_count(pe: PeKind) -> String {
 
 /// One base-3 digit of a byte as a 2-bit weight code (digit 0, 1, 2 =
 /// trit −1, 0, +1 = code 11, 00, 01), as a lookup table.
-fn base3_decoder(top: &str) -> String {
+fn base3_decoder(name: &str) -> String {
     let mut s = format!(
         "// Base-3 digit d of byte x (five trits per byte, first trit least\n\
          // significant) as the 2-bit code of trit digit - 1.\n\
-         module {top}_b3dec (\n    input  wire [7:0] x,\n    input  wire [2:0] d,\n    output reg  [1:0] code\n);\n\
+         module {name} (\n    input  wire [7:0] x,\n    input  wire [2:0] d,\n    output reg  [1:0] code\n);\n\
          \x20   reg [9:0] codes;\n    always @(*) begin\n        case (x)\n"
     );
     for byte in 0..243u32 {
