@@ -7,9 +7,7 @@ use super::EngineDesign;
 use crate::manifest::Direction;
 use crate::manifest::WeightEncoding;
 use serde::Serialize;
-use tritone_sim::engine::{
-    BANK_TO_STREAM, BUFFER_TO_ARRAY, OUT_WORD_BYTES, STREAM_TO_BANK, TRITS_PER_BYTE,
-};
+use tritone_sim::engine::{BANK_TO_STREAM, BUFFER_TO_ARRAY, OUT_WORD_BYTES, STREAM_TO_BANK};
 use tritone_sim::PeKind;
 
 /// One port of the engine's top module.
@@ -138,7 +136,7 @@ pub fn manifest(design: &EngineDesign) -> EngineManifest {
     let b = design.config().buffers();
     let d = g.stream_bytes;
     let kib = |k: u32| k as u64 * 1024;
-    let five = g.weight_read_stride == TRITS_PER_BYTE;
+    let five = g.five_trit_groups();
     let port = |name, direction, width, interface, description| Port {
         name,
         direction,

@@ -120,7 +120,7 @@ impl EngineDesign {
             .array
             .top_name()
             .replacen("tritone_array_", "tritone_engine_", 1);
-        if self.geometry.weight_read_stride != 1 {
+        if self.geometry.five_trit_groups() {
             name.push_str("_b3");
         }
         name.push_str(&format!(
@@ -141,7 +141,7 @@ impl EngineDesign {
             | log2(g.stream_bytes) << 12
             | a.acc_bits() << 16
             | (a.double_buffer() as u32) << 22
-            | ((g.weight_read_stride != 1) as u32) << 23
+            | (g.five_trit_groups() as u32) << 23
             | a.pe().index() << 24
             | 1 << 26
     }

@@ -203,8 +203,9 @@ pub const HIERARCHICAL_METHOD: u32 = 4;
 /// lines of each depth synthesized in one run (its bits are independent
 /// registers, so a `W`-bit line costs `W` times a 1-bit one); and, in a
 /// five-trit engine, the base-3 decoder, counted once per instance (the
-/// engine part holds it as a black box: 1,024 decoders at 256×256, about
-/// 60 % of the engine part's LUTs and half its Yosys time). No part holds
+/// engine part holds it as a black box: the 1,024 decoders of a 256×256
+/// engine with four weight rows per beat are 62 % of the engine part's
+/// LUTs and 57 % of its Yosys time, `docs/engine.md`). No part holds
 /// more than one row's PE instances, so the count reaches arrays flat
 /// synthesis cannot. Flat synthesis maps
 /// LUTs for the depth of the engine's longest path and recovers area

@@ -42,16 +42,12 @@ impl Pieces {
 }
 
 /// The base-3 decoders of a five-trit engine: their module's name and how
-/// many the engine instantiates (one per byte of the weight buffer's word,
-/// `cols × rows per beat`); `None` when weights are stored two bits each.
+/// many the engine instantiates (one per byte of the weight buffer's word:
+/// C·L); `None` when weights are stored two bits each.
 pub(crate) fn base3_decoders(design: &EngineDesign) -> Option<(String, u64)> {
     let g = design.geometry();
-    (g.weight_read_stride != 1).then(|| {
-        (
-            format!("{}_b3dec", design.top_name()),
-            g.cols * g.rows_per_beat,
-        )
-    })
+    g.five_trit_groups()
+        .then(|| (format!("{}_b3dec", design.top_name()), g.weight_word_bytes))
 }
 
 /// First line of the template's helper modules.

@@ -114,6 +114,13 @@ pub struct Geometry {
 }
 
 impl Geometry {
+    /// Whether weights are stored five trits per byte: a weight-buffer read
+    /// is then a five-trit group, one byte per weight of a beat, which the
+    /// engine decodes one base-3 digit at a time.
+    pub fn five_trit_groups(&self) -> bool {
+        self.weight_read_stride == TRITS_PER_BYTE
+    }
+
     /// The engine organisation of `cfg`, or why no GEMM could run on it.
     pub fn of(cfg: &ArrayConfig) -> Result<Geometry, SimError> {
         let (r, c) = (cfg.rows() as u64, cfg.cols() as u64);

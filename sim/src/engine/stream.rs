@@ -102,7 +102,7 @@ fn tile_bytes(
         }
     };
     let mut out = vec![0u8; g.tile_bytes as usize];
-    if g.weight_read_stride == TRITS_PER_BYTE {
+    if g.five_trit_groups() {
         // Five-trit groups: byte j of group q holds position j of beats 5q..5q+4.
         let group = g.weight_word_bytes as usize;
         for q in 0..g.weight_reads as usize {
