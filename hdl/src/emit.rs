@@ -94,6 +94,50 @@ pub fn delay_name(top: &str) -> String {
     format!("{top}_delay")
 }
 
+/// A port of the row module.
+#[derive(Clone)]
+struct RowPort {
+    output: bool,
+    /// Bits of a vector port (declared with a range, even of one bit);
+    /// `None`: a scalar.
+    bits: Option<u64>,
+    name: &'static str,
+}
+
+/// The row module's ports, in order: the one list its declaration and the
+/// top-row wrapper's declaration and instance are written from.
+fn row_ports(d: &ArrayDesign) -> Vec<RowPort> {
+    let bank = d.bank_bits() as u64;
+    let sums = (d.acc_bits() * d.cols()) as u64;
+    let codes = (d.pe().weight_bits() * d.cols()) as u64;
+    [
+        (false, None, "clk"),
+        (false, Some(8), "a_in"),
+        (false, Some(bank), "bank_in"),
+        (false, Some(sums), "p_in"),
+        (false, Some(codes), "w_code"),
+        (false, None, "w_en"),
+        (false, Some(bank), "w_bank"),
+        (true, Some(sums), "p_out"),
+    ]
+    .into_iter()
+    .map(|(output, bits, name)| RowPort { output, bits, name })
+    .collect()
+}
+
+/// Verilog port declarations of `ports`, one a line.
+fn port_declarations(ports: &[RowPort]) -> String {
+    ports
+        .iter()
+        .map(|p| {
+            let dir = if p.output { "output" } else { "input " };
+            let range = p.bits.map_or(String::new(), |b| format!("[{}:0] ", b - 1));
+            format!("    {dir} wire {range}{}", p.name)
+        })
+        .collect::<Vec<_>>()
+        .join(",\n")
+}
+
 /// One row of PEs: the activation enters PE(r, 0) and moves right, each
 /// PE's partial sum leaves downwards. Rows are identical, so a design
 /// holds one row module (the top row's zero partial sums are tied off
@@ -101,14 +145,7 @@ pub fn delay_name(top: &str) -> String {
 fn row_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
     format!(
         r#"module {row} (
-    input  wire clk,
-    input  wire [7:0] a_in,
-    input  wire [{bbm}:0] bank_in,
-    input  wire [{pm}:0] p_in,
-    input  wire [{wm}:0] w_code,
-    input  wire w_en,
-    input  wire [{bbm}:0] w_bank,
-    output wire [{pm}:0] p_out
+{ports}
 );
     localparam C = {c};
     localparam A = {a};
@@ -150,9 +187,7 @@ fn row_module(d: &ArrayDesign, top: &str, pe: &str) -> String {
 endmodule
 "#,
         row = row_name(top),
-        bbm = d.bank_bits() - 1,
-        pm = d.acc_bits() * d.cols() - 1,
-        wm = d.pe().weight_bits() * d.cols() - 1,
+        ports = port_declarations(&row_ports(d)),
         c = d.cols(),
         a = d.acc_bits(),
         wb = d.pe().weight_bits(),
@@ -170,34 +205,27 @@ endmodule
 /// gives it (8×8: 30 against 90).
 pub fn top_row_wrapper(d: &ArrayDesign, top: &str) -> String {
     let (row, name) = (row_name(top), top_row_name(top));
+    let ports = row_ports(d);
+    let outer: Vec<RowPort> = ports.iter().filter(|p| p.name != "p_in").cloned().collect();
+    let connections: Vec<String> = ports
+        .iter()
+        .map(|p| format!("        .{0}({0})", p.name))
+        .collect();
     format!(
         r#"module {name} (
-    input  wire clk,
-    input  wire [7:0] a_in,
-    input  wire [{bbm}:0] bank_in,
-    input  wire [{wm}:0] w_code,
-    input  wire w_en,
-    input  wire [{bbm}:0] w_bank,
-    output wire [{pm}:0] p_out
+{outer}
 );
     wire [{pm}:0] p_in;
     assign p_in = {{({pw}){{1'b0}}}};
     {row} u_row (
-        .clk(clk),
-        .a_in(a_in),
-        .bank_in(bank_in),
-        .p_in(p_in),
-        .w_code(w_code),
-        .w_en(w_en),
-        .w_bank(w_bank),
-        .p_out(p_out)
+{connections}
     );
 endmodule
 "#,
-        bbm = d.bank_bits() - 1,
+        outer = port_declarations(&outer),
+        connections = connections.join(",\n"),
         pm = d.acc_bits() * d.cols() - 1,
         pw = d.acc_bits() * d.cols(),
-        wm = d.pe().weight_bits() * d.cols() - 1,
     )
 }
 
