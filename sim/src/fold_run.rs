@@ -671,8 +671,10 @@ fn try_jump(
     }
     let recs = hist.records();
     let (a, b) = (&recs[h - 2 * pu..h - pu], &recs[h - pu..]);
+    // Newest first: a stretch that does not repeat yet differs last.
     if a.iter()
         .zip(b)
+        .rev()
         .any(|(x, y)| x.binding != y.binding || x.kind != y.kind)
         || b.iter()
             .enumerate()
