@@ -97,7 +97,7 @@ pub struct Beat {
     pub data: Bus,
 }
 
-/// An output beat: valid after `edge`, elements j = Σ_k x[k]·w[k][j].
+/// An output beat: valid after `edge`, elements `j = Σ_k x[k]·w[k][j]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct YBeat {
     /// Edge after which `y_valid` is high with this value.

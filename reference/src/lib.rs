@@ -2,7 +2,7 @@
 //! BitLinear (absmean ternary weights, absmax INT8 activations) computed bit-exactly
 //! as HuggingFace transformers computes it, the original 1-bit BitNet quantizer,
 //! weight packing formats, the model zoo, safetensors / HuggingFace `config.json`
-//! I/O, checkpoint loading and a whole-model forward pass ([`model`]).
+//! I/O, checkpoint loading and a whole-model forward pass ([`model`](mod@model)).
 //!
 //! ```
 //! use tritone_reference::{bitlinear, Matrix, Trit, Variant};

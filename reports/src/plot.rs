@@ -671,7 +671,7 @@ pub fn bar(stem: &Path, chart: &BarChart, groups: &[BarGroup]) -> Result<PlotFil
 /// A chart with its data, drawn by [`Chart::draw`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Chart {
-    /// Lines through each series' points ([`line`]).
+    /// Lines through each series' points ([`line`](fn@line)).
     Line(XyChart, Vec<Series>),
     /// Grouped or stacked bars ([`bar`]).
     Bar(BarChart, Vec<BarGroup>),

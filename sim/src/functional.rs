@@ -357,7 +357,7 @@ fn gemm_with_width(
 // every PE), so only `Fidelity::Dataflow` is offered.
 
 /// An accumulator width chosen on purpose, possibly below
-/// [`PeKind::min_acc_bits`]: the PE adders wrap at this width.
+/// [`Pe::min_acc_bits`](crate::pe::Pe::min_acc_bits): the PE adders wrap at this width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NarrowAccumulator(u32);
 

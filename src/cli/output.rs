@@ -1,5 +1,5 @@
 //! Standard output and the end of a run, for every command: one printing
-//! path ([`outln!`], [`print`]), one error line, one exit status.
+//! path ([`outln!`], [`print`](fn@print)), one error line, one exit status.
 //!
 //! A closed standard output (`tritone models | head -1`) ends the program
 //! quietly with status 0, as ripgrep does; any other write error (`>

@@ -198,7 +198,7 @@ pub const HIERARCHICAL_METHOD: u32 = 4;
 /// Hierarchical count: the engine with the array as a black box; the
 /// array's top with its rows and delay lines as black boxes (and without
 /// the nets between rows, [`emit::top_without_partial_sums`]); the row with
-/// its PEs, in each of its positions ([`row_kinds`]), counted as often as it
+/// its PEs, in each of its positions (`row_kinds`), counted as often as it
 /// occurs; every delay line (input skew, output de-skew), from 1-bit
 /// lines of each depth synthesized in one run (its bits are independent
 /// registers, so a `W`-bit line costs `W` times a 1-bit one); and, in a

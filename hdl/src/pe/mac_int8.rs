@@ -40,7 +40,7 @@ impl<const A: usize> Logic for MulInt8<A> {
 
 super::pe_block! {
     /// MAC-INT8 PE: `p <= p_in + a_in · w` with an 8-bit two's-complement weight.
-    /// The baseline the ternary PE is compared against; banks as in [`TernaryPe`].
+    /// The baseline the ternary PE is compared against; banks as in [`TernaryPe`](super::TernaryPe).
     MacInt8Pe, weight bits 8, {
         mul: MulInt8<A> = Default::default(),
         wsel: Signal<Local, Bits<8>> = Default::default(),

@@ -11,7 +11,7 @@
 //! ports, stream formats, manifests and counters from it. A kind the
 //! generator builds adds its block's file here — its arithmetic, declared
 //! with `pe_block!`, which supplies the ports, registers and weight banks
-//! every PE shares — and one line to [`rtl_pe_kinds!`].
+//! every PE shares — and one line to `rtl_pe_kinds!`.
 
 mod mac_int8;
 mod ternary;
