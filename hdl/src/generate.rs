@@ -43,7 +43,7 @@ pub fn write_design(
         let path = path.display().to_string();
         move |e| HdlError::Io { path, source: e }
     };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    tritone_reference::atomic::create_dir_all(dir).map_err(io(dir))?;
     let top = design.top_name();
     let json =
         serde_json::to_string_pretty(&manifest(design)).expect("the manifest is plain data") + "\n";

@@ -60,6 +60,16 @@ fn plain(e: io::Error) -> io::Error {
     }
 }
 
+/// Creates `dir` and its missing parents ([`std::fs::create_dir_all`])
+/// under the interrupt registry's lock. An interrupt's clean-up removes the
+/// registered folders (a staging folder `dir` may lie in) and ends the
+/// process holding that lock, so a writer that makes its folders through
+/// this never makes one again after the clean-up removed it.
+pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+    let _lock = interrupt::critical_section();
+    std::fs::create_dir_all(dir)
+}
+
 /// Writes `bytes` to `path` atomically, creating the parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, "", |tmp| std::fs::write(tmp, bytes))?
@@ -75,7 +85,6 @@ pub fn write_atomic_with<E>(
     fill: impl FnOnce(&Path) -> Result<(), E>,
 ) -> std::io::Result<Result<(), E>> {
     let dir = parent_dir(path);
-    std::fs::create_dir_all(dir)?;
     if path.is_dir() {
         return Err(io::Error::new(
             io::ErrorKind::IsADirectory,
@@ -84,6 +93,9 @@ pub fn write_atomic_with<E>(
     }
     let (tmp, guard) = interrupt::create_registered(
         || {
+            // The parent is made under the registry lock, as
+            // `create_dir_all` makes it (that function would lock again).
+            std::fs::create_dir_all(dir)?;
             temp_builder()
                 .suffix(suffix)
                 .tempfile_in(dir)
@@ -127,9 +139,10 @@ pub fn publish_together<E>(
     dir: &Path,
     fill: impl FnOnce(&Path) -> Result<(), E>,
 ) -> io::Result<Result<Vec<PathBuf>, E>> {
-    std::fs::create_dir_all(dir)?;
     let (staging, guard) = interrupt::create_registered(
         || {
+            // Under the registry lock, as `create_dir_all` makes it.
+            std::fs::create_dir_all(dir)?;
             tempfile::Builder::new()
                 .prefix(".tritone-")
                 .tempdir_in(dir)
@@ -196,6 +209,33 @@ fn list_files(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// While the interrupt clean-up holds the registry (it keeps it until
+    /// the process ends), a writer cannot make again a folder it removed:
+    /// neither `create_dir_all` nor `write_atomic` (which makes the parent)
+    /// gets past the lock.
+    #[test]
+    fn a_folder_removed_by_the_clean_up_is_not_made_again() {
+        let root = tempfile::tempdir().unwrap();
+        let staging = root.path().join(".tritone-staging");
+        let file = staging.join("out.v");
+        for write in [
+            (|p: &Path| create_dir_all(p.parent().unwrap())) as fn(&Path) -> io::Result<()>,
+            |p: &Path| write_atomic(p, b"x"),
+        ] {
+            let held = interrupt::critical_section();
+            let writer = std::thread::spawn({
+                let file = file.clone();
+                move || write(&file)
+            });
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            assert!(!staging.exists(), "made while the clean-up held the lock");
+            drop(held);
+            writer.join().unwrap().unwrap();
+            assert!(staging.is_dir());
+            std::fs::remove_dir_all(&staging).unwrap();
+        }
+    }
 
     /// A folder where no file can be made (`/proc`): the OS error alone,
     /// without tempfile's "at path" and its temporary name.

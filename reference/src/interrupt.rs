@@ -180,11 +180,26 @@ fn undo(reg: &mut Registry, select: impl Fn(&Path) -> bool, groups: bool) {
         let path = reg.paths.remove(&id).expect("picked from the registry");
         // Removal is best effort: the path may already be renamed or gone.
         let _ = match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&path),
+            Ok(m) if m.is_dir() => remove_folder(&path),
             Ok(_) => std::fs::remove_file(&path),
             Err(_) => Ok(()),
         };
     }
+}
+
+/// Removes a folder that a writer may still be renaming a file into (a
+/// rename takes no lock: `remove_dir_all` can find the folder not empty
+/// once); each try removes what the one before missed. Writers make no new
+/// temporaries while the clean-up holds the registry, so this ends.
+fn remove_folder(path: &Path) -> io::Result<()> {
+    let mut last = Ok(());
+    for _ in 0..8 {
+        match std::fs::remove_dir_all(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => last = Err(e),
+            _ => return Ok(()),
+        }
+    }
+    last
 }
 
 #[cfg(unix)]

@@ -206,7 +206,7 @@ pub fn write_engine(
         };
         files.extend(testbench::testbench(design, &stim, opts));
     }
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    tritone_reference::atomic::create_dir_all(dir).map_err(io(dir))?;
     files
         .into_iter()
         .map(|(name, text)| {
