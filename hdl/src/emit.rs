@@ -206,7 +206,9 @@ endmodule
 pub fn top_row_wrapper(d: &ArrayDesign, top: &str) -> String {
     let (row, name) = (row_name(top), top_row_name(top));
     let ports = row_ports(d);
-    let outer: Vec<RowPort> = ports.iter().filter(|p| p.name != "p_in").cloned().collect();
+    let (tied, outer): (Vec<RowPort>, Vec<RowPort>) =
+        ports.iter().cloned().partition(|p| p.name == "p_in");
+    let sums = tied[0].bits.expect("p_in is a vector");
     let connections: Vec<String> = ports
         .iter()
         .map(|p| format!("        .{0}({0})", p.name))
@@ -224,8 +226,8 @@ endmodule
 "#,
         outer = port_declarations(&outer),
         connections = connections.join(",\n"),
-        pm = d.acc_bits() * d.cols() - 1,
-        pw = d.acc_bits() * d.cols(),
+        pm = sums - 1,
+        pw = sums,
     )
 }
 

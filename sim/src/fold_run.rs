@@ -384,13 +384,22 @@ struct Record {
 /// O(1) a fold where dropping the oldest record on every push moved the
 /// whole window: 89 % of the time of `tritone energy --model
 /// bitnet-b1.58-70b --prefill 200000`).
-#[derive(Default)]
 struct History {
     buf: Vec<Record>,
     start: usize,
+    cap: usize,
 }
 
 impl History {
+    /// An empty history of at most `cap` (≥ 1) records.
+    fn new(cap: usize) -> History {
+        History {
+            buf: Vec::with_capacity(2 * cap),
+            start: 0,
+            cap: cap.max(1),
+        }
+    }
+
     fn records(&self) -> &[Record] {
         &self.buf[self.start..]
     }
@@ -409,12 +418,13 @@ impl History {
     }
 
     /// Appends `r`, dropping the oldest record beyond `cap`.
-    fn push(&mut self, r: Record, cap: usize) {
+    fn push(&mut self, r: Record) {
+        let cap = self.cap;
         self.buf.push(r);
         if self.len() > cap {
             self.start = self.buf.len() - cap;
         }
-        if self.start >= cap.max(1) {
+        if self.start >= cap {
             self.buf.drain(..self.start);
             self.start = 0;
         }
@@ -474,7 +484,11 @@ pub(crate) fn run(
     let kb = map.k_blocks;
     let folds = map.folds();
     let (mut fetches, mut fold_index, mut block_index) = (0u64, 0u64, 0u64);
-    let mut hist = History::default();
+    // Jumps of whole N-blocks keep two cycles of up to two N-blocks each;
+    // jumps inside a K-block, two of the longest inner period.
+    let outer = jumps && kb <= MAX_OUTER_K_BLOCKS;
+    let cap = if outer { 4 * kb } else { 2 * MAX_INNER_PERIOD } as usize;
+    let mut hist = History::new(cap);
     for chunk in 0..map.chunks {
         let tokens = map.chunk_len(program.shape.m, chunk);
         if map.activations == ActivationFeed::PerChunk {
@@ -524,8 +538,6 @@ pub(crate) fn run(
         .filter(|&f| f > 0 && f < folds)
         .collect();
         flips.sort_unstable();
-        let outer = jumps && kb <= MAX_OUTER_K_BLOCKS;
-        let cap = if outer { 4 * kb } else { 2 * MAX_INNER_PERIOD } as usize;
         hist.clear();
         let (mut next_try, mut backoff) = (0u64, 1u64);
         let mut j = 0u64;
@@ -578,16 +590,13 @@ pub(crate) fn run(
                 if flips.contains(&j) || (!outer && j.is_multiple_of(kb)) {
                     hist.clear();
                 }
-                hist.push(
-                    Record {
-                        before,
-                        binding,
-                        kind: k,
-                        popped,
-                        pushed,
-                    },
-                    cap,
-                );
+                hist.push(Record {
+                    before,
+                    binding,
+                    kind: k,
+                    popped,
+                    pushed,
+                });
             }
             j += 1;
             tot.stepped += 1;
@@ -819,9 +828,9 @@ mod tests {
     #[test]
     fn the_history_keeps_the_last_records_in_order() {
         for cap in [1, 2, 3, 7] {
-            let mut h = History::default();
+            let mut h = History::new(cap);
             for i in 0..40u64 {
-                h.push(record(i), cap);
+                h.push(record(i));
                 let first = (i + 1).saturating_sub(cap as u64);
                 assert_eq!(bindings(&h), (first..=i).collect::<Vec<_>>(), "cap {cap}");
                 // Compaction keeps the buffer within twice the window.
