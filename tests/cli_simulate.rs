@@ -199,6 +199,10 @@ fn bad_input_fails_with_a_clear_error() {
     std::fs::write(&zero_bw, "[dram]\nkind = \"ddr4\"\nbandwidth_gbps = 0.0\n").unwrap();
     let small = dir.path().join("small.toml");
     std::fs::write(&small, "rows = 256\ncols = 256\n[buffers]\nweight_kib = 8\nact_kib = 64\nout_kib = 64\nwidth_bits = 256\n").unwrap();
+    // A key in the wrong table (stream_bytes belongs at the top level) is
+    // refused, not ignored.
+    let misplaced = dir.path().join("misplaced.toml");
+    std::fs::write(&misplaced, "[buffers]\nweight_kib = 64\nact_kib = 64\nout_kib = 64\nwidth_bits = 64\nstream_bytes = 16\n").unwrap();
     for (args, needle) in [
         (
             vec!["simulate", "gemm", "--m", "0", "--k", "4", "--n", "4"],
@@ -298,6 +302,21 @@ fn bad_input_fails_with_a_clear_error() {
                 "4",
                 "--n",
                 "4",
+                "--arch",
+                misplaced.to_str().unwrap(),
+            ],
+            "unknown field `stream_bytes`",
+        ),
+        (
+            vec![
+                "simulate",
+                "gemm",
+                "--m",
+                "4",
+                "--k",
+                "4",
+                "--n",
+                "4",
                 "--pe",
                 "mac-fp16",
                 "--functional",
@@ -364,6 +383,44 @@ fn tile_buffering_follows_the_verilog_defaults() {
     assert_eq!(double["double_buffer"], true);
     // One tile: the second bank changes nothing.
     assert_eq!(single["tile_cycles"], double["tile_cycles"]);
+}
+
+/// `--single-buffer` and `--double-buffer` override an architecture file's
+/// banks whichever key states them (`weight_banks` or `double_buffer`), as
+/// every other design flag overrides its field.
+#[test]
+fn buffering_flags_override_the_files_banks() {
+    let dir = tempfile::tempdir().unwrap();
+    let gemm = |arch: &std::path::Path, flag: &str| {
+        let mut args = vec!["simulate", "gemm", "--m", "3", "--k", "19", "--n", "21"];
+        args.extend(["--rows", "8", "--cols", "8", "--json", "--arch"]);
+        args.push(arch.to_str().unwrap());
+        if !flag.is_empty() {
+            args.push(flag);
+        }
+        json(&args)
+    };
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let one = file("one.toml", "weight_banks = 1\n");
+    let two = file("two.toml", "weight_banks = 2\n");
+    let four = file("four.toml", "weight_banks = 4\n");
+    let single = file("single.toml", "double_buffer = false\n");
+    let cycles = |v: &serde_json::Value| v[0]["cycles"].as_u64().unwrap();
+    let (c1, c2) = (cycles(&gemm(&one, "")), cycles(&gemm(&two, "")));
+    assert!(c1 > c2, "one bank {c1} cycles, two {c2}");
+    assert_eq!(cycles(&gemm(&two, "--single-buffer")), c1);
+    assert_eq!(cycles(&gemm(&four, "--single-buffer")), c1);
+    assert_eq!(cycles(&gemm(&one, "--double-buffer")), c2);
+    assert_eq!(cycles(&gemm(&single, "--double-buffer")), c2);
+    // A file's 4 banks are already double-buffered: the flag keeps them.
+    assert_eq!(
+        cycles(&gemm(&four, "--double-buffer")),
+        cycles(&gemm(&four, ""))
+    );
 }
 
 #[test]

@@ -110,8 +110,9 @@ impl WeightPacking {
     }
 }
 
-/// On-chip SRAM buffers.
+/// On-chip SRAM buffers. TOML: `[buffers]`; an unknown key is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Buffers {
     /// Weight buffer capacity in KiB.
     pub weight_kib: u32,
@@ -119,12 +120,16 @@ pub struct Buffers {
     pub act_kib: u32,
     /// Output / accumulator buffer capacity in KiB.
     pub out_kib: u32,
-    /// Width of one SRAM access in bits.
+    /// Width of one SRAM access in bits, as the design states it. It changes
+    /// no figure: the engine's buffer words follow from R, C, L and the
+    /// stream width ([`crate::engine::Geometry`]), and SRAM energy is priced
+    /// per bit moved. Reports print it and cache keys carry it.
     pub width_bits: u32,
 }
 
-/// Off-chip memory.
+/// Off-chip memory. TOML: `[dram]`; an unknown key is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dram {
     /// Technology (selects the energy per bit).
     pub kind: DramKind,
@@ -132,8 +137,10 @@ pub struct Dram {
     pub bandwidth_gbps: f64,
 }
 
-/// The vector unit that runs everything that is not a BitLinear.
+/// The vector unit that runs everything that is not a BitLinear. TOML:
+/// `[vector]`; an unknown key is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VectorUnit {
     /// Parallel lanes (one element operation each per cycle).
     pub lanes: u32,
@@ -379,8 +386,12 @@ pub struct ArraySpec {
     /// Devices and their parallelism. Default: one device.
     pub system: Option<System>,
     /// Bytes per beat of the engine's AXI4-Stream interfaces (a power of two,
-    /// 1 to 1024). Default: the smallest power of two of at least the DRAM's
-    /// bytes per cycle (at least 4), so the stream never limits the DRAM.
+    /// 1 to 1024). Default ([`crate::engine::stream_bytes`]): the smallest
+    /// power of two of at least the DRAM's bytes per cycle (at least 4), so
+    /// the stream never limits the DRAM, but no wider than the widest buffer
+    /// word (a weight beat, a token's R activations, a token's C 32-bit
+    /// sums, rounded up to a power of two), since the engine takes no more
+    /// than one word per edge.
     pub stream_bytes: Option<u32>,
 }
 

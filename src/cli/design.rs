@@ -21,10 +21,13 @@ pub struct DesignArgs {
     /// Accumulator bits; default: the smallest that cannot overflow.
     #[arg(long)]
     pub acc_bits: Option<u32>,
-    /// Two weight banks: load the next tile while the current one streams.
+    /// Two weight banks (or the --arch file's 2 or more): load the next tile
+    /// while the current one streams (the default of `tritone simulate gemm`
+    /// and `model`, `tritone energy` and `tritone verilog --engine`).
     #[arg(long, conflicts_with = "single_buffer")]
     pub double_buffer: bool,
-    /// One weight bank (the default of `tritone simulate tile` and `tritone verilog`).
+    /// One weight bank (the default of `tritone simulate tile` and of
+    /// `tritone verilog` without `--engine`).
     #[arg(long)]
     pub single_buffer: bool,
     /// Weight banks per PE: 1, 2, 4 or 8 (overrides --double-buffer and
@@ -69,10 +72,17 @@ impl DesignArgs {
         spec.pe = o.pe.or(spec.pe);
         spec.dataflow = o.dataflow.or(spec.dataflow);
         spec.weight_rows_per_cycle = o.weight_rows_per_cycle.or(spec.weight_rows_per_cycle);
+        // The flags override the file's banks, whichever key it states them
+        // with: `--double-buffer` keeps a file's 2 or more banks (or takes
+        // the default 2), `--single-buffer` makes it 1.
         if o.double_buffer {
-            spec.double_buffer = Some(true);
+            if spec.weight_banks.is_some_and(|b| b < 2) {
+                spec.weight_banks = None;
+            }
+            spec.double_buffer = spec.weight_banks.is_none().then_some(true);
         }
         if o.single_buffer {
+            spec.weight_banks = None;
             spec.double_buffer = Some(false);
         }
         if let Some(b) = o.weight_banks {

@@ -177,14 +177,18 @@ pub fn manifest(design: &EngineDesign) -> EngineManifest {
         port("s_axil_rready", Input, 1, "s_axil (AXI4-Lite slave)", "read data taken"),
         port("irq", Output, 1, "interrupt", "DONE or ERROR (level), cleared by CTRL.CLEAR or START"),
     ];
-    let wcode = WeightEncoding::describe(a.pe());
+    let mut wcode = WeightEncoding::describe(a.pe());
+    if a.pe() == PeKind::Ternary {
+        // The fourth code has no trit; the PE's select passes nothing for it.
+        wcode.push_str(", code 10 never sent (the PE takes it as 0)");
+    }
     let input_stream = vec![
         format!("Transfers in program order, each padded with zero bytes to whole {d}-byte beats, TLAST on its last beat. kb = ceil(K/{r}), nb = ceil(N/{c}); chunks of CHUNK tokens (see mapping_rule).", r = g.rows, c = g.cols),
         "For each M-chunk: [activation chunk, if activations are per chunk]; then for each N-block n (0..nb) and K-block k (0..kb): [weight tile (n, k), if this chunk fetches weights: chunk 0 always, later chunks only when weights are not resident]; [activation slice (chunk, k), if activations are per fold: sent again for every N-block].".into(),
         if five {
-            format!("Weight tile (n, k): rows k*{r} .. k*{r}+{rm} of W^T (input features), columns n*{c} .. n*{c}+{cm} (output features), zero past K and N; grouped in weight beats of {l} rows; ceil({bt}/5) = {gr} groups of {cl} bytes: byte j of group q holds position j (= {c}*row_in_beat + column) of beats 5q .. 5q+4 as base-3 digits, digit d = trit+1 of beat 5q+d, least significant first (beats past {bt} count as 0).", r = g.rows, rm = g.rows - 1, c = g.cols, cm = g.cols - 1, l = g.rows_per_beat, bt = g.beats, gr = g.weight_reads, cl = g.weight_word_bytes)
+            format!("Weight tile (n, k): rows k*{r} .. k*{r}+{rm} of W^T (input features), columns n*{c} .. n*{c}+{cm} (output features), zero past K and N; grouped in weight beats of {l} rows; ceil({bt}/5) = {gr} groups of {cl} bytes: byte j of group q holds position j (= {c}*row_in_beat + column) of beats 5q .. 5q+4 as base-3 digits, digit d = trit+1 of beat 5q+d, least significant first (a beat past {bt} counts as trit 0, digit 1). Weight beats are units of the array, not stream beats: the tile's tile_bytes are cut into tile_beats stream beats.", r = g.rows, rm = g.rows - 1, c = g.cols, cm = g.cols - 1, l = g.rows_per_beat, bt = g.beats, gr = g.weight_reads, cl = g.weight_word_bytes)
         } else {
-            format!("Weight tile (n, k): rows k*{r} .. k*{r}+{rm} of W^T (input features), columns n*{c} .. n*{c}+{cm} (output features), zero past K and N; {bt} weight beats of {l} rows, {wb} bytes each: in beat b, row i (tile row b*{l}+i), column j is the {w}-bit code at bit {w}*({c}*i + j), {wcode}, bits little-endian in bytes.", r = g.rows, rm = g.rows - 1, c = g.cols, cm = g.cols - 1, bt = g.beats, l = g.rows_per_beat, wb = g.weight_beat_bytes, w = a.pe().weight_bits())
+            format!("Weight tile (n, k): rows k*{r} .. k*{r}+{rm} of W^T (input features), columns n*{c} .. n*{c}+{cm} (output features), zero past K and N; {bt} weight beats of {l} rows, {wb} bytes each, back to back: in weight beat b, row i (tile row b*{l}+i), column j is the {w}-bit code at bit {w}*({c}*i + j), {wcode}, bits little-endian in bytes. Weight beats are units of the array, not stream beats: the tile's tile_bytes are cut into tile_beats stream beats.", r = g.rows, rm = g.rows - 1, c = g.cols, cm = g.cols - 1, bt = g.beats, l = g.rows_per_beat, wb = g.weight_beat_bytes, w = a.pe().weight_bits())
         },
         format!("Activation slice of token t, K-block k: {r} INT8 bytes X[t][k*{r}+i] (zero past K). An activation chunk is its tokens in order, each with its kb slices in K order; an activation-slice transfer is the chunk's tokens' slices of one K-block, in token order.", r = g.rows),
     ];
@@ -230,7 +234,7 @@ pub fn manifest(design: &EngineDesign) -> EngineManifest {
             out_bank_tokens: g.out_bank_tokens,
         },
         mapping_rule: format!(
-            "kb = ceil(K/{r}), nb = ceil(N/{c}). If kb <= {s} (activation slices): activations per chunk, CHUNK = min(M, {bt}, floor({s}/kb)); else activations per fold, CHUNK = min(M, {bt}, {pf}). Weights resident (fetched by chunk 0 only) if kb*nb <= {ws}, else every chunk fetches them. Registers MAPPING and CHUNK show the result after START.",
+            "kb = ceil(K/{r}), nb = ceil(N/{c}). If kb <= {s} (activation slices): activations per chunk, CHUNK = min(M, {bt}, floor({s}/kb)); else activations per fold, CHUNK = min(M, {bt}, {pf}). Weights resident (fetched by chunk 0 only) if kb*nb <= {ws}, else every chunk fetches them. Registers MAPPING and CHUNK show the result from edge timing.startup_edges after START on (before, they may hold the previous GEMM's). Sizes: slots = buffers.weight_slots (WEIGHT_SLOTS); slices = buffers.act_slices = ACT_ROWS * max(1, STREAM_BYTES / R); bank tokens = buffers.out_bank_tokens (BANK_TOKENS).",
             r = g.rows,
             c = g.cols,
             s = g.act_slices,
@@ -247,7 +251,7 @@ pub fn manifest(design: &EngineDesign) -> EngineManifest {
             bank_to_stream: BANK_TO_STREAM,
             stream_to_bank: STREAM_TO_BANK,
             dram_model: format!(
-                "Edge 0 is the edge that completes the START write. Each stream moves one transfer at a time: a transfer's first beat moves at max(the stream's free edge, the engine's TREADY), beat i moves max(i, ceil(i*{d}*f/b)) edges after the first, and the stream is free for the next transfer max(n, ceil(n*{d}*f/b)) edges after the first beat of an n-beat transfer (b bytes/s of DRAM, f the clock). Cycles (the CYCLES register) equal `tritone simulate gemm` under this model; any other pacing changes cycles, never results or the activity counters."
+                "Edge 0 is the edge that completes the START write. Each stream moves one transfer at a time, paced on its own (input and output do not share b): a transfer's first beat moves at max(the stream's free edge, the engine's TREADY), beat i moves max(i, ceil(i*{d}*f/b)) edges after the first, and the stream is free for the next transfer max(n, ceil(n*{d}*f/b)) edges after the first beat of an n-beat transfer (b bytes/s of DRAM, f the clock). Cycles (the CYCLES register) equal `tritone simulate gemm` under this model; any other pacing changes cycles, never results or the activity counters."
             ),
         },
         host_sequence: vec![

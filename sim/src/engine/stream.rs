@@ -9,8 +9,8 @@
 //!   `11` = −1, `00` = 0; w = 8 for INT8), bits little-endian in bytes. With
 //!   five-trits-per-byte packing the tile is ⌈B/5⌉ groups of C·L bytes: byte
 //!   `j` of group `g` holds position `j` of beats 5g … 5g+4 as base-3 digits
-//!   (digit `d` = trit + 1 of beat 5g+d, least significant first; beats past
-//!   B count as 0).
+//!   (digit `d` = trit + 1 of beat 5g+d, least significant first; a beat
+//!   past B counts as trit 0, digit 1).
 //! - A token's activations are R bytes per K-block (INT8, zero-padded past K).
 //!   A chunk transfer holds its tokens in order, each with all its K-blocks;
 //!   a slice transfer holds its chunk's tokens' activations of one K-block.
