@@ -2,7 +2,9 @@
 //! AXI4-Lite, starts the GEMM, drives the input stream and takes the output
 //! stream under a [`Pacing`], checks every result beat (data and `TLAST`)
 //! against the reference, reads every activity counter back and compares it
-//! with the simulator, and ends with `TRITONE_TB PASS <cycles> cycles` or
+//! with the simulator, reads the GEMM's mapping (`MAPPING`, `CHUNK`) and the
+//! design's size registers and compares them with the simulator's mapping
+//! and the design's geometry, and ends with `TRITONE_TB PASS <cycles> cycles` or
 //! `TRITONE_TB FAIL <n> errors`.
 //!
 //! With [`Pacing::Dram`] the streams move as the simulator's DRAM model
@@ -17,6 +19,7 @@ use crate::error::HdlError;
 use crate::job::SplitMix64;
 use std::fmt::Write;
 use tritone_sim::engine::stream::{input_beats, output_beats, Beat, Operands};
+use tritone_sim::engine::program::{ActivationFeed, Mapping};
 use tritone_sim::engine::StreamPace;
 use tritone_sim::functional::WeightMatrix;
 use tritone_sim::gemm::{simulate_gemm_stepwise, GemmOptions, GemmShape, OperandHome, ZeroWeights};
@@ -160,6 +163,10 @@ pub struct EngineStimulus {
     pub cycles: u64,
     /// Every counter register's expected value (base name, e.g. `ADDS`).
     pub counters: Vec<(&'static str, u64)>,
+    /// The expected values of the 32-bit registers that describe the
+    /// GEMM's mapping (`MAPPING`, `CHUNK`, from the simulator's
+    /// [`Mapping`]) and the design (`ROWS` … `MAX_N`, from its geometry).
+    pub registers: Vec<(&'static str, u64)>,
     /// The reference results `[M, N]`.
     pub y: Vec<i32>,
 }
@@ -237,12 +244,32 @@ impl EngineStimulus {
             ("SKIPS", s.pe_skips),
             ("ACC_ADDS", s.partial_sum_adds),
         ];
+        let g = design.geometry();
+        let map = Mapping::of(g, &shape, OperandHome::Dram).map_err(sim)?;
+        let registers = vec![
+            (
+                "MAPPING",
+                (map.activations == ActivationFeed::PerFold) as u64
+                    | (map.weights_resident as u64) << 1,
+            ),
+            ("CHUNK", map.chunk_tokens),
+            ("ROWS", g.rows),
+            ("COLS", g.cols),
+            ("STREAM_BYTES", g.stream_bytes),
+            ("WEIGHT_SLOTS", g.weight_slots),
+            ("ACT_ROWS", g.act_rows),
+            ("BANK_TOKENS", g.out_bank_tokens),
+            ("MAX_M", design.max_m()),
+            ("MAX_K", design.max_k()),
+            ("MAX_N", design.max_n()),
+        ];
         Ok(EngineStimulus {
             shape,
             input,
             output,
             cycles: s.cycles,
             counters,
+            registers,
             y,
         })
     }
@@ -442,6 +469,14 @@ module {tb};
              \x20       if ({skip}value !== 64'd{want}) begin errors = errors + 1; $display(\"ERROR: counter {name} is %0d, expected %0d\", value, 64'd{want}); end",
             hi = lo + 4,
             skip = if *name == "CYCLES" { "RANDOM == 0 && " } else { "" },
+        );
+    }
+    for (name, want) in &stim.registers {
+        let _ = writeln!(
+            checks,
+            "        axil_read(8'h{at:02x}, rd);\n\
+             \x20       if (rd !== 32'd{want}) begin errors = errors + 1; $display(\"ERROR: register {name} is %0d, expected %0d\", rd, 32'd{want}); end",
+            at = reg(name),
         );
     }
     let _ = write!(
