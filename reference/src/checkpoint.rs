@@ -100,7 +100,7 @@ impl Checkpoint {
             let map = map_or_read(&path).map_err(io_err(&path))?;
             let st = SafeTensors::deserialize(&map).map_err(|e| ReferenceError::Safetensors {
                 path: path.clone(),
-                reason: e.to_string(),
+                reason: crate::safetensors_io::invalid_file(&e),
             })?;
             let base = map.as_ptr() as usize;
             for (name, view) in st.tensors() {

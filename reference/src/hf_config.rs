@@ -499,11 +499,16 @@ fn rope(obj: &Map<String, Value>, default_theta: f32) -> std::result::Result<Rop
         Some(t) => t,
         None => optional_f32(obj, "rope_theta")?.unwrap_or(default_theta),
     };
-    if let Some(f) = num("partial_rotary_factor")? {
+    // transformers reads the factor from the RoPE parameters or, in older
+    // configs, from the top level (and moves it into the parameters).
+    let partial = match num("partial_rotary_factor")? {
+        Some(f) => Some((format!("{prefix}.partial_rotary_factor"), f)),
+        None => optional_f32(obj, "partial_rotary_factor")?
+            .map(|f| ("partial_rotary_factor".to_string(), f)),
+    };
+    if let Some((field, f)) = partial {
         if f != 1.0 {
-            return Err(format!(
-                "field `{prefix}.partial_rotary_factor` is {f}; only 1.0 is supported"
-            ));
+            return Err(format!("field `{field}` is {f}; only 1.0 is supported"));
         }
     }
     let kind = params
@@ -785,6 +790,16 @@ mod tests {
                 r#", "quantization_config": {"quant_method": "bitnet", "quantization_mode": "x\ny"}"#,
                 "`quantization_config.quantization_mode` is \"x\\ny\"",
             ),
+            // The older top-level spelling is refused as the nested one is.
+            (
+                r#", "partial_rotary_factor": 0.5"#,
+                "field `partial_rotary_factor` is 0.5; only 1.0 is supported",
+            ),
+            // Refused before per-layer state is allocated.
+            (
+                r#", "num_hidden_layers": 100000000"#,
+                "num_hidden_layers) = 100000000 is more than the limit 4096",
+            ),
         ] {
             // The later key wins in serde_json: the extra field overrides TINY's.
             let e = run_config(extra).unwrap_err();
@@ -794,7 +809,7 @@ mod tests {
         // hidden 2^31 with the other sizes near 2^32: refused, never wrapped.
         let huge = r#"{"model_type": "llama", "hidden_size": 2147483648,
             "intermediate_size": 4294967295, "num_attention_heads": 1,
-            "num_hidden_layers": 4294967295, "vocab_size": 4294967295}"#;
+            "num_hidden_layers": 4096, "vocab_size": 4294967295}"#;
         let e = parse_config(huge, "t", "test").unwrap_err();
         assert!(e.contains("limit") && e.contains("2147483648"), "{e}");
     }

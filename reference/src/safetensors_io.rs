@@ -25,6 +25,32 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReferenceError + '_ {
     }
 }
 
+/// What is wrong with a file the safetensors parser refused, in words (the
+/// parser's own names, such as `MetadataIncompleteBuffer`, say little to a
+/// user).
+pub(crate) fn invalid_file(e: &safetensors::SafeTensorError) -> String {
+    use safetensors::SafeTensorError as E;
+    match e {
+        E::HeaderTooSmall => "shorter than the 8-byte header length".into(),
+        E::InvalidHeaderLength => "its header length runs past the end of the file".into(),
+        E::HeaderTooLarge => "its header is larger than 100 MB".into(),
+        E::InvalidHeader => "its header is not UTF-8 text".into(),
+        E::InvalidHeaderStart => "its header is not a JSON object".into(),
+        E::InvalidHeaderDeserialization => {
+            "its header is not a valid tensor table (bad JSON, an unknown dtype or a missing field)"
+                .into()
+        }
+        E::MetadataIncompleteBuffer => {
+            "the tensors' data offsets do not cover the file's data exactly (truncated, or extra bytes)"
+                .into()
+        }
+        E::TensorInvalidInfo => "a tensor's shape, dtype and data offsets disagree".into(),
+        E::InvalidOffset(name) => format!("tensor `{}` has invalid data offsets", name.escape_debug()),
+        E::ValidationOverflow => "a tensor's shape overflows".into(),
+        other => other.to_string(),
+    }
+}
+
 /// Reads tensor `name` from a safetensors file as f32 (any rank). F16 and BF16
 /// widen exactly; other dtypes are an error naming the dtype. Non-finite
 /// values are not checked here (see [`read_matrix`]).
@@ -32,7 +58,7 @@ pub fn read_tensor_f32(path: &Path, name: &str) -> Result<TensorF32> {
     let bytes = crate::input::map_or_read(path).map_err(io_err(path))?;
     let st = SafeTensors::deserialize(&bytes).map_err(|e| ReferenceError::Safetensors {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason: invalid_file(&e),
     })?;
     let view = st.tensor(name).map_err(|_| {
         let mut names: Vec<&str> = st.names().into_iter().map(String::as_str).collect();

@@ -117,6 +117,12 @@ impl Moe {
 /// the parameter counts themselves far inside 64 bits.
 pub const MAX_PARAMS: u64 = 1 << 50;
 
+/// Most decoder layers a model shape may have: 4,096, fifty times the 70B
+/// model's 80. Per-layer state (weights, KV cache, simulated operators) is
+/// allocated by layer, so a count this bound does not hold would exhaust
+/// memory before any tensor is read.
+pub const MAX_LAYERS: u32 = 1 << 12;
+
 impl ModelShape {
     /// Dimension of one attention head: the shape's own
     /// [`ModelShape::head_dim`] field, else `hidden / heads` (0 for a shape
@@ -235,6 +241,12 @@ impl ModelShape {
             if v == 0 {
                 return Err(format!("{field} must be positive"));
             }
+        }
+        if self.layers > MAX_LAYERS {
+            return Err(format!(
+                "layers (num_hidden_layers) = {} is more than the limit {MAX_LAYERS}",
+                self.layers
+            ));
         }
         if self.head_dim == Some(0) {
             return Err("head_dim must be positive".into());
@@ -663,6 +675,13 @@ mod tests {
             ..model("bitnet-b1.58-3b").unwrap()
         };
         let e = huge.validate().unwrap_err();
+        assert!(e.contains("layers") && e.contains("limit 4096"), "{e}");
+        let e = ModelShape {
+            layers: MAX_LAYERS,
+            ..huge.clone()
+        }
+        .validate()
+        .unwrap_err();
         assert!(
             e.contains("hidden 2147483648") && e.contains("limit"),
             "{e}"

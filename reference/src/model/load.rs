@@ -36,19 +36,27 @@ impl Model {
         for l in 0..s.layers as usize {
             let p = format!("model.layers.{l}");
             let norm = |name: &str, d: usize| ckpt.f32_tensor(&format!("{p}.{name}.weight"), &[d]);
-            let sub = |name: &str, d: usize| s.subln.then(|| norm(name, d)).transpose();
+            // transformers' sub-norm names, or the 1bitLLM reproductions'
+            // (`inner_attn_ln`, `ffn_layernorm`) when only those are present.
+            let sub = |name: &str, older: &str, d: usize| {
+                let older_only = !ckpt.contains(&format!("{p}.{name}.weight"))
+                    && ckpt.contains(&format!("{p}.{older}.weight"));
+                s.subln
+                    .then(|| norm(if older_only { older } else { name }, d))
+                    .transpose()
+            };
             layers.push(DecoderLayer {
                 input_norm: norm("input_layernorm", h)?,
                 q: linear(format!("{p}.self_attn.q_proj"), q_dim, h)?,
                 k: linear(format!("{p}.self_attn.k_proj"), kv_dim, h)?,
                 v: linear(format!("{p}.self_attn.v_proj"), kv_dim, h)?,
                 o: linear(format!("{p}.self_attn.o_proj"), h, q_dim)?,
-                attn_sub_norm: sub("self_attn.attn_sub_norm", h)?,
+                attn_sub_norm: sub("self_attn.attn_sub_norm", "self_attn.inner_attn_ln", h)?,
                 post_attention_norm: norm("post_attention_layernorm", h)?,
                 gate: linear(format!("{p}.mlp.gate_proj"), f, h)?,
                 up: linear(format!("{p}.mlp.up_proj"), f, h)?,
                 down: linear(format!("{p}.mlp.down_proj"), h, f)?,
-                ffn_sub_norm: sub("mlp.ffn_sub_norm", f)?,
+                ffn_sub_norm: sub("mlp.ffn_sub_norm", "mlp.ffn_layernorm", f)?,
             });
         }
         let embed = ckpt.f32_tensor("model.embed_tokens.weight", &[v, h])?;
@@ -116,6 +124,14 @@ fn offline_trits(ckpt: &Checkpoint, wname: &str, n: usize, k: usize) -> Result<V
         let packed = ckpt.u8_tensor(wname, &[hf_packed_rows(n), k])?;
         return unpack_hf(packed, n, k)
             .map_err(|e| ReferenceError::Pack(format!("tensor `{wname}`: {e}")));
+    }
+    // The packed shape in another dtype: the dtype is what is wrong.
+    if t.shape == [hf_packed_rows(n), k] && hf_packed_rows(n) != n {
+        return Err(ReferenceError::Dtype {
+            name: wname.to_string(),
+            found: format!("{:?} in the packed shape {:?}", t.dtype, t.shape),
+            expected: "U8 (packed ternary weights)",
+        });
     }
     let values = ckpt.f32_tensor(wname, &[n, k])?;
     values

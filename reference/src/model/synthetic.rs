@@ -192,4 +192,53 @@ mod tests {
             .unwrap();
         assert_eq!(s, g.logits);
     }
+
+    /// The 1bitLLM reproductions name the sub-norms `inner_attn_ln` and
+    /// `ffn_layernorm`; a checkpoint so named runs as the same model.
+    #[test]
+    fn sub_norms_under_their_1bitllm_names_load_alike() {
+        use safetensors::tensor::{SafeTensors, TensorView};
+        let spec = SyntheticModel {
+            hidden: 32,
+            ffn: 48,
+            layers: 2,
+            heads: 4,
+            kv_heads: 4,
+            vocab: 40,
+            tied: false,
+            seed: 3,
+        };
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        spec.write(a.path()).unwrap();
+        spec.write(b.path()).unwrap();
+        let file = b.path().join(crate::checkpoint::WEIGHTS_FILE);
+        let bytes = std::fs::read(&file).unwrap();
+        let st = SafeTensors::deserialize(&bytes).unwrap();
+        let renamed: Vec<(String, TensorView)> = st
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| {
+                let name = name
+                    .replace("self_attn.attn_sub_norm", "self_attn.inner_attn_ln")
+                    .replace("mlp.ffn_sub_norm", "mlp.ffn_layernorm");
+                (name, view)
+            })
+            .collect();
+        assert!(renamed
+            .iter()
+            .any(|(n, _)| n.ends_with("ffn_layernorm.weight")));
+        let text = safetensors::serialize(renamed, &None).unwrap();
+        std::fs::write(&file, text).unwrap();
+        let run = |dir: &Path| {
+            Model::from_dir(dir)
+                .unwrap()
+                .score(
+                    &ReferenceBackend,
+                    AttentionOptions::default(),
+                    &[1, 5, 9, 2],
+                )
+                .unwrap()
+        };
+        assert_eq!(run(a.path()), run(b.path()));
+    }
 }

@@ -41,8 +41,9 @@ use tritone_reference::{ModelShape, WeightKind};
 pub const MAX_CONTEXT: u64 = 1 << 20;
 /// Largest batch accepted.
 pub const MAX_BATCH: u64 = 1 << 16;
-/// Most decoder layers accepted.
-pub const MAX_LAYERS: u64 = 1 << 12;
+/// Most decoder layers accepted: the model shape's own bound
+/// ([`tritone_reference::zoo::MAX_LAYERS`]).
+pub const MAX_LAYERS: u64 = tritone_reference::zoo::MAX_LAYERS as u64;
 
 /// The inference to simulate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
