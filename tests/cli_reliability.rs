@@ -296,6 +296,24 @@ fn oversized_work_is_refused_before_it_starts() {
         "1000000000",
     ]);
     one_line_error(&o, &["1000000002 positions", "--max-logits"]);
+
+    // The model runs; its FP16 counterpart's largest prefill GEMM has too
+    // many folds. Refused, naming the counterpart, before the model's own
+    // simulation (seconds) is spent.
+    let o = tritone(&[
+        "energy",
+        "--model",
+        "bitnet-b1.58-70b",
+        "--prefill",
+        "1000000",
+        "--decode",
+        "1",
+        "--rows",
+        "32",
+        "--cols",
+        "32",
+    ]);
+    one_line_error(&o, &["FP16 counterpart", "fold passes"]);
 }
 
 #[test]
@@ -305,8 +323,13 @@ fn nonsense_sizes_are_refused_with_the_field_and_the_limit() {
     for (fields, needles) in [
         (
             r#""hidden_size": 2147483648, "intermediate_size": 4294967295,
-               "num_hidden_layers": 4294967295, "vocab_size": 4294967295"#,
+               "num_hidden_layers": 4096, "vocab_size": 4294967295"#,
             &["hidden 2147483648", "limit 1125899906842624"][..],
+        ),
+        (
+            r#""hidden_size": 64, "intermediate_size": 128,
+               "num_hidden_layers": 100000000, "vocab_size": 32"#,
+            &["num_hidden_layers", "100000000", "limit 4096"][..],
         ),
         (
             r#""hidden_size": 64, "intermediate_size": 8589934592,

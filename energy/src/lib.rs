@@ -39,4 +39,4 @@ pub mod table;
 pub use action::{Action, ActionCounts, DramKind, FpFormat};
 pub use cost::{action_name, Cost};
 pub use price::{Component, EnergyBreakdown, EnergyLine, Item, Leakage, Occupancy};
-pub use table::{Entry, Ert, ErtError, Node, TableRow};
+pub use table::{toml_error, Entry, Ert, ErtError, Node, TableRow};

@@ -403,7 +403,7 @@ impl Ert {
     pub fn from_toml_str(text: &str, table: &str) -> Result<Ert, ErtError> {
         let raw: RawTable = toml::from_str(text).map_err(|e| ErtError::Parse {
             table: table.into(),
-            why: e.to_string(),
+            why: toml_error(&e),
         })?;
         let c = Checker { table };
         // Sections are checked in schema order, so the first problem reported
@@ -501,6 +501,14 @@ pub fn fp_name(f: FpFormat) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_errors_are_one_line_with_their_place() {
+        let e = toml::from_str::<toml::Table>("a = 1\nb =\n").unwrap_err();
+        let why = toml_error(&e);
+        assert!(why.starts_with("line 2, column "), "{why}");
+        assert!(!why.contains('\n') && why.contains("invalid string"), "{why}");
+    }
 
     #[test]
     fn builtin_tables_parse_and_cite_every_entry() {
@@ -640,5 +648,18 @@ mod tests {
             .to_string();
         assert!(e.contains("absent.toml"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// A TOML parse error on one line: `line L, column C: what` (the parser's
+/// own text spans several lines, quoting the source under a caret). Every
+/// TOML reader of the workspace (tables, architectures, sweep specs) words
+/// its errors with it; this crate is the lowest that reads TOML.
+pub fn toml_error(e: &toml::de::Error) -> String {
+    let what = e.message().trim().replace('\n', "; ");
+    let first = e.to_string();
+    match first.lines().next().and_then(|l| l.strip_prefix("TOML parse error at ")) {
+        Some(at) => format!("{at}: {what}"),
+        None => what,
     }
 }

@@ -19,6 +19,18 @@ pub enum EvalError {
     /// Functional operands that cannot be read or do not fit.
     #[error("{0}")]
     Operands(String),
+    /// The FP16 counterpart of a design point was refused (the point itself
+    /// would run).
+    #[error("the FP16 counterpart ({model} on a {pe} array): {source}")]
+    Counterpart {
+        /// The counterpart's model.
+        model: String,
+        /// Its PE.
+        pe: &'static str,
+        /// Why it was refused.
+        #[source]
+        source: Box<EvalError>,
+    },
 }
 
 impl From<ConfigError> for EvalError {

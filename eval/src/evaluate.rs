@@ -17,7 +17,9 @@ use tritone_reference::WeightKind;
 use tritone_sim::config::Schedule;
 use tritone_sim::gemm::{simulate_gemm, GemmOptions, GemmShape};
 use tritone_sim::model::graph::Phase;
-use tritone_sim::model::{simulate_model_with, Footprint, GemmSource, ModelStats, Resource};
+use tritone_sim::model::{
+    check_workload, simulate_model_with, Footprint, GemmSource, ModelStats, Resource,
+};
 use tritone_sim::{ArrayConfig, GemmStats, Workload};
 
 /// Evaluates design points with one energy table, sharing simulated GEMMs
@@ -152,9 +154,22 @@ impl Evaluator {
 
     /// Evaluates `point` and its FP16 baseline.
     pub fn compare(&self, point: &DesignPoint) -> Result<Comparison, EvalError> {
+        let fp16 = point.fp16_baseline()?;
+        let counterpart = |e: EvalError| EvalError::Counterpart {
+            model: fp16.model().name.clone(),
+            pe: fp16.arch().pe().name(),
+            source: Box::new(e),
+        };
+        // Both refused before either is simulated.
+        let check = |p: &DesignPoint| -> Result<(), EvalError> {
+            self.check(p)?;
+            Ok(check_workload(p.arch(), p.model(), &p.workload())?)
+        };
+        check(point)?;
+        check(&fp16).map_err(counterpart)?;
         Ok(Comparison {
             model: self.evaluate(point)?,
-            fp16: self.evaluate(&point.fp16_baseline()?)?,
+            fp16: self.evaluate(&fp16).map_err(counterpart)?,
         })
     }
 

@@ -24,7 +24,7 @@ macro_rules! metrics {
             /// The cells of the row: integers, and reals in their shortest
             /// form that reads back exactly.
             pub fn cells(&self) -> Vec<String> {
-                vec![$(self.$field.to_string()),+]
+                vec![$(self.$field.cell()),+]
             }
 
             /// Reads the figures back from cells found by column name;
@@ -52,11 +52,16 @@ macro_rules! metrics {
 /// A metric's value type: whether a value can come out of an evaluation.
 trait Figure {
     fn is_possible(&self) -> bool;
+    /// The CSV cell.
+    fn cell(&self) -> String;
 }
 
 impl Figure for u64 {
     fn is_possible(&self) -> bool {
         true
+    }
+    fn cell(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -64,11 +69,21 @@ impl Figure for Resource {
     fn is_possible(&self) -> bool {
         true
     }
+    fn cell(&self) -> String {
+        self.to_string()
+    }
 }
 
 impl Figure for f64 {
     fn is_possible(&self) -> bool {
         self.is_finite() && *self >= 0.0
+    }
+    /// As JSON and every other CSV of the reports write reals (the shortest
+    /// form that reads back exactly, always with a decimal point or an
+    /// exponent): a column of reals then loads as reals in pandas even where
+    /// every value is whole.
+    fn cell(&self) -> String {
+        serde_json::to_string(self).expect("a finite real")
     }
 }
 

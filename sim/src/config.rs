@@ -405,7 +405,7 @@ impl ArraySpec {
             why,
         };
         let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
-        toml::from_str(&text).map_err(|e| file_err(e.to_string()))
+        toml::from_str(&text).map_err(|e| file_err(tritone_energy::toml_error(&e)))
     }
 }
 
@@ -677,7 +677,7 @@ impl ArrayConfig {
     pub fn from_toml_str(text: &str) -> Result<ArrayConfig, ConfigError> {
         let spec: ArraySpec = toml::from_str(text).map_err(|e| ConfigError::File {
             path: "<toml>".into(),
-            why: e.to_string(),
+            why: tritone_energy::toml_error(&e),
         })?;
         ArrayConfig::new(spec)
     }

@@ -57,7 +57,8 @@ pub struct SweepArgs {
     quiet: bool,
     /// Most design points of the sweep (the product of its lists, all shards
     /// together); a larger sweep is refused before any work.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_POINTS)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_POINTS,
+          value_parser = clap::value_parser!(u64).range(1..))]
     max_points: u64,
 
     /// The swept parameters, one flag per entry of the parameter table.
@@ -101,6 +102,8 @@ impl Args for ParamLists {
                     // Built once per process: clap keeps flag names as `&'static str`.
                     .long(&*p.flag()[2..].to_string().leak())
                     .value_name("LIST")
+                    // `--dram-gbps -5` reaches the range check, which names it.
+                    .allow_negative_numbers(true)
                     .action(clap::ArgAction::Append)
                     .help(format!("{} [{}]", p.about, p.kind.values_doc()))
                     .help_heading(heading),

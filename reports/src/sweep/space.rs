@@ -101,7 +101,7 @@ impl SweepSpec {
     pub fn from_toml_str(text: &str) -> Result<SweepSpec, SweepError> {
         let table: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| SweepError::SpecFile(e.to_string()))?;
+            .map_err(|e: toml::de::Error| SweepError::SpecFile(tritone_energy::toml_error(&e)))?;
         let mut spec = SweepSpec::default();
         for (section, value) in &table {
             let in_section = |p: &Param| p.group.section() == section.as_str();

@@ -314,9 +314,12 @@ pub fn simulate_with_baseline(
     model: &ModelShape,
     w: &Workload,
 ) -> Result<Comparison, SimError> {
+    let (fp_cfg, fp_model) = (fp16_baseline_config(cfg)?, fp16_baseline_model(model));
+    check_workload(cfg, model, w)?;
+    check_workload(&fp_cfg, &fp_model, w)?;
     Ok(Comparison {
         model: simulate_model(cfg, model, w)?,
-        fp16: simulate_model(&fp16_baseline_config(cfg)?, &fp16_baseline_model(model), w)?,
+        fp16: simulate_model(&fp_cfg, &fp_model, w)?,
     })
 }
 
@@ -327,6 +330,58 @@ pub fn simulate_model(
     w: &Workload,
 ) -> Result<ModelStats, SimError> {
     simulate_model_with(cfg, model, w, &Simulate)
+}
+
+/// Refuses, before any GEMM is simulated, what [`simulate_model`] would
+/// refuse: the model on `cfg`, the workload, the memory it needs, and every
+/// GEMM's mapping (a large prefill's GEMMs take seconds to simulate; their
+/// mappings do not). [`simulate_with_baseline`] checks both designs first.
+pub fn check_workload(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Result<(), SimError> {
+    checked_layout(cfg, model, w).map(|_| ())
+}
+
+/// [`check_workload`], returning the layout it checked.
+fn checked_layout(cfg: &ArrayConfig, model: &ModelShape, w: &Workload) -> Result<Layout, SimError> {
+    check_model(cfg, model)?;
+    w.validate()?;
+    let layout = Layout::of(cfg, model, w.batch)?;
+    let seq = w.prefill + w.decode;
+    footprint::check_capacity(model, cfg, &layout, w.batch, seq)?;
+    let phases: &[Phase] = if w.decode > 0 {
+        &[Phase::Prefill, Phase::Decode]
+    } else {
+        &[Phase::Prefill]
+    };
+    for &phase in phases {
+        let g = graph::build(model, &phase_shape(cfg, &layout, w, phase));
+        for node in g.node_indices() {
+            if let Work::Gemm { shape, .. } = g[node].work {
+                crate::gemm::mapping(cfg, &shape, &model_gemm_options())?;
+            }
+        }
+    }
+    Ok(layout)
+}
+
+/// The shape of one phase of `w` under `layout`.
+fn phase_shape(cfg: &ArrayConfig, layout: &Layout, w: &Workload, phase: Phase) -> PhaseShape {
+    PhaseShape {
+        phase,
+        batch: layout.micro_batch,
+        prompt: w.prefill,
+        kv_bits: cfg.kv_bits() as u64,
+        int8_attention: cfg.attention() == crate::config::AttentionPrecision::Int8,
+        tensor: layout.tensor,
+    }
+}
+
+/// How a model's GEMMs are simulated: the default share of zero weights,
+/// operands on chip where they fit.
+fn model_gemm_options() -> GemmOptions {
+    GemmOptions {
+        zero_weights: ZeroWeights::Fraction(crate::gemm::DEFAULT_ZERO_FRACTION),
+        operands: OperandHome::OnChipIfFits,
+    }
 }
 
 /// Refuses a model the simulator cannot run on `cfg`, naming the reason.
@@ -376,11 +431,8 @@ pub fn simulate_model_with(
     w: &Workload,
     gemms: &dyn GemmSource,
 ) -> Result<ModelStats, SimError> {
-    check_model(cfg, model)?;
-    w.validate()?;
-    let layout = Layout::of(cfg, model, w.batch)?;
+    let layout = checked_layout(cfg, model, w)?;
     let seq = w.prefill + w.decode;
-    footprint::check_capacity(model, cfg, &layout, w.batch, seq)?;
     let ctx = Ctx {
         cfg,
         rate: DramRate::of(cfg)?,
@@ -820,16 +872,8 @@ impl Ctx<'_> {
         (lo, hi): (u64, u64),
         cache: &mut BTreeMap<GemmShape, Arc<GemmStats>>,
     ) -> Result<PhaseEval, SimError> {
-        let (cfg, model) = (self.cfg, self.model);
-        let ps = PhaseShape {
-            phase,
-            batch: self.layout.micro_batch,
-            prompt: w.prefill,
-            kv_bits: cfg.kv_bits() as u64,
-            int8_attention: cfg.attention() == crate::config::AttentionPrecision::Int8,
-            tensor: self.layout.tensor,
-        };
-        let g = graph::build(model, &ps);
+        let ps = phase_shape(self.cfg, self.layout, w, phase);
+        let g = graph::build(self.model, &ps);
         let order = toposort(&g, None).expect("the phase graph is a chain of stages, never cyclic");
         let mut ops = Vec::with_capacity(order.len());
         for node in order {
@@ -875,10 +919,7 @@ impl Ctx<'_> {
         let sum_x = (lo128 + hi128) * steps / 2;
         let eval = match op.work {
             Work::Gemm { shape, instances } => {
-                let opts = GemmOptions {
-                    zero_weights: ZeroWeights::Fraction(crate::gemm::DEFAULT_ZERO_FRACTION),
-                    operands: OperandHome::OnChipIfFits,
-                };
+                let opts = model_gemm_options();
                 let st = match cache.entry(shape) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                     std::collections::btree_map::Entry::Vacant(e) => {
