@@ -507,7 +507,10 @@ mod tests {
         let e = toml::from_str::<toml::Table>("a = 1\nb =\n").unwrap_err();
         let why = toml_error(&e);
         assert!(why.starts_with("line 2, column "), "{why}");
-        assert!(!why.contains('\n') && why.contains("invalid string"), "{why}");
+        assert!(
+            !why.contains('\n') && why.contains("invalid string"),
+            "{why}"
+        );
     }
 
     #[test]
@@ -658,7 +661,11 @@ mod tests {
 pub fn toml_error(e: &toml::de::Error) -> String {
     let what = e.message().trim().replace('\n', "; ");
     let first = e.to_string();
-    match first.lines().next().and_then(|l| l.strip_prefix("TOML parse error at ")) {
+    match first
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("TOML parse error at "))
+    {
         Some(at) => format!("{at}: {what}"),
         None => what,
     }
