@@ -498,6 +498,39 @@ pub fn fp_name(f: FpFormat) -> &'static str {
     }
 }
 
+/// A TOML parse error on one line: `line L, column C: what` (the parser's
+/// own text spans several lines, quoting the source under a caret). Every
+/// TOML reader of the workspace (tables, architectures, sweep specs) words
+/// its errors with it; this crate is the lowest that reads TOML.
+pub fn toml_error(e: &toml::de::Error) -> String {
+    let what = e.message().trim().replace('\n', "; ");
+    let text = e.to_string();
+    let mut lines = text.lines();
+    let Some(at) = lines
+        .next()
+        .and_then(|l| l.strip_prefix("TOML parse error at "))
+    else {
+        return what;
+    };
+    // The quoted source line, `59 | bogus = 1`: it names the key.
+    let number = at
+        .strip_prefix("line ")
+        .and_then(|r| r.split(',').next())
+        .unwrap_or_default();
+    let source = lines.find_map(|l| {
+        l.trim_start()
+            .strip_prefix(number)
+            .and_then(|r| r.strip_prefix(" | "))
+            .map(str::trim)
+    });
+    match source {
+        Some(src) if !number.is_empty() && !src.is_empty() => {
+            format!("{at} (`{src}`): {what}")
+        }
+        _ => format!("{at}: {what}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,22 +684,5 @@ mod tests {
             .to_string();
         assert!(e.contains("absent.toml"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
-
-/// A TOML parse error on one line: `line L, column C: what` (the parser's
-/// own text spans several lines, quoting the source under a caret). Every
-/// TOML reader of the workspace (tables, architectures, sweep specs) words
-/// its errors with it; this crate is the lowest that reads TOML.
-pub fn toml_error(e: &toml::de::Error) -> String {
-    let what = e.message().trim().replace('\n', "; ");
-    let first = e.to_string();
-    match first
-        .lines()
-        .next()
-        .and_then(|l| l.strip_prefix("TOML parse error at "))
-    {
-        Some(at) => format!("{at}: {what}"),
-        None => what,
     }
 }
