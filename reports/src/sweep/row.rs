@@ -158,7 +158,7 @@ impl SweepTable {
     /// strings; absent values null) — the metrics exactly as
     /// `tritone energy --json` writes them.
     pub fn to_json(&self) -> String {
-        let rows: Vec<serde_json::Value> = self
+        let rows: Vec<InColumnOrder> = self
             .rows
             .iter()
             .map(|r| r.json(self.with_synth, &self.provenance))
@@ -332,9 +332,9 @@ fn parse_row(cell: &Cells<'_>, with_synth: bool) -> Result<Row, String> {
 
 impl Row {
     /// The row as a JSON object with the CSV's column names.
-    fn json(&self, with_synth: bool, provenance: &Provenance) -> serde_json::Value {
-        use serde_json::{json, Map, Value};
-        let mut o = Map::new();
+    fn json(&self, with_synth: bool, provenance: &Provenance) -> InColumnOrder {
+        use serde_json::{json, Value};
+        let mut o = InColumnOrder(Vec::new());
         o.insert("index".into(), json!(self.point.index));
         o.insert("key".into(), json!(self.point.key()));
         for (p, v) in PARAMS.iter().zip(&self.point.values) {
@@ -367,6 +367,27 @@ impl Row {
         o.insert("pareto".into(), json!(self.pareto));
         o.insert("sweep".into(), json!(provenance.sweep));
         o.insert("energy_table".into(), json!(provenance.energy_table));
-        Value::Object(o)
+        o
+    }
+}
+
+/// A JSON object whose keys keep the order they were inserted in: the CSV's
+/// column order (a `serde_json` map would sort them).
+pub(crate) struct InColumnOrder(Vec<(String, serde_json::Value)>);
+
+impl InColumnOrder {
+    fn insert(&mut self, key: String, value: serde_json::Value) {
+        self.0.push((key, value));
+    }
+}
+
+impl serde::Serialize for InColumnOrder {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }

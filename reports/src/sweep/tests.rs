@@ -261,6 +261,16 @@ fn shards_partition_the_sweep_and_merge_to_the_single_run() {
         std::fs::read_to_string(dir.path().join("whole.json")).unwrap()
     );
     assert!(single.rows.iter().any(|r| r.pareto) && single.rows.iter().any(|r| !r.pareto));
+    // The JSON's keys come in the CSV's column order.
+    let json = merged.to_json();
+    let first = &json[..json.find('}').expect("an object")];
+    let mut at = 0;
+    for column in super::row::header(merged.with_synth) {
+        let i = first[at..]
+            .find(&format!("\"{column}\":"))
+            .unwrap_or_else(|| panic!("`{column}` out of the CSV's order in {first}"));
+        at += i + 1;
+    }
 }
 
 #[test]
