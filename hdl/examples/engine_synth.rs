@@ -1,9 +1,11 @@
 //! Engine resources: `cargo run --release -p tritone-hdl --example engine_synth -- flat|hier|verilog R C [ternary|mac] [small] [five]`.
 //!
 //! The buffers are those of `examples/arch/fpga-32x32.toml` (128 KiB of
-//! weights, 64 KiB of activations, 64 KiB of outputs, 128-bit stream), a size
+//! weights, 64 KiB of activations, 64 KiB of outputs; the stream derived from
+//! the default DRAM, 32 bytes at 8×8 and 64 from 16×16 on), a size
 //! FPGA parts hold at every array size; `small` takes the synthesis test's
-//! (4 KiB each, 64-bit stream). `five` stores weights five trits per byte
+//! (4 KiB each; the stream derived from the default DRAM: 32 bytes at 8×8,
+//! 64 from 16×16 on). `five` stores weights five trits per byte
 //! (the engine then decodes them, `examples/arch/fpga-32x32.toml`'s
 //! packing); otherwise two bits each. `verilog` prints the engine's Verilog.
 use tritone_hdl::engine::synth::{synth_flat, synth_hierarchical};

@@ -275,6 +275,39 @@ fn extreme_and_zero_operands_are_exact() {
     }
 }
 
+/// A vendor DMA in simple mode sends the whole input as one transfer, with
+/// TLAST on its last beat only: the engine frames the stream by its own
+/// counts, so results, cycles and counters are those of the framed stream,
+/// and STATUS ends DONE without ERROR (the testbench checks it).
+#[test]
+fn one_tlast_for_the_whole_input_is_accepted() {
+    let case = Case::new(8, 8, 0.8, (1, 1, 1), (20, 72, 72));
+    let design = EngineDesign::new(&case.config()).unwrap();
+    let job = EngineJob::random(&design, case.shape(), 21);
+    let framed = check(&case, &job, Pacing::Dram, Simulator::Icarus);
+    let mut stim = EngineStimulus::new(&design, &job).unwrap();
+    let n = stim.input.beats.len();
+    assert!(
+        stim.input.beats[..n - 1].iter().any(|b| b.last),
+        "one transfer only"
+    );
+    for (i, b) in stim.input.beats.iter_mut().enumerate() {
+        b.last = i == n - 1;
+    }
+    let rep = cosimulate(
+        &design,
+        &stim,
+        TestbenchOptions {
+            pacing: Pacing::Dram,
+            vcd: false,
+        },
+        Simulator::Icarus,
+    )
+    .unwrap();
+    assert!(rep.passed, "{}", rep.log);
+    assert_eq!(rep.cycles, Some(framed));
+}
+
 #[test]
 fn random_handshake_gaps_change_cycles_never_results() {
     for (i, case) in cases().iter().enumerate().step_by(3) {

@@ -151,7 +151,7 @@ pub fn manifest(design: &EngineDesign) -> EngineManifest {
         port("s_axis_tdata", Input, 8 * d, "s_axis (AXI4-Stream slave)", "input beats: weight tiles and activations in program order, byte 0 in bits 7:0"),
         port("s_axis_tvalid", Input, 1, "s_axis (AXI4-Stream slave)", "a beat is offered"),
         port("s_axis_tready", Output, 1, "s_axis (AXI4-Stream slave)", "the engine takes the beat; high for a transfer's first beat once its buffer slot is free, then for the whole transfer"),
-        port("s_axis_tlast", Input, 1, "s_axis (AXI4-Stream slave)", "last beat of a transfer (checked: a mismatch sets ERROR, cause 4)"),
+        port("s_axis_tlast", Input, 1, "s_axis (AXI4-Stream slave)", "last beat of a transfer, optional there (one DMA transfer may carry the whole input); TLAST on any other beat sets ERROR, cause 4"),
         port("m_axis_y_tdata", Output, 8 * d, "m_axis_y (AXI4-Stream master)", "result beats: little-endian INT32 sums"),
         port("m_axis_y_tvalid", Output, 1, "m_axis_y (AXI4-Stream master)", "a beat is offered (held until taken)"),
         port("m_axis_y_tready", Input, 1, "m_axis_y (AXI4-Stream master)", "the consumer takes the beat; may pause at any edge"),

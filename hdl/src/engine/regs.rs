@@ -70,7 +70,7 @@ pub const REGISTERS: &[Register] = &[
         name: "STATUS",
         offset: 0x04,
         access: Access::ReadOnly,
-        meaning: "bit 0 BUSY, bit 1 DONE, bit 2 ERROR, bits 15:8 the error cause (1 M, 2 K, 3 N out of range, the first of the three that is; 4 input TLAST out of place, the run goes on to DONE)",
+        meaning: "bit 0 BUSY, bit 1 DONE, bit 2 ERROR, bits 15:8 the error cause (1 M, 2 K, 3 N out of range, the first of the three that is; 4 input TLAST inside a transfer, the run goes on to DONE)",
         verilog: "{16'd0, err_cause, 5'd0, err, done, busy}",
     },
     Register {
