@@ -192,6 +192,12 @@ fn model_takes_an_architecture_file() {
 
 #[test]
 fn bad_input_fails_with_a_clear_error() {
+    /// A small GEMM on the architecture file `arch`.
+    fn on_arch(arch: &std::path::Path) -> Vec<&str> {
+        let mut args = vec!["simulate", "gemm", "--m", "4", "--k", "4", "--n", "4"];
+        args.extend(["--arch", arch.to_str().unwrap()]);
+        args
+    }
     let dir = tempfile::tempdir().unwrap();
     let bad_toml = dir.path().join("bad.toml");
     std::fs::write(&bad_toml, "rows = [\n").unwrap();
@@ -247,66 +253,10 @@ fn bad_input_fails_with_a_clear_error() {
             ],
             "prefill",
         ),
-        (
-            vec![
-                "simulate",
-                "gemm",
-                "--m",
-                "4",
-                "--k",
-                "4",
-                "--n",
-                "4",
-                "--arch",
-                bad_toml.to_str().unwrap(),
-            ],
-            "bad.toml",
-        ),
-        (
-            vec![
-                "simulate",
-                "gemm",
-                "--m",
-                "4",
-                "--k",
-                "4",
-                "--n",
-                "4",
-                "--arch",
-                zero_bw.to_str().unwrap(),
-            ],
-            "bandwidth",
-        ),
-        (
-            vec![
-                "simulate",
-                "gemm",
-                "--m",
-                "4",
-                "--k",
-                "4",
-                "--n",
-                "4",
-                "--arch",
-                small.to_str().unwrap(),
-            ],
-            "cannot hold one weight tile",
-        ),
-        (
-            vec![
-                "simulate",
-                "gemm",
-                "--m",
-                "4",
-                "--k",
-                "4",
-                "--n",
-                "4",
-                "--arch",
-                misplaced.to_str().unwrap(),
-            ],
-            "unknown field `stream_bytes`",
-        ),
+        (on_arch(&bad_toml), "bad.toml"),
+        (on_arch(&zero_bw), "bandwidth"),
+        (on_arch(&small), "cannot hold one weight tile"),
+        (on_arch(&misplaced), "unknown field `stream_bytes`"),
         (
             vec![
                 "simulate",

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use safetensors::tensor::{Dtype, SafeTensors};
+use safetensors::tensor::Dtype;
 
 use crate::error::{ReferenceError, Result};
 use crate::hf_config::{load_model_config, ModelConfig};
@@ -98,10 +98,7 @@ impl Checkpoint {
                 ));
             }
             let map = map_or_read(&path).map_err(io_err(&path))?;
-            let st = SafeTensors::deserialize(&map).map_err(|e| ReferenceError::Safetensors {
-                path: path.clone(),
-                reason: crate::safetensors_io::invalid_file(&e),
-            })?;
+            let st = crate::safetensors_io::parse(&map, &path)?;
             let base = map.as_ptr() as usize;
             for (name, view) in st.tensors() {
                 let start = view.data().as_ptr() as usize - base;

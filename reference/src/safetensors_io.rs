@@ -51,15 +51,21 @@ pub(crate) fn invalid_file(e: &safetensors::SafeTensorError) -> String {
     }
 }
 
+/// Parses the safetensors file `path` holds as `bytes`, or says in words
+/// ([`invalid_file`]) why it is not one.
+pub(crate) fn parse<'a>(bytes: &'a [u8], path: &Path) -> Result<SafeTensors<'a>> {
+    SafeTensors::deserialize(bytes).map_err(|e| ReferenceError::Safetensors {
+        path: path.to_path_buf(),
+        reason: invalid_file(&e),
+    })
+}
+
 /// Reads tensor `name` from a safetensors file as f32 (any rank). F16 and BF16
 /// widen exactly; other dtypes are an error naming the dtype. Non-finite
 /// values are not checked here (see [`read_matrix`]).
 pub fn read_tensor_f32(path: &Path, name: &str) -> Result<TensorF32> {
     let bytes = crate::input::map_or_read(path).map_err(io_err(path))?;
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| ReferenceError::Safetensors {
-        path: path.to_path_buf(),
-        reason: invalid_file(&e),
-    })?;
+    let st = parse(&bytes, path)?;
     let view = st.tensor(name).map_err(|_| {
         let mut names: Vec<&str> = st.names().into_iter().map(String::as_str).collect();
         names.sort_unstable();

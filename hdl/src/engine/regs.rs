@@ -161,6 +161,13 @@ pub fn register(name: &str) -> &'static Register {
         .unwrap_or_else(|| panic!("no register {name}"))
 }
 
+/// The value the `MAPPING` register holds for `map`: bit 0 activations per
+/// fold, bit 1 weights resident (the register's Verilog, above, in Rust).
+pub fn mapping_word(map: &tritone_sim::engine::program::Mapping) -> u32 {
+    use tritone_sim::engine::program::ActivationFeed;
+    (map.activations == ActivationFeed::PerFold) as u32 | (map.weights_resident as u32) << 1
+}
+
 /// Address bits of the register file (256 bytes).
 pub const ADDR_BITS: u32 = 8;
 

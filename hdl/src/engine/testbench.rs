@@ -18,7 +18,7 @@ use super::EngineDesign;
 use crate::error::HdlError;
 use crate::job::SplitMix64;
 use std::fmt::Write;
-use tritone_sim::engine::program::{ActivationFeed, Mapping};
+use tritone_sim::engine::program::Mapping;
 use tritone_sim::engine::stream::{input_beats, output_beats, Beat, Operands};
 use tritone_sim::engine::StreamPace;
 use tritone_sim::functional::WeightMatrix;
@@ -247,11 +247,7 @@ impl EngineStimulus {
         let g = design.geometry();
         let map = Mapping::of(g, &shape, OperandHome::Dram).map_err(sim)?;
         let registers = vec![
-            (
-                "MAPPING",
-                (map.activations == ActivationFeed::PerFold) as u64
-                    | (map.weights_resident as u64) << 1,
-            ),
+            ("MAPPING", regs::mapping_word(&map) as u64),
             ("CHUNK", map.chunk_tokens),
             ("ROWS", g.rows),
             ("COLS", g.cols),

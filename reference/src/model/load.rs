@@ -39,11 +39,16 @@ impl Model {
             // transformers' sub-norm names, or the 1bitLLM reproductions'
             // (`inner_attn_ln`, `ffn_layernorm`) when only those are present.
             let sub = |name: &str, older: &str, d: usize| {
-                let older_only = !ckpt.contains(&format!("{p}.{name}.weight"))
-                    && ckpt.contains(&format!("{p}.{older}.weight"));
-                s.subln
-                    .then(|| norm(if older_only { older } else { name }, d))
-                    .transpose()
+                if !s.subln {
+                    return Ok(None);
+                }
+                let has = |n: &str| ckpt.contains(&format!("{p}.{n}.weight"));
+                let stored = if !has(name) && has(older) {
+                    older
+                } else {
+                    name
+                };
+                norm(stored, d).map(Some)
             };
             layers.push(DecoderLayer {
                 input_norm: norm("input_layernorm", h)?,
